@@ -1,0 +1,246 @@
+/**
+ * The companion backend's HTTP API: one zod schema per request and response, shared by the backend's
+ * routes (validation + OpenAPI) and the extension's client. A shape is written here once.
+ */
+import { z } from 'zod';
+import { CRM_PROSPECT_ID } from './crm-record';
+import { GONG_MAX_PROSPECTS_PER_CALL } from './gong-tools';
+
+export const API_PREFIX = '/api/v1';
+
+// ── Errors ─────────────────────────────────────────────────────────────────────────────────────────
+export const errorCodes = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'UNKNOWN_TOOL',
+  'GONG_NOT_CONNECTED',
+  'GONG_REFUSED',
+  'GONG_NOT_FOUND',
+  'GONG_RATE_LIMITED',
+  'GONG_UNAVAILABLE',
+  'TOO_MANY_REQUESTS',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'CONFLICT',
+  'INTERNAL',
+] as const;
+export const errorCode = z.enum(errorCodes);
+export type ErrorCode = z.infer<typeof errorCode>;
+
+export const apiError = z.object({
+  error: z.object({
+    code: errorCode,
+    message: z.string(),
+    /** Per-field problems for VALIDATION_FAILED. */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    /** Seconds to wait before retrying (rate limits). */
+    retryAfter: z.number().optional(),
+  }),
+});
+export type ApiError = z.infer<typeof apiError>;
+
+// ── Common pieces ──────────────────────────────────────────────────────────────────────────────────
+export const crmProspectId = z
+  .string()
+  .regex(CRM_PROSPECT_ID, 'must be an 18-character Salesforce id or a numeric HubSpot id');
+export const entityId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id (letters, digits, - or _)');
+export const isoDateTime = z.iso.datetime({ offset: true });
+
+export const health = z.object({ ok: z.literal(true), mode: z.enum(['sandbox', 'scalekit']), version: z.string() });
+export type Health = z.infer<typeof health>;
+
+export const connectionStatus = z.enum([
+  'ACTIVE',
+  'EXPIRED',
+  'PENDING_AUTH',
+  'PENDING_VERIFICATION',
+  'DISCONNECTED',
+  'NOT_CONNECTED',
+  'UNKNOWN',
+]);
+export type ConnectionStatus = z.infer<typeof connectionStatus>;
+export const connection = z.object({
+  status: connectionStatus,
+  identifier: z.string(),
+  connectionName: z.string(),
+});
+export type Connection = z.infer<typeof connection>;
+export const connectionLink = z.object({ link: z.string().url(), expiresAt: z.string().nullable() });
+export type ConnectionLink = z.infer<typeof connectionLink>;
+
+// ── Flows ──────────────────────────────────────────────────────────────────────────────────────────
+export const flowVisibility = z.enum(['COMPANY', 'PERSONAL', 'SHARED']);
+export const flow = z.object({
+  id: z.string(),
+  name: z.string(),
+  folderId: z.string().nullable(),
+  folderName: z.string().nullable(),
+  visibility: flowVisibility,
+  exclusive: z.boolean(),
+});
+export type Flow = z.infer<typeof flow>;
+export const flowList = z.object({ flows: z.array(flow) });
+export type FlowList = z.infer<typeof flowList>;
+
+export const flowFolder = z.object({ id: z.string(), name: z.string(), visibility: flowVisibility });
+export const flowFolderList = z.object({ folders: z.array(flowFolder) });
+export type FlowFolderList = z.infer<typeof flowFolderList>;
+
+export const workspaceList = z.object({ workspaces: z.array(z.object({ id: z.string(), name: z.string() })) });
+export type WorkspaceList = z.infer<typeof workspaceList>;
+
+export const prospectFlow = z.object({
+  flowId: z.string(),
+  flowName: z.string(),
+  crmProspectId: z.string(),
+  flowInstanceId: z.string().nullable(),
+  status: z.string(),
+  ownerEmail: z.string().nullable(),
+  ownerName: z.string().nullable(),
+  assignedAt: z.string().nullable(),
+});
+export type ProspectFlow = z.infer<typeof prospectFlow>;
+export const prospectFlows = z.object({ crmProspectId: z.string(), flows: z.array(prospectFlow) });
+export type ProspectFlows = z.infer<typeof prospectFlows>;
+
+export const prospectParams = z.object({ crmId: crmProspectId });
+export const flowParams = z.object({ flowId: entityId });
+
+export const assignRequest = z.strictObject({
+  crmProspectIds: z.array(crmProspectId).min(1).max(10_000),
+  /** Re-enrol prospects still in their cool-off period. */
+  coolOffOverride: z.boolean().optional(),
+  /** Owner of the flow's to-dos; defaults to the calling rep. */
+  flowInstanceOwnerEmail: z.email().optional(),
+});
+export type AssignRequest = z.infer<typeof assignRequest>;
+
+export const refusal = z.object({
+  crmProspectId: z.string(),
+  /** Gong's code: InvalidArgument, InvalidState, UnexpectedError, … */
+  code: z.string(),
+  message: z.string(),
+  /** True when Gong refused because of the cool-off period (an override can assign anyway). */
+  coolOff: z.boolean(),
+});
+export type Refusal = z.infer<typeof refusal>;
+export const assignResult = z.object({ assigned: z.array(prospectFlow), notAssigned: z.array(refusal) });
+export type AssignResult = z.infer<typeof assignResult>;
+export const jobAccepted = z.object({ jobId: z.string() });
+export type JobAccepted = z.infer<typeof jobAccepted>;
+
+export const unassignRequest = z.strictObject({
+  crmProspectIds: z.array(crmProspectId).min(1).max(GONG_MAX_PROSPECTS_PER_CALL),
+});
+export type UnassignRequest = z.infer<typeof unassignRequest>;
+export const unassignResult = z.object({ unassigned: z.array(z.string()), notUnassigned: z.array(refusal) });
+export type UnassignResult = z.infer<typeof unassignResult>;
+
+// ── Jobs (bulk assignment) ─────────────────────────────────────────────────────────────────────────
+export const jobStatus = z.enum(['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED']);
+export const job = z.object({
+  id: z.string(),
+  kind: z.literal('assign'),
+  flowId: z.string(),
+  status: jobStatus,
+  total: z.number(),
+  processed: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  results: z.array(
+    z.object({ crmProspectId: z.string(), ok: z.boolean(), code: z.string().nullable(), message: z.string().nullable() }),
+  ),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  error: z.string().nullable(),
+});
+export type Job = z.infer<typeof job>;
+export const jobParams = z.object({ jobId: entityId });
+
+// ── Calls ──────────────────────────────────────────────────────────────────────────────────────────
+export const callParty = z.object({
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  affiliation: z.enum(['Internal', 'External', 'Unknown']),
+});
+export const callSummary = z.object({
+  id: z.string(),
+  startedAt: z.string(),
+  title: z.string(),
+  durationSeconds: z.number(),
+  direction: z.string().nullable(),
+  parties: z.array(callParty),
+  gongUrl: z.string().nullable(),
+  transcriptPreview: z.array(z.object({ speaker: z.string(), text: z.string() })),
+  /** Share of talk time by the rep's side, 0..1; null when Gong has no interaction stats. */
+  talkRatio: z.number().nullable(),
+  matchedBy: z.enum(['crmId', 'email']),
+});
+export type CallSummary = z.infer<typeof callSummary>;
+export const callsQuery = z.object({
+  email: z.email().optional(),
+  days: z.coerce.number().int().min(1).max(365).default(90),
+});
+export const prospectCalls = z.object({ crmProspectId: z.string(), calls: z.array(callSummary) });
+export type ProspectCalls = z.infer<typeof prospectCalls>;
+
+// ── Tasks ──────────────────────────────────────────────────────────────────────────────────────────
+export const taskType = z.enum(['call', 'email', 'linkedin', 'other']);
+export type TaskType = z.infer<typeof taskType>;
+export const task = z.object({
+  id: z.string(),
+  type: taskType,
+  title: z.string(),
+  status: z.enum(['OPEN', 'DONE', 'DISMISSED']),
+  dueDate: z.string().nullable(),
+  overdue: z.boolean(),
+  prospect: z.object({ name: z.string().nullable(), email: z.string().nullable(), crmId: z.string().nullable() }),
+  flowName: z.string().nullable(),
+});
+export type Task = z.infer<typeof task>;
+export const tasksQuery = z.object({ due: z.enum(['today', 'all']).default('today') });
+export const taskList = z.object({ tasks: z.array(task) });
+export type TaskList = z.infer<typeof taskList>;
+export const taskParams = z.object({ taskId: entityId });
+export const completeTaskRequest = z.strictObject({ notes: z.string().max(5000).optional() });
+export const skipTaskRequest = z.strictObject({ reason: z.string().max(5000).optional() });
+export const taskResult = z.object({ task });
+
+// ── Interactions and email activity ────────────────────────────────────────────────────────────────
+export const interactionRequest = z
+  .strictObject({
+    crmProspectId: crmProspectId.optional(),
+    prospectEmail: z.email().optional(),
+    crmAccountId: entityId.optional(),
+    eventName: z.string().trim().min(1).max(200),
+    eventTimestamp: isoDateTime,
+    url: z.url().max(2000).optional(),
+  })
+  .refine((r) => r.crmProspectId || r.prospectEmail, { message: 'crmProspectId or prospectEmail is required' });
+export type InteractionRequest = z.infer<typeof interactionRequest>;
+export const emailActivityRequest = z.strictObject({
+  emailId: entityId,
+  eventType: z.enum(['EMAIL_OPENED', 'EMAIL_LINK_CLICKED', 'EMAIL_BOUNCED', 'EMAIL_UNSUBSCRIBED', 'EMAIL_REPLIED']),
+  eventTimestamp: isoDateTime,
+  prospectEmail: z.email(),
+  linkUrl: z.url().max(2000).optional(),
+});
+export const accepted = z.object({ accepted: z.literal(true) });
+
+// ── Usage and generic tools ────────────────────────────────────────────────────────────────────────
+export const usage = z.object({
+  date: z.string(),
+  gongCalls: z.number(),
+  dailyBudget: z.number(),
+  remaining: z.number(),
+});
+export type Usage = z.infer<typeof usage>;
+export const toolParams = z.object({ toolName: z.string().max(100) });
+export const toolResult = z.object({ executionId: z.string(), data: z.unknown() });
+export type ToolResult = z.infer<typeof toolResult>;
+
+/** Header a write carries so that a retry is answered from the first attempt, not run twice. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';

@@ -1,0 +1,322 @@
+/**
+ * The one catalog of the Scalekit Gong connector's tools: name → validated input → Gong operation.
+ * The backend's generic tool route, its purpose-built routes and the sandbox's dispatcher all read it.
+ * Parameter names, types and required/optional follow the connector page exactly (snake_case).
+ */
+import { z } from 'zod';
+
+const str = z.string().min(1).max(2000);
+const iso = z.iso.datetime({ offset: true });
+const email = z.email().max(320);
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id (letters, digits, - or _)');
+const cursor = z.string().min(1).max(1000);
+const prospectIds = z.array(z.string().regex(/^[A-Za-z0-9]{1,40}$/, 'must be a CRM id')).min(1);
+const ids = z.array(id).min(1).max(1000);
+
+/** Method and path of the Gong REST operation a tool calls (keys of gong-openapi.json `paths`). */
+export interface GongOperation {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+}
+
+interface ToolDef<S extends z.ZodType> {
+  description: string;
+  input: S;
+  /** Whether the tool changes Gong state (audited, idempotent, invalidates caches). */
+  write: boolean;
+  /** The Gong operation behind it; null where Gong's public spec has none. */
+  gong: GongOperation | null;
+}
+
+function tool<S extends z.ZodType>(def: ToolDef<S>): ToolDef<S> {
+  return def;
+}
+
+const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape);
+
+export const gongTools = {
+  gong_call_outcomes_list: tool({
+    description: 'List call outcome options',
+    input: obj({}),
+    write: false,
+    gong: { method: 'GET', path: '/v2/call-outcomes' },
+  }),
+  gong_calls_create: tool({
+    description: 'Register a new call',
+    input: obj({
+      actual_start: iso,
+      call_provider_code: str.optional(),
+      client_unique_id: str.optional(),
+      direction: z.enum(['Inbound', 'Outbound']).optional(),
+      disposition: str.optional(),
+      duration: z.number().int().min(0).max(86_400).optional(),
+      language: z.string().regex(/^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*$/).optional(),
+      parties: z
+        .array(
+          z.object({
+            emailAddress: email.optional(),
+            name: str.optional(),
+            speakerId: str.optional(),
+            userId: str.optional(),
+          }),
+        )
+        .max(100)
+        .optional(),
+      purpose: str.optional(),
+      scheduled_end: iso.optional(),
+      scheduled_start: iso.optional(),
+      title: str.optional(),
+      workspace_id: id.optional(),
+    }),
+    write: true,
+    gong: { method: 'POST', path: '/v2/calls' },
+  }),
+  gong_calls_get: tool({
+    description: 'Extensive details for calls',
+    input: obj({
+      call_ids: ids,
+      cursor: cursor.optional(),
+      from_date_time: iso.optional(),
+      to_date_time: iso.optional(),
+      workspace_id: id.optional(),
+    }),
+    write: false,
+    gong: { method: 'POST', path: '/v2/calls/extensive' },
+  }),
+  gong_calls_list: tool({
+    description: 'List calls',
+    input: obj({
+      call_ids: z.string().regex(/^[A-Za-z0-9_-]+(?:,[A-Za-z0-9_-]+)*$/, 'must be comma-separated call ids').max(20_000).optional(),
+      cursor: cursor.optional(),
+      from_date_time: iso.optional(),
+      to_date_time: iso.optional(),
+      workspace_id: id.optional(),
+    }),
+    write: false,
+    gong: { method: 'GET', path: '/v2/calls' },
+  }),
+  gong_calls_transcript_get: tool({
+    description: 'Transcripts of calls',
+    input: obj({
+      call_ids: ids,
+      cursor: cursor.optional(),
+      from_date_time: iso.optional(),
+      to_date_time: iso.optional(),
+      workspace_id: id.optional(),
+    }),
+    write: false,
+    gong: { method: 'POST', path: '/v2/calls/transcript' },
+  }),
+  gong_coaching_get: tool({
+    description: 'Coaching data',
+    input: obj({ cursor: cursor.optional() }),
+    write: false,
+    gong: { method: 'GET', path: '/v2/coaching' },
+  }),
+  gong_engage_digital_interactions_create: tool({
+    description: 'Add a digital interaction to a prospect timeline',
+    input: obj({
+      event_name: str.max(200),
+      event_timestamp: iso,
+      crm_account_id: id.optional(),
+      crm_contact_id: id.optional(),
+      prospect_email: email.optional(),
+      url: z.url().max(2000).optional(),
+    }),
+    write: true,
+    gong: { method: 'POST', path: '/v2/digital-interaction' },
+  }),
+  gong_engage_email_activity_report: tool({
+    description: 'Report email engagement events',
+    input: obj({
+      email_id: id,
+      event_timestamp: iso,
+      event_type: z.enum(['EMAIL_OPENED', 'EMAIL_LINK_CLICKED', 'EMAIL_BOUNCED', 'EMAIL_UNSUBSCRIBED', 'EMAIL_REPLIED']),
+      prospect_email: email,
+      link_url: z.url().max(2000).optional(),
+    }),
+    write: true,
+    gong: null,
+  }),
+  gong_engage_flow_content_override: tool({
+    description: 'Override flow placeholders for a flow instance',
+    input: obj({
+      field_values: z.record(z.string().regex(/^[A-Za-z0-9_.]{1,100}$/), z.string().max(10_000)),
+      flow_instance_id: id,
+    }),
+    write: true,
+    gong: null,
+  }),
+  gong_engage_flow_folders_list: tool({
+    description: 'List flow folders available to a user',
+    input: obj({ flow_owner_email: email, cursor: cursor.optional(), workspace_id: id.optional() }),
+    write: false,
+    gong: { method: 'GET', path: '/v2/flows/folders' },
+  }),
+  gong_engage_flows_list: tool({
+    description: 'List flows available to a user',
+    input: obj({ flow_owner_email: email, cursor: cursor.optional(), workspace_id: id.optional() }),
+    write: false,
+    gong: { method: 'GET', path: '/v2/flows' },
+  }),
+  gong_engage_prospects_assign: tool({
+    description: 'Assign up to 200 prospects to a flow',
+    input: obj({
+      crm_prospect_ids: prospectIds.max(200),
+      flow_id: id,
+      flow_instance_owner_email: email,
+      overrides: z
+        .object({
+          coolOffOverride: z.boolean().optional(),
+          steps: z
+            .array(z.object({ number: z.number().int().min(1), subject: z.string().max(1000).optional(), body: z.string().max(100_000).optional() }))
+            .max(50)
+            .optional(),
+          flowInstanceVariables: z.array(z.object({ name: z.string().min(1).max(200), value: z.string().max(10_000) })).max(100).optional(),
+        })
+        .strict()
+        .optional(),
+    }),
+    write: true,
+    gong: { method: 'POST', path: '/v2/flows/prospects/assign' },
+  }),
+  gong_engage_prospects_assign_cool_off_override: tool({
+    description: 'Assign prospects, overriding the cool-off period',
+    input: obj({ crm_prospect_ids: prospectIds.max(200), flow_id: id, flow_instance_owner_email: email.optional() }),
+    write: true,
+    gong: { method: 'POST', path: '/v2/flows/prospects/assign/cool-off-override' },
+  }),
+  gong_engage_prospects_bulk_assign: tool({
+    description: 'Bulk-assign prospects asynchronously',
+    input: obj({ crm_prospect_ids: prospectIds.max(10_000), flow_id: id, flow_instance_owner_email: email.optional() }),
+    write: true,
+    gong: { method: 'POST', path: '/v2/flows/prospects/bulk-assignments' },
+  }),
+  gong_engage_prospects_bulk_assign_status: tool({
+    description: 'Status of a bulk assignment',
+    input: obj({ assignment_id: id }),
+    write: false,
+    gong: { method: 'GET', path: '/v2/flows/prospects/bulk-assignments/{id}' },
+  }),
+  gong_engage_prospects_flows_list: tool({
+    description: 'Flows assigned to prospects',
+    input: obj({ crm_prospect_ids: prospectIds.max(200) }),
+    write: false,
+    gong: { method: 'POST', path: '/v2/flows/prospects' },
+  }),
+  gong_engage_prospects_unassign: tool({
+    description: 'Unassign prospects from a flow by CRM id',
+    input: obj({ crm_prospect_ids: prospectIds.max(200), flow_id: id }),
+    write: true,
+    gong: { method: 'POST', path: '/v2/flows/prospects/unassign-flows-by-crm-id' },
+  }),
+  gong_engage_prospects_unassign_by_instance: tool({
+    description: 'Unassign flow instances',
+    input: obj({ flow_instance_ids: ids.max(200) }),
+    write: true,
+    gong: { method: 'POST', path: '/v2/flows/prospects/unassign-flows-by-instance-id' },
+  }),
+  gong_engage_task_complete: tool({
+    description: 'Complete a task',
+    input: obj({ task_id: id, completion_notes: z.string().max(5000).optional() }),
+    write: true,
+    gong: { method: 'PATCH', path: '/v2/tasks/{taskId}' },
+  }),
+  gong_engage_task_skip: tool({
+    description: 'Skip a task',
+    input: obj({ task_id: id, skip_reason: z.string().max(5000).optional() }),
+    write: true,
+    gong: { method: 'PATCH', path: '/v2/tasks/{taskId}' },
+  }),
+  gong_engage_tasks_list: tool({
+    description: 'Tasks of a user',
+    input: obj({
+      assignee_email: email,
+      cursor: cursor.optional(),
+      from_date: iso.optional(),
+      to_date: iso.optional(),
+      workspace_id: id.optional(),
+    }),
+    write: false,
+    gong: { method: 'POST', path: '/v2/tasks' },
+  }),
+  gong_engage_users_list: tool({
+    description: 'Active Engage users',
+    input: obj({ cursor: cursor.optional(), include_avatars: z.boolean().optional() }),
+    write: false,
+    gong: { method: 'GET', path: '/v2/users' },
+  }),
+  gong_engage_workspaces_list: tool({
+    description: 'Company workspaces',
+    input: obj({}),
+    write: false,
+    gong: { method: 'GET', path: '/v2/workspaces' },
+  }),
+  gong_library_folder_content_get: tool({
+    description: 'Content of a library folder',
+    input: obj({ folder_id: id }),
+    write: false,
+    gong: { method: 'GET', path: '/v2/library/folder-content' },
+  }),
+  gong_library_folders_list: tool({
+    description: 'Library folders',
+    input: obj({ workspace_id: id.optional() }),
+    write: false,
+    gong: { method: 'GET', path: '/v2/library/folders' },
+  }),
+  gong_scorecards_list: tool({
+    description: 'Scorecard settings',
+    input: obj({}),
+    write: false,
+    gong: { method: 'GET', path: '/v2/settings/scorecards' },
+  }),
+  gong_stats_interaction: tool({
+    description: 'Interaction stats',
+    input: obj({ from_date_time: iso, to_date_time: iso, call_ids: ids.optional(), cursor: cursor.optional() }),
+    write: false,
+    gong: { method: 'POST', path: '/v2/stats/interaction' },
+  }),
+  gong_stats_user_actions: tool({
+    description: 'Scorecard / activity stats per user',
+    input: obj({ from_date_time: iso, to_date_time: iso, cursor: cursor.optional(), user_ids: ids.optional() }),
+    write: false,
+    gong: { method: 'POST', path: '/v2/stats/activity/scorecards' },
+  }),
+  gong_trackers_list: tool({
+    description: 'Keyword tracker settings',
+    input: obj({}),
+    write: false,
+    gong: { method: 'GET', path: '/v2/settings/trackers' },
+  }),
+  gong_users_get: tool({
+    description: 'Users by extensive filter',
+    input: obj({
+      created_from_date_time: iso.optional(),
+      created_to_date_time: iso.optional(),
+      cursor: cursor.optional(),
+      user_ids: ids.optional(),
+    }),
+    write: false,
+    gong: { method: 'POST', path: '/v2/users/extensive' },
+  }),
+  gong_users_list: tool({
+    description: 'All users',
+    input: obj({ cursor: cursor.optional(), include_avatars: z.boolean().optional() }),
+    write: false,
+    gong: { method: 'GET', path: '/v2/users' },
+  }),
+} as const;
+
+export type GongToolName = keyof typeof gongTools;
+export type GongToolInput<N extends GongToolName> = z.infer<(typeof gongTools)[N]['input']>;
+export const gongToolNames = Object.keys(gongTools) as GongToolName[];
+
+export function isGongToolName(name: string): name is GongToolName {
+  return Object.prototype.hasOwnProperty.call(gongTools, name);
+}
+
+/** Gong caps synchronous assign / flows lookups at this many prospects per call. */
+export const GONG_MAX_PROSPECTS_PER_CALL = 200;
+/** Gong's documented per-company limits. */
+export const GONG_CALLS_PER_SECOND = 3;
+export const GONG_CALLS_PER_DAY = 10_000;

@@ -1,0 +1,176 @@
+/**
+ * Shapes of Gong's answers that the backend reads (from gong-openapi.json). Parsed loosely
+ * (unknown fields pass through) so a Gong addition never breaks the extension.
+ */
+import { z } from 'zod';
+
+export const gongRecords = z.looseObject({
+  totalRecords: z.number().optional(),
+  currentPageSize: z.number().optional(),
+  currentPageNumber: z.number().optional(),
+  cursor: z.string().optional(),
+});
+
+export const flowInstanceStatus = z.enum(['Pending', 'Running', 'Paused', 'FinishedNoReply', 'FinishedResponse', 'Finished']);
+export type FlowInstanceStatus = z.infer<typeof flowInstanceStatus>;
+
+export const gongFlow = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  folderId: z.string().optional(),
+  folderName: z.string().optional(),
+  visibility: z.string().optional(),
+  creationDate: z.string().optional(),
+  exclusive: z.boolean().optional(),
+});
+export const gongFlowsResponse = z.looseObject({
+  requestId: z.string().optional(),
+  records: gongRecords.optional(),
+  flows: z.array(gongFlow).default([]),
+});
+
+export const gongFolder = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  visibility: z.string().optional(),
+  ownerEmail: z.string().optional(),
+  parentFolderId: z.string().optional(),
+});
+export const gongFoldersResponse = z.looseObject({
+  requestId: z.string().optional(),
+  records: gongRecords.optional(),
+  folders: z.array(gongFolder).default([]),
+});
+
+export const gongAssignedFlow = z.looseObject({
+  flowId: z.string(),
+  flowName: z.string().optional(),
+  crmProspectId: z.string(),
+  flowInstanceId: z.string().optional(),
+  flowInstanceOwnerEmail: z.string().optional(),
+  flowInstanceOwnerFullName: z.string().optional(),
+  flowInstanceCreateDate: z.string().optional(),
+  flowInstanceStatus: z.string().optional(),
+  workspaceId: z.string().optional(),
+  exclusive: z.boolean().optional(),
+});
+export const gongProspectsFlowsResponse = z.looseObject({
+  requestId: z.string().optional(),
+  prospectsAssigned: z.array(gongAssignedFlow).default([]),
+});
+export const gongAssignFailure = z.looseObject({
+  flowId: z.string().optional(),
+  crmProspectId: z.string(),
+  errorCode: z.string(),
+  errorMessage: z.string().optional(),
+});
+export const gongAssignResponse = z.looseObject({
+  requestId: z.string().optional(),
+  prospectsAssigned: z.array(gongAssignedFlow).default([]),
+  prospectsNotAssigned: z.array(gongAssignFailure).default([]),
+});
+
+export const gongBulkAssignment = z.looseObject({
+  id: z.string(),
+  status: z.enum(['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED']),
+  totalCount: z.number().optional(),
+  processedCount: z.number().optional(),
+  successCount: z.number().optional(),
+  failedCount: z.number().optional(),
+  results: z
+    .array(
+      z.looseObject({
+        crmId: z.string().optional(),
+        status: z.string().optional(),
+        flowInstanceId: z.string().optional(),
+        errorCode: z.string().optional(),
+        errorMessage: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+
+export const gongWorkspace = z.looseObject({ id: z.string(), name: z.string(), description: z.string().optional() });
+export const gongWorkspacesResponse = z.looseObject({ workspaces: z.array(gongWorkspace).default([]) });
+
+const gongTaskPerson = z.looseObject({
+  id: z.string().optional(),
+  crmId: z.string().optional(),
+  name: z.string().optional(),
+  email: z.string().optional(),
+  title: z.string().optional(),
+});
+export const gongTask = z.looseObject({
+  id: z.string(),
+  userId: z.string().optional(),
+  status: z.string(),
+  type: z.string().optional(),
+  title: z.string().optional(),
+  dueDate: z.string().optional(),
+  priority: z.string().optional(),
+  flow: z.looseObject({ id: z.string().optional(), name: z.string().optional(), flowInstanceId: z.string().optional() }).optional(),
+  contact: gongTaskPerson.optional(),
+  account: z.looseObject({ name: z.string().optional(), crmId: z.string().optional() }).optional(),
+});
+export const gongTasksResponse = z.looseObject({
+  requestId: z.string().optional(),
+  records: gongRecords.optional(),
+  tasks: z.array(gongTask).default([]),
+  crmType: z.string().optional(),
+});
+
+export const gongCallParty = z.looseObject({
+  id: z.string().optional(),
+  emailAddress: z.string().optional(),
+  name: z.string().optional(),
+  title: z.string().optional(),
+  userId: z.string().optional(),
+  speakerId: z.string().optional(),
+  affiliation: z.string().optional(),
+  context: z
+    .array(z.looseObject({ system: z.string().optional(), objects: z.array(z.looseObject({ objectType: z.string().optional(), objectId: z.string().optional() })).optional() }))
+    .optional(),
+});
+export const gongCallMetaData = z.looseObject({
+  id: z.string(),
+  url: z.string().optional(),
+  title: z.string().optional(),
+  started: z.string().optional(),
+  duration: z.number().optional(),
+  direction: z.string().optional(),
+  system: z.string().optional(),
+  scope: z.string().optional(),
+});
+export const gongCallsListResponse = z.looseObject({
+  requestId: z.string().optional(),
+  records: gongRecords.optional(),
+  calls: z.array(gongCallMetaData).default([]),
+});
+export const gongExtensiveCall = z.looseObject({
+  metaData: gongCallMetaData,
+  parties: z.array(gongCallParty).default([]),
+  context: z.array(z.looseObject({ system: z.string().optional(), objects: z.array(z.looseObject({ objectType: z.string().optional(), objectId: z.string().optional() })).optional() })).optional(),
+  interaction: z
+    .looseObject({ speakers: z.array(z.looseObject({ id: z.string().optional(), userId: z.string().optional(), talkTime: z.number().optional() })).optional() })
+    .optional(),
+});
+export const gongExtensiveCallsResponse = z.looseObject({
+  requestId: z.string().optional(),
+  records: gongRecords.optional(),
+  calls: z.array(gongExtensiveCall).default([]),
+});
+export const gongTranscriptsResponse = z.looseObject({
+  requestId: z.string().optional(),
+  records: gongRecords.optional(),
+  callTranscripts: z
+    .array(
+      z.looseObject({
+        callId: z.string(),
+        transcript: z.array(z.looseObject({ speakerId: z.string().optional(), topic: z.string().nullish(), sentences: z.array(z.looseObject({ start: z.number(), end: z.number(), text: z.string() })) })),
+      }),
+    )
+    .default([]),
+});
+
+/** Gong's error body. */
+export const gongErrorBody = z.looseObject({ requestId: z.string().optional(), errors: z.array(z.string()).default([]) });

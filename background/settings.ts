@@ -1,0 +1,54 @@
+/**
+ * Extension settings and shared state, declared once with wxt/storage (typed, with defaults).
+ * Read by the background, side panel, popup and options page.
+ */
+import { storage } from 'wxt/utils/storage';
+import type { CrmRecord } from '../lib/crm-record';
+
+export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8787';
+
+export interface Settings {
+  backendUrl: string;
+  apiToken: string;
+  /** The rep's Gong email (flow owner by default). Empty = the backend's user. */
+  repEmail: string;
+  workspaceId: string;
+}
+
+export const settingsItem = storage.defineItem<Settings>('local:settings', {
+  fallback: { backendUrl: DEFAULT_BACKEND_URL, apiToken: '', repEmail: '', workspaceId: '' },
+  version: 1,
+});
+
+/** Admin-pushed backend URL (Chrome managed storage, see public/managed_schema.json); wins over the rep's. */
+export const managedBackendUrlItem = storage.defineItem<string | null>('managed:backendUrl', { fallback: null });
+
+/** What the background knows of each tab's page: handed to the side panel through session storage. */
+export interface TabRecordInfo {
+  tabId: number;
+  url: string;
+  record: CrmRecord | null;
+  /** Set when the page is a CRM page but not a contact or lead (account, opportunity, list view…). */
+  crm: CrmRecord['crm'] | null;
+  name?: string;
+  email?: string;
+  updatedAt: number;
+}
+
+export const tabRecordsItem = storage.defineItem<Record<string, TabRecordInfo>>('session:tabRecords', { fallback: {} });
+
+/** A request for the panel to open on a view (e.g. the flow picker from the context menu). */
+export interface PanelIntent {
+  view: 'assign' | 'bulk-assign';
+  record?: CrmRecord;
+  /** For bulk: every prospect collected from a list view. */
+  records?: CrmRecord[];
+  createdAt: number;
+}
+export const panelIntentItem = storage.defineItem<PanelIntent | null>('session:panelIntent', { fallback: null });
+
+/** The backend URL and token in effect (managed value wins). */
+export async function effectiveSettings(): Promise<Settings & { backendUrlManaged: boolean }> {
+  const [s, managed] = await Promise.all([settingsItem.getValue(), managedBackendUrlItem.getValue().catch(() => null)]);
+  return managed ? { ...s, backendUrl: managed, backendUrlManaged: true } : { ...s, backendUrlManaged: false };
+}

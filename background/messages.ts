@@ -3,6 +3,7 @@
  * background service worker. Senders and handlers are type-checked against it.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
+import type { OutboxEntry, OutboxWrite } from './outbox-types';
 import type { TabRecordInfo } from './settings';
 
 export interface ProtocolMap {
@@ -12,6 +13,11 @@ export interface ProtocolMap {
   getTabRecord(tabId: number): TabRecordInfo | null;
   /** Popup → background: open the side panel for a tab (a user gesture in the popup allows it). */
   openSidePanel(data: { tabId: number; windowId: number }): void;
+  /**
+   * Side panel / popup → background: queue a write. Resolves after the first send attempt with the
+   * entry (done, failed, or still pending when the backend could not be reached).
+   */
+  enqueueWrite(write: OutboxWrite): OutboxEntry;
 }
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();

@@ -1,0 +1,84 @@
+/**
+ * The sandbox: an in-process stand-in for Scalekit on one loopback port, speaking the SDK's real wire
+ * protocol (HTTP/1.1 token endpoint + gRPC over HTTP/2), with a Gong backend behind ExecuteTool.
+ */
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { AccountStore } from './accounts';
+import { MagicLinks } from './authorize-page';
+import { sendJson } from './http-util';
+import { listenDual } from './mux';
+import { TokenIssuer } from './oauth';
+import { requireToken, standinRoutes } from './standin';
+import type { GongBackend } from './types';
+
+export { AccountStore } from './accounts';
+export type { AccountStatus, ConnectedAccountRecord } from './accounts';
+export { DEMO_CONNECTION_NAME, DEMO_IDENTIFIER } from './accounts';
+
+export interface SandboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Defaults to the Gong simulator. */
+  gong?: GongBackend;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export interface Sandbox {
+  /** Base URL to hand to `new ScalekitClient(url, clientId, clientSecret)`. */
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  accounts: AccountStore;
+  gong: GongBackend;
+  close(): Promise<void>;
+  stats: { tokenRequests: number; executeToolCalls: number };
+}
+
+async function defaultGong(): Promise<GongBackend> {
+  // Loaded lazily so that callers bringing their own backend never load the simulator.
+  const { GongSimulator } = await import('./gong/simulator');
+  return new GongSimulator();
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const clientId = opts.clientId ?? `skc_sandbox_${randomBytes(6).toString('hex')}`;
+  const clientSecret = opts.clientSecret ?? randomBytes(24).toString('base64url');
+  const gong = opts.gong ?? (await defaultGong());
+  const stats = { tokenRequests: 0, executeToolCalls: 0 };
+  const accounts = new AccountStore();
+  const tokens = new TokenIssuer({ clientId, clientSecret, onRequest: () => stats.tokenRequests++ });
+  let url = '';
+  const links = new MagicLinks(accounts, () => url);
+
+  const grpc = connectNodeAdapter({
+    routes: standinRoutes({ accounts, gong, tokens, links, stats }),
+    interceptors: [requireToken(tokens)],
+    // The SDK only speaks gRPC; the other protocols would be surface without a client.
+    grpcWeb: false,
+    connect: false,
+  });
+
+  const http1: http.RequestListener = (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
+    const fail = (err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: err instanceof Error ? err.message : String(err) });
+      else res.destroy();
+    };
+    if (req.method === 'POST' && path === '/oauth/token') {
+      tokens.handle(req, res).catch(fail);
+    } else if (links.handles(path)) {
+      links.handle(req, res, path).catch(fail);
+    } else if (req.method === 'GET' && path === '/healthz') {
+      sendJson(res, 200, { ok: true });
+    } else {
+      sendJson(res, 404, { error: 'not_found' });
+    }
+  };
+
+  const server = await listenDual(opts.port ?? 0, http1, grpc);
+  url = `http://127.0.0.1:${server.port}`;
+  return { url, clientId, clientSecret, accounts, gong, stats, close: () => server.close() };
+}

@@ -34,7 +34,8 @@ export interface Sandbox {
   accounts: AccountStore;
   gong: GongBackend;
   close(): Promise<void>;
-  stats: { tokenRequests: number; executeToolCalls: number };
+  /** executeToolCalls counts authenticated ExecuteTool calls; unauthenticatedCalls counts gRPC calls refused for want of a token. */
+  stats: { tokenRequests: number; executeToolCalls: number; unauthenticatedCalls: number };
 }
 
 async function defaultGong(): Promise<GongBackend> {
@@ -47,7 +48,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const clientId = opts.clientId ?? `skc_sandbox_${randomBytes(6).toString('hex')}`;
   const clientSecret = opts.clientSecret ?? randomBytes(24).toString('base64url');
   const gong = opts.gong ?? (await defaultGong());
-  const stats = { tokenRequests: 0, executeToolCalls: 0 };
+  const stats = { tokenRequests: 0, executeToolCalls: 0, unauthenticatedCalls: 0 };
   const accounts = new AccountStore();
   const tokens = new TokenIssuer({ clientId, clientSecret, onRequest: () => stats.tokenRequests++ });
   let url = '';
@@ -55,7 +56,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const grpc = connectNodeAdapter({
     routes: standinRoutes({ accounts, gong, tokens, links, stats }),
-    interceptors: [requireToken(tokens)],
+    interceptors: [requireToken(tokens, () => stats.unauthenticatedCalls++)],
     // The SDK only speaks gRPC; the other protocols would be surface without a client.
     grpcWeb: false,
     connect: false,

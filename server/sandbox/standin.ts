@@ -29,9 +29,10 @@ export interface StandinDeps {
 }
 
 /** Rejects every call without a bearer token this stand-in issued, as Scalekit does (the SDK then fetches one). */
-export function requireToken(tokens: TokenIssuer): Interceptor {
+export function requireToken(tokens: TokenIssuer, onRefused?: () => void): Interceptor {
   return (next) => async (req) => {
     if (!tokens.verify(req.header.get('authorization'))) {
+      onRefused?.();
       throw new ConnectError('missing or invalid access token', Code.Unauthenticated);
     }
     return next(req);

@@ -1,0 +1,2 @@
+import type { Handler } from './context';
+export const activityHandlers: Record<string, Handler> = {};

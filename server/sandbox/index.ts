@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { AccountStore } from './accounts';
 import { MagicLinks } from './authorize-page';
+import { GongSimulator } from './gong/simulator';
 import { sendJson } from './http-util';
 import { listenDual } from './mux';
 import { TokenIssuer } from './oauth';
@@ -38,16 +39,10 @@ export interface Sandbox {
   stats: { tokenRequests: number; executeToolCalls: number; unauthenticatedCalls: number };
 }
 
-async function defaultGong(): Promise<GongBackend> {
-  // Loaded lazily so that callers bringing their own backend never load the simulator.
-  const { GongSimulator } = await import('./gong/simulator');
-  return new GongSimulator();
-}
-
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const clientId = opts.clientId ?? `skc_sandbox_${randomBytes(6).toString('hex')}`;
   const clientSecret = opts.clientSecret ?? randomBytes(24).toString('base64url');
-  const gong = opts.gong ?? (await defaultGong());
+  const gong = opts.gong ?? new GongSimulator();
   const stats = { tokenRequests: 0, executeToolCalls: 0, unauthenticatedCalls: 0 };
   const accounts = new AccountStore();
   const tokens = new TokenIssuer({ clientId, clientSecret, onRequest: () => stats.tokenRequests++ });

@@ -14,6 +14,7 @@ import {
 import { ConnectorStatus } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connected_accounts/connected_accounts_pb.js';
 import { ToolService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/tools/tools_pb.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { startSandbox, type Sandbox } from '../../server/sandbox/index';
 import type { GongBackend, ToolContext } from '../../server/sandbox/types';
 import { ACCOUNT_NOT_ACTIVE_MESSAGE, GongHttpError, decodeToolError } from '../../server/tool-error';
@@ -186,6 +187,21 @@ describe('transport and auth', () => {
       expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     } finally {
       await other.close();
+    }
+  });
+
+  it('defaults to the Gong simulator behind ExecuteTool', async () => {
+    const s = await startSandbox();
+    try {
+      expect(s.gong).toBeInstanceOf(GongSimulator);
+      const c = new ScalekitClient(s.url, s.clientId, s.clientSecret);
+      // Whatever the simulator answers (data or a Gong error), the call must have reached it.
+      await c.actions.executeTool({ toolName: 'gong_users_list', toolInput: {}, ...DEMO }).catch((err: unknown) => {
+        expect((err as ScalekitToolException).isToolError).toBe(true);
+      });
+      expect((s.gong as GongSimulator).callLog.map((e) => e.tool)).toContain('gong_users_list');
+    } finally {
+      await s.close();
     }
   });
 

@@ -1,5 +1,10 @@
 import { defineConfig } from 'wxt';
 
+// CRM hosts the extension reads (record detection, list collection) and the loopback backend. Any other
+// backend origin is asked for at save time (optional_host_permissions): least privilege by default.
+const CRM_HOSTS = ['https://*.force.com/*', 'https://*.salesforce.com/*', 'https://*.hubspot.com/*'];
+const LOOPBACK = ['http://127.0.0.1/*', 'http://localhost/*'];
+
 // See https://wxt.dev/api/config.html
 export default defineConfig({
   modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
@@ -9,16 +14,30 @@ export default defineConfig({
   entrypointsDir: 'entrypoints',
   manifest: {
     name: 'Gong Everywhere',
+    short_name: 'Gong Everywhere',
     description: 'Gong Engage flows, tasks and calls on every Salesforce and HubSpot record.',
-    permissions: ['sidePanel', 'storage', 'tabs', 'contextMenus', 'alarms'],
-    host_permissions: [
-      'https://*.lightning.force.com/*',
-      'https://*.salesforce.com/*',
-      'https://*.force.com/*',
-      'https://app.hubspot.com/*',
-      'https://*.hubspot.com/*',
-      'http://127.0.0.1/*',
-      'http://localhost/*',
-    ],
+    icons: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
+    action: {
+      default_title: 'Gong Everywhere',
+      default_icon: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
+    },
+    permissions: ['sidePanel', 'storage', 'tabs', 'contextMenus', 'alarms', 'scripting', 'activeTab'],
+    host_permissions: [...CRM_HOSTS, ...LOOPBACK],
+    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    storage: { managed_schema: 'managed_schema.json' },
+    commands: {
+      'open-side-panel': {
+        suggested_key: { default: 'Alt+Shift+G', mac: 'Alt+Shift+G' },
+        description: 'Open the Gong panel',
+      },
+      'open-flow-picker': {
+        suggested_key: { default: 'Alt+Shift+F', mac: 'Alt+Shift+F' },
+        description: 'Add the record on screen to a Gong flow',
+      },
+    },
+    // Only the extension's own scripts: nothing is ever loaded from the network.
+    content_security_policy: {
+      extension_pages: "script-src 'self'; object-src 'self'",
+    },
   },
 });

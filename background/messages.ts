@@ -17,7 +17,11 @@ export interface ProtocolMap {
    * Side panel / popup → background: queue a write. Resolves after the first send attempt with the
    * entry (done, failed, or still pending when the backend could not be reached).
    */
-  enqueueWrite(write: OutboxWrite): OutboxEntry;
+  enqueueWrite(write: OutboxWrite & { /** Made at click time; defaults to a fresh one. */ idempotencyKey?: string }): OutboxEntry;
+  /** UI → background: forget a settled write the rep has seen (a refusal they dismissed). */
+  dismissWrite(id: string): void;
+  /** UI → background: retry waiting writes now (the rep pressed "Retry"). */
+  flushOutbox(): void;
 }
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();

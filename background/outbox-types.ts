@@ -25,4 +25,6 @@ export interface OutboxEntry {
   nextAttemptAt: number;
   lastError: { code: string; message: string } | null;
   result: OutboxResult | null;
+  /** When it became done or failed (for pruning and "saved just now"). */
+  settledAt?: number;
 }

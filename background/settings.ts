@@ -43,6 +43,10 @@ export interface PanelIntent {
   record?: CrmRecord;
   /** For bulk: every prospect collected from a list view. */
   records?: CrmRecord[];
+  /** For bulk: names shown on the page, by record id (for the per-prospect result list). */
+  names?: Record<string, string>;
+  /** For bulk: the page the records were collected from. */
+  source?: { url: string; title?: string };
   createdAt: number;
 }
 export const panelIntentItem = storage.defineItem<PanelIntent | null>('session:panelIntent', { fallback: null });

@@ -1,5 +1,66 @@
+/**
+ * Service worker: wires the background modules. Every listener is registered synchronously at start-up
+ * (MV3 only delivers events to listeners present when the worker starts).
+ */
+import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { registerCommands, onCommand } from '../background/commands';
+import { createContextMenus, onMenuClick, registerContextMenus, syncMenuVisibility } from '../background/context-menus';
+import { onMessage } from '../background/messages';
+import { dismissWrite, enqueueWrite, flushOutbox, onWriteSettled, OUTBOX_ALARM, outboxItem, resumeOutbox } from '../background/outbox';
+import { settingsItem, managedBackendUrlItem } from '../background/settings';
+import { configureSidePanel, openSidePanel } from '../background/side-panel';
+import { getTabRecord, handlePageChanged, onTabRecordChanged, registerTabTracking, seedAllTabs } from '../background/tab-records';
+import { applyTaskWrite, BADGE_ALARM, ensureBadgeAlarm, refreshTasksAndBadge } from '../background/tasks';
 
-export default defineBackground(() => {
-  // Wired up by the extension work (background/).
+export default defineBackground({
+  type: 'module',
+  main() {
+    registerTabTracking();
+    registerContextMenus();
+    registerCommands();
+
+    browser.runtime.onInstalled.addListener(() => {
+      void createContextMenus();
+      void ensureBadgeAlarm();
+    });
+    browser.runtime.onStartup.addListener(() => void ensureBadgeAlarm());
+
+    browser.alarms.onAlarm.addListener((alarm) => {
+      if (alarm.name === OUTBOX_ALARM) void flushOutbox();
+      if (alarm.name === BADGE_ALARM) void refreshTasksAndBadge();
+    });
+
+    onMessage('pageChanged', ({ data, sender }) => handlePageChanged(sender.tab?.id, sender.tab?.url, data).then(() => undefined));
+    onMessage('getTabRecord', ({ data }) => getTabRecord(data));
+    // No await before open(): the popup's click must still count as a user gesture.
+    onMessage('openSidePanel', ({ data }) => openSidePanel(data).then(() => undefined));
+    onMessage('enqueueWrite', ({ data }) => {
+      const { idempotencyKey, ...write } = data;
+      return enqueueWrite(write as typeof data, { id: idempotencyKey });
+    });
+    onMessage('dismissWrite', ({ data }) => dismissWrite(data));
+    onMessage('flushOutbox', () => flushOutbox({ force: true }));
+
+    onTabRecordChanged((info) => {
+      void browser.tabs.get(info.tabId).then((t) => t.active && syncMenuVisibility(info)).catch(() => undefined);
+    });
+    browser.tabs.onActivated.addListener(({ tabId }) => void getTabRecord(tabId).then(syncMenuVisibility));
+
+    onWriteSettled((entry) => void applyTaskWrite(entry));
+    settingsItem.watch(() => {
+      void refreshTasksAndBadge();
+      void flushOutbox({ force: true });
+    });
+    managedBackendUrlItem.watch(() => void refreshTasksAndBadge());
+    self.addEventListener('online', () => void flushOutbox({ force: true }));
+
+    configureSidePanel();
+    void seedAllTabs();
+    void resumeOutbox();
+    void refreshTasksAndBadge();
+
+    // Test and support hook: lets e2e tests drive the handlers Chrome would call (menu clicks, commands).
+    Object.assign(globalThis, { __gongEverywhere: { onMenuClick, onCommand, flushOutbox, refreshTasksAndBadge, outboxItem, createContextMenus } });
+  },
 });

@@ -1,0 +1,230 @@
+/** The toolbar popup: the record on the current tab with "Open Gong panel", and today's Engage tasks. */
+import { useState } from 'react';
+import { browser } from 'wxt/browser';
+import { createBackendClient } from '../../lib/backend-client';
+import { sendMessage } from '../../background/messages';
+import { effectiveSettings } from '../../background/settings';
+import { AlertIcon, CloudOffIcon, GearIcon, PanelIcon, PlugIcon, SparkIcon } from './icons';
+import { TaskList } from './TaskList';
+import { useCurrentRecord, type CurrentTab } from './useCurrentRecord';
+import { usePendingWrites } from './usePendingWrites';
+import { useTasks } from './useTasks';
+
+export function PopupApp() {
+  const { state, tasks, refreshing, changes, reload, act, dismissChange } = useTasks();
+  const current = useCurrentRecord();
+  const pending = usePendingWrites();
+  const openCount = tasks ? tasks.filter((t) => t.status === 'OPEN' && !['done', 'queued'].includes(changes[t.id]?.phase ?? '')).length : null;
+  const today = new Date().toLocaleDateString(undefined, { weekday: 'short', month: 'short', day: 'numeric' });
+
+  return (
+    <div className="pp">
+      <header className="pp-header">
+        <img className="pp-logo" src="/icon/32.png" alt="" width={22} height={22} />
+        <div className="pp-header-text">
+          <div className="pp-title">Gong Everywhere</div>
+        </div>
+        <button className="pp-icon-btn" title="Settings" aria-label="Settings" onClick={() => void browser.runtime.openOptionsPage()}>
+          <GearIcon size={15} />
+        </button>
+      </header>
+
+      <RecordCard current={current} />
+
+      <section className="pp-tasks" aria-busy={state.kind === 'loading'}>
+        <div className="pp-section-head">
+          <h2 className="pp-section-title">
+            Today’s tasks
+            {openCount != null && state.kind === 'ready' && (
+              <span className="pp-count" data-testid="open-task-count">
+                {openCount}
+              </span>
+            )}
+          </h2>
+          <span className="pp-date">{today}</span>
+          {refreshing && state.kind !== 'loading' && <span className="ge-spinner pp-spinner pp-refreshing" aria-label="Refreshing" />}
+        </div>
+        <TasksBody state={state} tasks={tasks} changes={changes} reload={reload} act={act} dismissChange={dismissChange} />
+      </section>
+
+      {pending.length > 0 && (
+        <footer className="pp-pending" data-testid="pending-writes">
+          <span className="pp-pending-dot" />
+          {pending.length} change{pending.length === 1 ? '' : 's'} waiting for the backend
+          <button className="pp-link-btn" onClick={() => void sendMessage('flushOutbox', undefined).catch(() => undefined)}>
+            Retry now
+          </button>
+        </footer>
+      )}
+    </div>
+  );
+}
+
+function TasksBody(props: Pick<ReturnType<typeof useTasks>, 'state' | 'tasks' | 'changes' | 'reload' | 'act' | 'dismissChange'>) {
+  const { state, tasks, changes, reload, act, dismissChange } = props;
+  if (state.kind === 'loading' && !tasks) return <TasksSkeleton />;
+  if (state.kind === 'not-configured') {
+    return (
+      <EmptyState
+        icon={<PlugIcon size={22} />}
+        title={state.reason === 'missing' ? 'Connect to your Gong backend' : 'Your API token was not accepted'}
+        text={state.reason === 'missing' ? 'Add the backend URL and your API token to see your Engage tasks here.' : 'Check the API token in settings, or ask your admin for a new one.'}
+        action={
+          <button className="ge-btn ge-btn--primary" onClick={() => void browser.runtime.openOptionsPage()}>
+            Open settings
+          </button>
+        }
+        testId="state-not-configured"
+      />
+    );
+  }
+  if (state.kind === 'not-connected') return <NotConnected onRetry={reload} />;
+  if ((state.kind === 'unreachable' || state.kind === 'error') && !tasks) {
+    return (
+      <EmptyState
+        icon={state.kind === 'unreachable' ? <CloudOffIcon size={22} /> : <AlertIcon size={22} />}
+        title={state.kind === 'unreachable' ? 'Can’t reach the Gong backend' : 'Something went wrong'}
+        text={state.message}
+        action={
+          <button className="ge-btn" onClick={() => void reload()} data-testid="retry">
+            Try again
+          </button>
+        }
+        testId={`state-${state.kind}`}
+      />
+    );
+  }
+  const list = tasks ?? [];
+  return (
+    <>
+      {(state.kind === 'unreachable' || state.kind === 'error') && (
+        <div className="ge-alert ge-alert--warning pp-stale" role="status" data-testid="state-stale">
+          <CloudOffIcon size={14} />
+          <span>Showing saved tasks: {state.message}</span>
+          <button className="pp-link-btn" onClick={() => void reload()}>
+            Retry
+          </button>
+        </div>
+      )}
+      {list.length === 0 ? (
+        <EmptyState icon={<SparkIcon size={22} />} title="You’re all caught up" text="No Engage tasks due today. Nice work." testId="state-empty" tone="success" />
+      ) : (
+        <TaskList tasks={list} changes={changes} onAct={(t, a, text) => void act(t, a, text)} onDismiss={dismissChange} />
+      )}
+    </>
+  );
+}
+
+function NotConnected({ onRetry }: { onRetry: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const connect = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await effectiveSettings();
+      const { link } = await createBackendClient({ baseUrl: s.backendUrl, token: s.apiToken }).connectionLink();
+      await browser.tabs.create({ url: link });
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <EmptyState
+      icon={<PlugIcon size={22} />}
+      title="Connect your Gong account"
+      text="Gong Everywhere needs access to Gong Engage to show your tasks and flows."
+      action={
+        <div className="pp-actions-row">
+          <button className="ge-btn ge-btn--primary" disabled={busy} onClick={() => void connect()}>
+            {busy ? <span className="ge-spinner" /> : null} Connect Gong
+          </button>
+          <button className="ge-btn ge-btn--ghost" onClick={() => void onRetry()}>
+            I’ve connected
+          </button>
+        </div>
+      }
+      footer={error ? <div className="ge-alert ge-alert--error">{error}</div> : null}
+      testId="state-not-connected"
+    />
+  );
+}
+
+function EmptyState(props: { icon: React.ReactNode; title: string; text: string; action?: React.ReactNode; footer?: React.ReactNode; testId: string; tone?: 'success' }) {
+  return (
+    <div className={`pp-empty${props.tone ? ` pp-empty--${props.tone}` : ''}`} data-testid={props.testId}>
+      <div className="pp-empty-icon">{props.icon}</div>
+      <div className="pp-empty-title">{props.title}</div>
+      <div className="pp-empty-text">{props.text}</div>
+      {props.action && <div className="pp-empty-action">{props.action}</div>}
+      {props.footer}
+    </div>
+  );
+}
+
+function TasksSkeleton() {
+  return (
+    <div className="pp-skeleton" data-testid="state-loading" aria-label="Loading tasks">
+      {[0, 1, 2, 3].map((i) => (
+        <div key={i} className="pp-skeleton-row">
+          <span className="ge-skeleton" style={{ width: `${70 - i * 8}%` }} />
+          <span className="ge-skeleton" style={{ width: `${45 + i * 6}%`, height: 10 }} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+const CRM_LABEL = { salesforce: 'Salesforce', hubspot: 'HubSpot' } as const;
+
+function RecordCard({ current }: { current: CurrentTab | null | 'loading' }) {
+  if (current === 'loading') {
+    return (
+      <div className="pp-record">
+        <span className="ge-skeleton" style={{ width: '60%' }} />
+      </div>
+    );
+  }
+  const info = current?.info ?? null;
+  const record = info?.record ?? null;
+  const open = () => {
+    if (!current) return;
+    // Straight from the click (a user gesture), no await first: Chrome only opens the panel then.
+    const opening = chrome.sidePanel?.open ? chrome.sidePanel.open({ windowId: current.windowId }) : sendMessage('openSidePanel', { tabId: current.tabId, windowId: current.windowId });
+    void Promise.resolve(opening)
+      .catch(() => sendMessage('openSidePanel', { tabId: current.tabId, windowId: current.windowId }))
+      .then(() => window.close())
+      .catch(() => undefined);
+  };
+  return (
+    <div className="pp-record" data-testid="current-record">
+      <div className={`pp-crm-mark ${info?.crm ? `pp-crm-mark--${info.crm}` : ''}`}>{info?.crm ? CRM_LABEL[info.crm][0] : '–'}</div>
+      <div className="pp-record-main">
+        {record ? (
+          <>
+            <div className="pp-record-name">{info?.name ?? (record.objectType === 'lead' ? 'Lead' : 'Contact')}</div>
+            <div className="pp-record-meta">
+              {record.objectType === 'lead' ? 'Lead' : 'Contact'} · {CRM_LABEL[record.crm]}
+              {info?.email ? ` · ${info.email}` : ` · ${record.id}`}
+            </div>
+          </>
+        ) : info?.crm ? (
+          <>
+            <div className="pp-record-name">{CRM_LABEL[info.crm]} page</div>
+            <div className="pp-record-meta">Not a contact or lead. Right-click a list to add everyone on it.</div>
+          </>
+        ) : (
+          <>
+            <div className="pp-record-name">No CRM record here</div>
+            <div className="pp-record-meta">Open a Salesforce or HubSpot contact or lead.</div>
+          </>
+        )}
+      </div>
+      <button className={`ge-btn ge-btn--sm ${record ? 'ge-btn--primary' : ''}`} onClick={open} data-testid="open-panel">
+        <PanelIcon size={13} /> Open Gong panel
+      </button>
+    </div>
+  );
+}

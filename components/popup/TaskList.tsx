@@ -1,0 +1,153 @@
+/** Today's tasks grouped by type, with Complete / Skip (optional notes / reason) updating in place. */
+import { useState } from 'react';
+import type { Task, TaskType } from '../../lib/api';
+import { CheckIcon, LinkedInIcon, MailIcon, PhoneIcon, SkipIcon, TaskIcon } from './icons';
+import type { TaskChange } from './useTasks';
+
+const GROUPS: { type: TaskType; label: string; Icon: typeof PhoneIcon }[] = [
+  { type: 'call', label: 'Calls', Icon: PhoneIcon },
+  { type: 'email', label: 'Emails', Icon: MailIcon },
+  { type: 'linkedin', label: 'LinkedIn', Icon: LinkedInIcon },
+  { type: 'other', label: 'Other', Icon: TaskIcon },
+];
+
+export function groupTasks(tasks: Task[]): { type: TaskType; label: string; Icon: typeof PhoneIcon; tasks: Task[] }[] {
+  return GROUPS.map((g) => ({
+    ...g,
+    // Overdue first, then by due date.
+    tasks: tasks.filter((t) => t.type === g.type).sort((a, b) => Number(b.overdue) - Number(a.overdue) || (a.dueDate ?? '').localeCompare(b.dueDate ?? '')),
+  })).filter((g) => g.tasks.length > 0);
+}
+
+export function TaskList(props: { tasks: Task[]; changes: Record<string, TaskChange>; onAct: (t: Task, a: 'complete' | 'skip', text: string) => void; onDismiss: (id: string) => void }) {
+  return (
+    <div className="pp-groups">
+      {groupTasks(props.tasks).map((g) => (
+        <section key={g.type} className="pp-group" data-testid={`task-group-${g.type}`}>
+          <h3 className="pp-group-title">
+            <g.Icon size={13} />
+            {g.label}
+            <span className="pp-group-count">{g.tasks.filter((t) => t.status === 'OPEN').length}</span>
+          </h3>
+          <ul className="pp-task-list">
+            {g.tasks.map((t) => (
+              <TaskRow key={t.id} task={t} change={props.changes[t.id]} onAct={props.onAct} onDismiss={props.onDismiss} />
+            ))}
+          </ul>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function dueLabel(t: Task): { text: string; tone: 'error' | 'neutral' } {
+  if (t.overdue) {
+    const d = t.dueDate ? new Date(t.dueDate) : null;
+    return { text: d && !Number.isNaN(d.getTime()) ? `Overdue · ${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}` : 'Overdue', tone: 'error' };
+  }
+  return { text: 'Today', tone: 'neutral' };
+}
+
+function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: TaskChange; onAct: (t: Task, a: 'complete' | 'skip', text: string) => void; onDismiss: (id: string) => void }) {
+  const [composer, setComposer] = useState<'complete' | 'skip' | null>(null);
+  const [text, setText] = useState('');
+  const closed = task.status !== 'OPEN' || change?.phase === 'done' || change?.phase === 'queued';
+  const busy = change?.phase === 'saving';
+  const due = dueLabel(task);
+  const prospect = task.prospect.name ?? task.prospect.email ?? 'Unknown prospect';
+  const doneAction = change?.action ?? (task.status === 'DISMISSED' ? 'skip' : 'complete');
+
+  const submit = () => {
+    if (!composer) return;
+    onAct(task, composer, text);
+    setComposer(null);
+    setText('');
+  };
+
+  return (
+    <li className={`pp-task${closed ? ' is-closed' : ''}`} data-testid="task" data-task-id={task.id} data-status={closed ? (doneAction === 'skip' ? 'skipped' : 'completed') : 'open'}>
+      <div className="pp-task-row">
+        <div className="pp-task-main">
+          <div className="pp-task-title" title={task.title}>
+            {task.title}
+          </div>
+          <div className="pp-task-meta">
+            <span className="pp-task-prospect">{prospect}</span>
+            {task.flowName && (
+              <>
+                <span className="pp-dot">·</span>
+                <span className="pp-task-flow" title={task.flowName}>
+                  {task.flowName}
+                </span>
+              </>
+            )}
+          </div>
+        </div>
+        <div className="pp-task-side">
+          {closed ? (
+            <span className={`ge-badge ${doneAction === 'skip' ? '' : 'ge-badge--success'}`} data-testid="task-result">
+              {doneAction === 'skip' ? 'Skipped' : 'Completed'}
+              {change?.phase === 'queued' ? ' · syncing' : ''}
+            </span>
+          ) : busy ? (
+            <span className="ge-spinner pp-spinner" aria-label="Saving" />
+          ) : (
+            <>
+              <span className={`ge-badge ${due.tone === 'error' ? 'ge-badge--error' : ''}`}>{due.text}</span>
+              <div className="pp-task-actions">
+                <button className="pp-icon-btn" title="Complete" aria-label={`Complete ${task.title}`} data-testid="task-complete" onClick={() => setComposer(composer === 'complete' ? null : 'complete')}>
+                  <CheckIcon size={15} />
+                </button>
+                <button className="pp-icon-btn" title="Skip" aria-label={`Skip ${task.title}`} data-testid="task-skip" onClick={() => setComposer(composer === 'skip' ? null : 'skip')}>
+                  <SkipIcon size={14} />
+                </button>
+              </div>
+            </>
+          )}
+        </div>
+      </div>
+      {composer && !closed && (
+        <form
+          className="pp-composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <textarea
+            className="ge-textarea pp-composer-text"
+            autoFocus
+            rows={2}
+            maxLength={5000}
+            placeholder={composer === 'complete' ? 'Notes (optional)' : 'Reason for skipping (optional)'}
+            value={text}
+            data-testid="task-note"
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit();
+              if (e.key === 'Escape') setComposer(null);
+            }}
+          />
+          <div className="pp-composer-actions">
+            <button type="button" className="ge-btn ge-btn--sm ge-btn--ghost" onClick={() => setComposer(null)}>
+              Cancel
+            </button>
+            <button type="submit" className="ge-btn ge-btn--sm ge-btn--primary" data-testid="task-confirm">
+              {composer === 'complete' ? 'Mark complete' : 'Skip task'}
+            </button>
+          </div>
+        </form>
+      )}
+      {change?.phase === 'failed' && (
+        <div className="ge-alert ge-alert--error pp-task-error" role="alert">
+          <span>
+            Couldn’t {change.action === 'complete' ? 'complete' : 'skip'} this task: {change.message}
+          </span>
+          <button className="pp-link-btn" onClick={() => onDismiss(task.id)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * The popup's task list: renders the cached list at once (stale-while-revalidate), fetches today's tasks,
+ * and sends Complete / Skip through the background outbox so that a click is never lost.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Task } from '../../lib/api';
+import { BackendError, createBackendClient } from '../../lib/backend-client';
+import { sendMessage } from '../../background/messages';
+import type { OutboxEntry } from '../../background/outbox-types';
+import { effectiveSettings } from '../../background/settings';
+import { openTaskCount, setBadge, tasksCacheItem } from '../../background/tasks';
+
+export type TasksState =
+  | { kind: 'loading' }
+  | { kind: 'not-configured'; reason: 'missing' | 'rejected' }
+  | { kind: 'not-connected'; status?: string }
+  | { kind: 'unreachable'; message: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready' };
+
+/** What the rep did to a task in this popup session, shown in place. */
+export type TaskChange =
+  | { phase: 'saving'; action: 'complete' | 'skip' }
+  | { phase: 'queued'; action: 'complete' | 'skip' }
+  | { phase: 'done'; action: 'complete' | 'skip' }
+  | { phase: 'failed'; action: 'complete' | 'skip'; message: string };
+
+export function useTasks() {
+  const [state, setState] = useState<TasksState>({ kind: 'loading' });
+  const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [fetchedAt, setFetchedAt] = useState<number | null>(null);
+  const [refreshing, setRefreshing] = useState(false);
+  const [changes, setChanges] = useState<Record<string, TaskChange>>({});
+  const alive = useRef(true);
+
+  const load = useCallback(async () => {
+    setRefreshing(true);
+    try {
+      const s = await effectiveSettings();
+      if (!s.apiToken) {
+        setState({ kind: 'not-configured', reason: 'missing' });
+        return;
+      }
+      const client = createBackendClient({ baseUrl: s.backendUrl, token: s.apiToken });
+      const { tasks: fresh } = await client.tasks('today');
+      if (!alive.current) return;
+      setTasks(fresh);
+      setFetchedAt(Date.now());
+      setState({ kind: 'ready' });
+      await tasksCacheItem.setValue({ tasks: fresh, fetchedAt: Date.now() });
+      await setBadge(openTaskCount(fresh));
+    } catch (err) {
+      if (!alive.current) return;
+      setState(stateForError(err));
+    } finally {
+      if (alive.current) setRefreshing(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    alive.current = true;
+    void tasksCacheItem.getValue().then((cache) => {
+      if (cache && alive.current) {
+        setTasks((t) => t ?? cache.tasks);
+        setFetchedAt((f) => f ?? cache.fetchedAt);
+      }
+    });
+    void load();
+    return () => {
+      alive.current = false;
+    };
+  }, [load]);
+
+  const act = useCallback(async (task: Task, action: 'complete' | 'skip', text: string) => {
+    // The idempotency key is made now, at the click: a retry of this write can never run twice.
+    const idempotencyKey = crypto.randomUUID();
+    const note = text.trim() || undefined;
+    setChanges((c) => ({ ...c, [task.id]: { phase: 'saving', action } }));
+    try {
+      const entry: OutboxEntry = await sendMessage(
+        'enqueueWrite',
+        action === 'complete'
+          ? { kind: 'completeTask', taskId: task.id, title: task.title, notes: note, idempotencyKey }
+          : { kind: 'skipTask', taskId: task.id, title: task.title, reason: note, idempotencyKey },
+      );
+      const change: TaskChange =
+        entry.status === 'done'
+          ? { phase: 'done', action }
+          : entry.status === 'failed'
+            ? { phase: 'failed', action, message: entry.lastError?.message ?? 'Gong refused this change.' }
+            : { phase: 'queued', action };
+      setChanges((c) => ({ ...c, [task.id]: change }));
+      if (entry.status === 'done' && entry.result && 'task' in entry.result) {
+        const updated = entry.result.task;
+        setTasks((ts) => ts?.map((t) => (t.id === updated.id ? updated : t)) ?? ts);
+      }
+    } catch (err) {
+      setChanges((c) => ({ ...c, [task.id]: { phase: 'failed', action, message: err instanceof Error ? err.message : String(err) } }));
+    }
+  }, []);
+
+  const dismissChange = useCallback((taskId: string) => {
+    setChanges(({ [taskId]: _gone, ...rest }) => rest);
+  }, []);
+
+  return { state, tasks, fetchedAt, refreshing, changes, reload: load, act, dismissChange };
+}
+
+export function stateForError(err: unknown): TasksState {
+  if (err instanceof BackendError) {
+    if (err.kind === 'unreachable') return { kind: 'unreachable', message: err.message };
+    if (err.code === 'GONG_NOT_CONNECTED') return { kind: 'not-connected' };
+    if (err.code === 'UNAUTHENTICATED') return { kind: 'not-configured', reason: 'rejected' };
+    if (err.kind === 'unavailable') return { kind: 'unreachable', message: err.message };
+    return { kind: 'error', message: err.message };
+  }
+  return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,133 @@
+/** Add every prospect collected from a list view to one flow; big batches run as a job with progress. */
+import { useMemo, useState } from 'react';
+import type { Flow, Job } from '../lib/api';
+import type { CrmRecord } from '../lib/crm-record';
+import { FlowPicker } from './FlowPicker';
+import { pluralize } from './format';
+import { IconAlert, IconCheck } from './icons';
+
+export interface BulkAssignProps {
+  records: CrmRecord[];
+  phase: 'choose' | 'sending' | 'queued' | 'running' | 'done' | 'error';
+  flowName: string | null;
+  job: Job | null;
+  results: { crmProspectId: string; ok: boolean; message: string | null }[];
+  error: string | null;
+  catalog: { status: 'idle' | 'loading' | 'ready' | 'error'; data: Flow[] | null; error: string | null };
+  defaultOwner: string;
+  onRetryCatalog: () => void;
+  onAssign: (flow: Flow, opts: { ownerEmail?: string }) => void;
+  onClose: () => void;
+}
+
+export function BulkAssign(p: BulkAssignProps) {
+  const [filter, setFilter] = useState<'all' | 'failed'>('all');
+  const count = new Set(p.records.map((r) => r.id)).size;
+  const contacts = p.records.filter((r) => r.objectType === 'contact').length;
+  const total = p.job?.total ?? count;
+  const processed = p.job ? p.job.processed : p.phase === 'done' ? p.results.length : 0;
+  const succeeded = p.job ? p.job.succeeded : p.results.filter((r) => r.ok).length;
+  const failed = p.job ? p.job.failed : p.results.filter((r) => !r.ok).length;
+  const pct = total ? Math.round((processed / total) * 100) : 0;
+  const shown = useMemo(() => {
+    const rs = filter === 'failed' ? p.results.filter((r) => !r.ok) : p.results;
+    return [...rs].sort((a, b) => Number(a.ok) - Number(b.ok));
+  }, [p.results, filter]);
+
+  return (
+    <div className="ge-bulk">
+      <section className="ge-record ge-record--bulk" aria-label="Bulk add">
+        <div className="ge-avatar ge-avatar--bulk" aria-hidden="true">
+          {count > 999 ? '1k+' : count}
+        </div>
+        <div className="ge-record__main">
+          <h1 className="ge-record__name">{pluralize(count, 'prospect')} from this page</h1>
+          <div className="ge-record__meta">
+            {pluralize(contacts, 'contact')} · {pluralize(count - contacts, 'lead')}
+          </div>
+        </div>
+      </section>
+
+      {p.phase === 'choose' || p.phase === 'sending' ? (
+        <div className="ge-card ge-section">
+          <FlowPicker
+            title="Add all to a flow"
+            flows={p.catalog.data}
+            status={p.catalog.status}
+            error={p.catalog.error}
+            onRetry={p.onRetryCatalog}
+            defaultOwner={p.defaultOwner}
+            write={p.phase === 'sending' ? { status: 'sending' } : { status: 'idle' }}
+            submitLabel={(f) => (f ? `Add ${pluralize(count, 'prospect')} to “${f.name}”` : `Choose a flow for ${pluralize(count, 'prospect')}`)}
+            onAssign={(f, o) => p.onAssign(f, { ownerEmail: o.ownerEmail })}
+            onClose={p.onClose}
+          />
+        </div>
+      ) : (
+        <section className="ge-card ge-section" aria-label="Bulk assignment progress">
+          <header className="ge-section__head">
+            <h2 className="ge-section__title">Adding to “{p.flowName}”</h2>
+          </header>
+          <div className="ge-section__body">
+            {p.phase === 'queued' && (
+              <div className="ge-alert ge-alert--info" role="status">
+                Saved. The assignment starts as soon as the backend is reachable.
+              </div>
+            )}
+            {(p.phase === 'running' || p.phase === 'done' || (p.phase === 'error' && p.job)) && (
+              <>
+                <div className="ge-progress" role="progressbar" aria-label="Assignment progress" aria-valuemin={0} aria-valuemax={total} aria-valuenow={processed}>
+                  <span className={`ge-progress__fill${p.phase === 'done' ? ' ge-progress__fill--done' : ''}`} style={{ width: `${pct}%` }} />
+                </div>
+                <div className="ge-progress__stats" role="status">
+                  <span>{p.phase === 'done' ? 'Finished' : 'Assigning…'} {processed.toLocaleString('en-US')} of {total.toLocaleString('en-US')}</span>
+                  <span className="ge-progress__counts">
+                    <span className="ge-ok">
+                      <IconCheck size={12} /> {succeeded.toLocaleString('en-US')} added
+                    </span>
+                    {failed > 0 && (
+                      <span className="ge-fail">
+                        <IconAlert size={12} /> {failed.toLocaleString('en-US')} not added
+                      </span>
+                    )}
+                  </span>
+                </div>
+              </>
+            )}
+            {p.phase === 'error' && p.error && (
+              <div className="ge-alert ge-alert--error" role="alert">
+                {p.error}
+              </div>
+            )}
+            {p.results.length > 0 && (
+              <>
+                <div className="ge-tabs" role="tablist" aria-label="Filter results">
+                  <button type="button" role="tab" aria-selected={filter === 'all'} className="ge-tab" onClick={() => setFilter('all')}>
+                    All {p.results.length}
+                  </button>
+                  <button type="button" role="tab" aria-selected={filter === 'failed'} className="ge-tab" onClick={() => setFilter('failed')}>
+                    Not added {failed}
+                  </button>
+                </div>
+                <ul className="ge-results" aria-label="Per-prospect results">
+                  {shown.slice(0, 500).map((r) => (
+                    <li key={r.crmProspectId} className={r.ok ? 'ge-results__ok' : 'ge-results__fail'}>
+                      {r.ok ? <IconCheck size={12} /> : <IconAlert size={12} />}
+                      <code>{r.crmProspectId}</code>
+                      <span className="ge-muted">{r.ok ? 'Added' : r.message ?? 'Not added'}</span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {(p.phase === 'done' || p.phase === 'error') && (
+              <button type="button" className="ge-btn ge-btn--block" onClick={p.onClose}>
+                Done
+              </button>
+            )}
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * Searchable flow picker grouped by visibility and folder, with the flow owner (defaults to the rep)
+ * and the assign outcome: refusal in plain words, "Assign anyway" for a cool-off refusal.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Flow } from '../lib/api';
+import { groupFlows } from './format';
+import { IconClose, IconSearch } from './icons';
+import { InlineError } from './InlineError';
+import { Skeleton } from './Skeleton';
+
+export type PickerWrite =
+  | { status: 'idle' }
+  | { status: 'sending'; flowId?: string }
+  | { status: 'done'; flowId?: string; message: string }
+  | { status: 'queued'; flowId?: string; message: string }
+  | { status: 'refused'; flowId?: string; message: string; detail?: string; coolOff: boolean }
+  | { status: 'error'; flowId?: string; message: string };
+
+export interface FlowPickerProps {
+  flows: Flow[] | null;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  onRetry: () => void;
+  /** Flows the prospect is already active in (shown, not selectable). */
+  activeFlowIds?: Set<string>;
+  defaultOwner: string;
+  write: PickerWrite;
+  submitLabel?: (flow: Flow | null) => string;
+  onAssign: (flow: Flow, opts: { ownerEmail?: string; coolOffOverride?: boolean }) => void;
+  onClose: () => void;
+  title?: string;
+}
+
+export function FlowPicker(props: FlowPickerProps) {
+  const { flows, status, error, onRetry, activeFlowIds, defaultOwner, write, onAssign, onClose } = props;
+  const [query, setQuery] = useState('');
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [owner, setOwner] = useState(defaultOwner);
+  const [ownerTouched, setOwnerTouched] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+  useEffect(() => searchRef.current?.focus(), []);
+  useEffect(() => {
+    if (!ownerTouched) setOwner(defaultOwner);
+  }, [defaultOwner, ownerTouched]);
+
+  const groups = useMemo(() => groupFlows(flows ?? [], query), [flows, query]);
+  const visible = useMemo(() => groups.flatMap((g) => g.folders.flatMap((f) => f.flows)).filter((f) => !activeFlowIds?.has(f.id)), [groups, activeFlowIds]);
+  const selected = flows?.find((f) => f.id === selectedId) ?? null;
+  const sending = write.status === 'sending';
+  const ownerEmail = owner.trim() && owner.trim() !== defaultOwner ? owner.trim() : defaultOwner || undefined;
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const i = visible.findIndex((f) => f.id === selectedId);
+    const next = e.key === 'ArrowDown' ? visible[Math.min(visible.length - 1, i + 1)] : visible[Math.max(0, i - 1)];
+    if (next) {
+      setSelectedId(next.id);
+      document.getElementById(`ge-opt-${next.id}`)?.scrollIntoView({ block: 'nearest' });
+    }
+  };
+
+  const submit = (coolOffOverride = false) => {
+    if (selected) onAssign(selected, { ownerEmail, coolOffOverride });
+  };
+
+  return (
+    <div className="ge-picker" role="dialog" aria-label={props.title ?? 'Add to flow'}>
+      <div className="ge-picker__head">
+        <strong>{props.title ?? 'Add to flow'}</strong>
+        <button type="button" className="ge-icon-btn" aria-label="Close flow picker" onClick={onClose}>
+          <IconClose />
+        </button>
+      </div>
+      <div className="ge-search">
+        <IconSearch className="ge-search__icon" />
+        <input
+          ref={searchRef}
+          type="search"
+          className="ge-input ge-search__input"
+          placeholder="Search flows or folders"
+          aria-label="Search flows"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            onKeyDown(e);
+            if (e.key === 'Enter' && selected) submit();
+          }}
+          aria-controls="ge-flow-options"
+        />
+      </div>
+      <div className="ge-picker__list" id="ge-flow-options" role="listbox" aria-label="Flows" onKeyDown={onKeyDown} tabIndex={-1}>
+        {status === 'loading' && !flows && <Skeleton rows={4} label="Loading flows" />}
+        {status === 'error' && !flows && <InlineError message={error ?? "Couldn't load flows."} onRetry={onRetry} />}
+        {flows && !groups.length && <div className="ge-picker__none">No flows match “{query}”.</div>}
+        {groups.map((g) => (
+          <div role="group" aria-label={g.label} key={g.kind} className="ge-picker__group">
+            <div className="ge-picker__group-label" aria-hidden="true">
+              {g.label} <span className="ge-muted">{g.count}</span>
+            </div>
+            {g.folders.map((folder) => (
+              <div key={folder.folderName} className="ge-picker__folder">
+                <div className="ge-picker__folder-label" aria-hidden="true">
+                  {folder.folderName}
+                </div>
+                {folder.flows.map((f) => {
+                  const inFlow = activeFlowIds?.has(f.id);
+                  const isSel = f.id === selectedId;
+                  return (
+                    <div
+                      key={f.id}
+                      id={`ge-opt-${f.id}`}
+                      role="option"
+                      aria-selected={isSel}
+                      aria-disabled={inFlow || undefined}
+                      className={`ge-option${isSel ? ' ge-option--selected' : ''}${inFlow ? ' ge-option--disabled' : ''}`}
+                      onClick={() => !inFlow && setSelectedId(f.id)}
+                      onDoubleClick={() => !inFlow && onAssign(f, { ownerEmail })}
+                    >
+                      <span className="ge-option__name">{f.name}</span>
+                      {inFlow ? <span className="ge-badge ge-badge--success">In flow</span> : f.exclusive ? <span className="ge-badge">Exclusive</span> : null}
+                    </div>
+                  );
+                })}
+              </div>
+            ))}
+          </div>
+        ))}
+      </div>
+      <div className="ge-picker__foot">
+        <label className="ge-field">
+          <span className="ge-label">Flow owner</span>
+          <input
+            type="email"
+            className="ge-input"
+            value={owner}
+            placeholder="you (the connected Gong user)"
+            onChange={(e) => {
+              setOwner(e.target.value);
+              setOwnerTouched(true);
+            }}
+          />
+        </label>
+        {write.status === 'refused' && (
+          <div className="ge-alert ge-alert--warning ge-refusal" role="alert">
+            <div>
+              <strong>{write.coolOff ? 'In cool-off period' : 'Gong refused'}</strong>
+              <p>{write.message}</p>
+              {write.detail && write.detail !== write.message && <p className="ge-refusal__detail">Gong: {write.detail}</p>}
+              {write.coolOff && (
+                <button type="button" className="ge-btn ge-btn--sm" onClick={() => submit(true)} disabled={sending}>
+                  Assign anyway
+                </button>
+              )}
+            </div>
+          </div>
+        )}
+        {write.status === 'error' && (
+          <div className="ge-alert ge-alert--error" role="alert">
+            {write.message}
+          </div>
+        )}
+        {write.status === 'queued' && (
+          <div className="ge-alert ge-alert--info" role="status">
+            {write.message}
+          </div>
+        )}
+        <button type="button" className="ge-btn ge-btn--primary ge-btn--block" disabled={!selected || sending} onClick={() => submit()}>
+          {sending ? <span className="ge-spinner" aria-hidden="true" /> : null}
+          {props.submitLabel ? props.submitLabel(selected) : selected ? `Add to “${selected.name}”` : 'Add to flow'}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+/** One flow the prospect is in, with an Unassign that asks for confirmation first. */
+import { useState } from 'react';
+import type { ProspectFlow } from '../lib/api';
+import { formatShortDate, isActiveFlowStatus } from './format';
+import { FlowStatusBadge } from './StatusBadge';
+
+export interface FlowRowWriteState {
+  status: 'idle' | 'sending' | 'done' | 'queued' | 'refused' | 'error';
+  message?: string;
+}
+
+export function FlowRow({ flow, write, onUnassign, onDismissError }: { flow: ProspectFlow; write?: FlowRowWriteState; onUnassign: () => void; onDismissError?: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const active = isActiveFlowStatus(flow.status);
+  const busy = write?.status === 'sending';
+  const owner = flow.ownerName || flow.ownerEmail;
+  return (
+    <li className={`ge-flow${active ? '' : ' ge-flow--finished'}`} aria-label={flow.flowName}>
+      <div className="ge-flow__top">
+        <span className="ge-flow__name">{flow.flowName}</span>
+        <FlowStatusBadge status={flow.status} />
+      </div>
+      <div className="ge-flow__meta">
+        {owner && <span title={flow.ownerEmail ?? undefined}>{owner}</span>}
+        {owner && flow.assignedAt && <span className="ge-dot" aria-hidden="true">·</span>}
+        {flow.assignedAt && <span>Added {formatShortDate(flow.assignedAt)}</span>}
+        {active && !confirming && write?.status !== 'queued' && (
+          <button type="button" className="ge-linkbtn ge-flow__unassign" onClick={() => setConfirming(true)} disabled={busy} aria-label={`Unassign from ${flow.flowName}`}>
+            {busy ? 'Unassigning…' : 'Unassign'}
+          </button>
+        )}
+        {write?.status === 'queued' && <span className="ge-badge ge-badge--warning ge-flow__queued">Unassign pending</span>}
+      </div>
+      {confirming && (
+        <div className="ge-confirm" role="group" aria-label={`Confirm unassign from ${flow.flowName}`}>
+          <span>Remove from this flow? Its remaining steps and tasks are cancelled.</span>
+          <div className="ge-confirm__actions">
+            <button type="button" className="ge-btn ge-btn--sm" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="ge-btn ge-btn--sm ge-btn--danger"
+              onClick={() => {
+                setConfirming(false);
+                onUnassign();
+              }}
+            >
+              Yes, unassign
+            </button>
+          </div>
+        </div>
+      )}
+      {(write?.status === 'error' || write?.status === 'refused') && (
+        <div className="ge-alert ge-alert--error ge-flow__error" role="alert">
+          <span className="ge-alert__text">{write.message}</span>
+          {onDismissError && (
+            <button type="button" className="ge-btn ge-btn--sm" onClick={onDismissError}>
+              OK
+            </button>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}

@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 
+/** Gong's int64 ids (tasks, users, flows in task views) arrive as numbers; read them as text. */
+export const gongId = z.union([z.string(), z.number()]).transform(String);
+
 export const gongRecords = z.looseObject({
   totalRecords: z.number().optional(),
   currentPageSize: z.number().optional(),
@@ -101,14 +104,15 @@ const gongTaskPerson = z.looseObject({
   title: z.string().optional(),
 });
 export const gongTask = z.looseObject({
-  id: z.string(),
-  userId: z.string().optional(),
+  id: gongId,
+  userId: gongId.optional(),
   status: z.string(),
   type: z.string().optional(),
   title: z.string().optional(),
   dueDate: z.string().optional(),
-  priority: z.string().optional(),
-  flow: z.looseObject({ id: z.string().optional(), name: z.string().optional(), flowInstanceId: z.string().optional() }).optional(),
+  /** Gong's Priority object ({ id, name, weight }); older answers carried a plain string. */
+  priority: z.union([z.string(), z.looseObject({ name: z.string().optional() })]).optional(),
+  flow: z.looseObject({ id: gongId.optional(), name: z.string().optional(), flowInstanceId: z.string().optional() }).optional(),
   contact: gongTaskPerson.optional(),
   account: z.looseObject({ name: z.string().optional(), crmId: z.string().optional() }).optional(),
 });

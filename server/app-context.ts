@@ -1,0 +1,30 @@
+/** Everything a route needs, built once by startBackend. */
+import type { FastifyRequest } from 'fastify';
+import type { BackendConfig } from './config';
+import type { GongConnections } from './gong/connection';
+import type { GongGateway } from './gong/gateway';
+import { GongSession } from './gong/session';
+import { requireUser } from './http/request-context';
+import type { JobRunner } from './jobs/job-runner';
+import type { JobStore } from './jobs/job-store';
+import type { AuditLog } from './store/audit';
+import type { IdempotencyStore } from './store/idempotency';
+import type { UserStore } from './store/users';
+
+export interface AppContext {
+  config: BackendConfig;
+  version: string;
+  users: UserStore;
+  audit: AuditLog;
+  idempotency: IdempotencyStore;
+  gateway: GongGateway;
+  connections: GongConnections;
+  jobs: JobStore;
+  jobRunner: JobRunner;
+}
+
+/** The calling user's Gong session for this request. */
+export function sessionFor(ctx: AppContext, req: FastifyRequest): GongSession {
+  const user = requireUser(req);
+  return new GongSession(ctx, user, req.log, `${req.method} ${req.routeOptions.url ?? req.url}`, req.id);
+}

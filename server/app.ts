@@ -1,0 +1,208 @@
+/**
+ * The companion backend: Fastify + zod routes in front of Gong, reached only through the real
+ * Scalekit SDK. In sandbox mode it starts the stand-in Scalekit (with the Gong simulator, its state
+ * kept in the data directory) on a free loopback port and points the SDK at it.
+ */
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import swagger from '@fastify/swagger';
+import { ScalekitClient } from '@scalekit-sdk/node';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import pino from 'pino';
+import { API_PREFIX, health } from '../lib/api';
+import type { AppContext } from './app-context';
+import { DEMO_USER_EMAIL, loadConfig, type BackendMode } from './config';
+import { GongConnections } from './gong/connection';
+import { GongGateway, type GatewayOptions } from './gong/gateway';
+import { installAuth } from './http/auth';
+import { installErrorHandling } from './http/error-handler';
+import { installSecurity } from './http/security';
+import { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
+import { JobStore } from './jobs/job-store';
+import { activityRoutes } from './routes/activity';
+import { callRoutes } from './routes/calls';
+import { connectionRoutes } from './routes/connection';
+import { flowRoutes } from './routes/flows';
+import { jobRoutes } from './routes/jobs';
+import { taskRoutes } from './routes/tasks';
+import { toolRoutes } from './routes/tools';
+import { usageRoutes } from './routes/usage';
+import type { Sandbox, SandboxOptions } from './sandbox/index';
+import { AuditLog } from './store/audit';
+import { openDb, type Db } from './store/db';
+import { IdempotencyStore } from './store/idempotency';
+import { UsageCounter } from './store/usage';
+import { UserStore } from './store/users';
+
+export const VERSION = '0.1.0';
+
+/** Request bodies are small JSON; the largest (10,000 CRM ids) stays well under this. */
+const BODY_LIMIT = 512 * 1024;
+
+export interface BackendOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  demoToken?: string;
+  env?: Record<string, string | undefined>;
+  sandbox?: SandboxOptions;
+  /** Log requests and Gong calls (pino, JSON). Default false. */
+  logger?: boolean;
+  /** Where logs go when `logger` is on (default stdout). */
+  logStream?: Writable;
+  /** Gateway tuning (tests shorten retry waits; the 3/s limit stays Gong's). */
+  gong?: Partial<GatewayOptions>;
+  jobs?: Partial<JobRunnerOptions>;
+  limits?: { perIpPerMinute?: number; perUserPerMinute?: number };
+}
+
+export interface Backend {
+  url: string;
+  mode: BackendMode;
+  demoToken?: string;
+  sandbox?: Sandbox;
+  db: Db;
+  users: UserStore;
+  audit: AuditLog;
+  gateway: GongGateway;
+  close(): Promise<void>;
+}
+
+/** Paths whose values must never reach a log line. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'token',
+  'clientSecret',
+  'client_secret',
+  '*.clientSecret',
+  '*.token',
+];
+
+function makeLogger(enabled: boolean, level: string, stream?: Writable): FastifyBaseLogger | false {
+  if (!enabled) return false;
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, stream ?? process.stdout) as unknown as FastifyBaseLogger;
+}
+
+export async function startBackend(opts: BackendOptions = {}): Promise<Backend> {
+  const config = loadConfig(opts.env ?? process.env);
+  if (opts.port !== undefined) config.port = opts.port;
+  if (opts.host) config.host = opts.host;
+  if (opts.dataDir) config.dataDir = path.resolve(opts.dataDir);
+  if (opts.demoToken) config.demoToken = opts.demoToken;
+
+  const db = openDb(config.dataDir);
+  const users = new UserStore(db);
+  const audit = new AuditLog(db);
+  const cleanups: (() => unknown)[] = [() => db.close()];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+  };
+
+  try {
+    let sandbox: Sandbox | undefined;
+    let client: ScalekitClient;
+    if (config.mode === 'sandbox') {
+      const [{ startSandbox }, { GongSimulator }] = await Promise.all([import('./sandbox/index'), import('./sandbox/gong/simulator')]);
+      const simulator = new GongSimulator({ statePath: path.join(config.dataDir, 'gong-sandbox.json') });
+      sandbox = await startSandbox({ gong: simulator, ...opts.sandbox });
+      const started = sandbox;
+      cleanups.push(async () => {
+        await started.close();
+        simulator.close();
+      });
+      client = new ScalekitClient(sandbox.url, sandbox.clientId, sandbox.clientSecret, { toolTimeoutMs: 30_000, timeoutMs: 10_000 });
+      users.ensure(DEMO_USER_EMAIL, config.demoToken);
+    } else {
+      const sk = config.scalekit!;
+      client = new ScalekitClient(sk.envUrl, sk.clientId, sk.clientSecret, { toolTimeoutMs: 30_000, timeoutMs: 10_000 });
+    }
+
+    const logger = makeLogger(opts.logger ?? false, config.logLevel, opts.logStream);
+    const app = Fastify({
+      ...(logger ? { loggerInstance: logger } : { logger: false }),
+      bodyLimit: BODY_LIMIT,
+      genReqId: () => randomUUID(),
+      requestIdHeader: false,
+      trustProxy: false,
+      onProtoPoisoning: 'error',
+      onConstructorPoisoning: 'error',
+      routerOptions: { maxParamLength: 200 },
+    }).withTypeProvider<ZodTypeProvider>();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    cleanups.push(() => app.close());
+    app.addHook('onSend', async (req, reply) => {
+      reply.header('x-request-id', req.id);
+      reply.header('cache-control', 'no-store');
+    });
+
+    const usage = new UsageCounter(db);
+    const gateway = new GongGateway(client, config.gongConnectionName, usage, opts.gong);
+    cleanups.push(() => gateway.close());
+    const jobs = new JobStore(db);
+    const jobRunner = new JobRunner(jobs, users, { gateway, audit }, app.log, opts.jobs);
+    // Jobs stop before the gateway and the database close (cleanups run in reverse).
+    cleanups.push(() => jobRunner.close());
+
+    const ctx: AppContext = {
+      config,
+      version: VERSION,
+      users,
+      audit,
+      idempotency: new IdempotencyStore(db),
+      gateway,
+      connections: new GongConnections(client, config.gongConnectionName),
+      jobs,
+      jobRunner,
+    };
+
+    installErrorHandling(app);
+    await installSecurity(app, { config, audit, perIpPerMinute: opts.limits?.perIpPerMinute ?? 1200 });
+    installAuth(app, { users, audit, perUserPerMinute: opts.limits?.perUserPerMinute ?? 600 });
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: { title: 'Gong Everywhere backend', version: VERSION, description: 'Companion backend of the Gong Everywhere extension' },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      },
+      transform: jsonSchemaTransform,
+    });
+
+    app.get('/healthz', { schema: { hide: true, response: { 200: health } } }, async () => ({ ok: true as const, mode: config.mode, version: VERSION }));
+    await app.register(
+      async (api) => {
+        api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+        for (const routes of [connectionRoutes, flowRoutes, jobRoutes, callRoutes, taskRoutes, activityRoutes, usageRoutes, toolRoutes]) {
+          await api.register(routes(ctx));
+        }
+      },
+      { prefix: API_PREFIX },
+    );
+
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    jobRunner.resumeAll();
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      mode: config.mode,
+      demoToken: config.mode === 'sandbox' ? config.demoToken : undefined,
+      sandbox,
+      db,
+      users,
+      audit,
+      gateway,
+      close: () => (closing ??= cleanup()),
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

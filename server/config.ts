@@ -1,0 +1,58 @@
+/**
+ * Backend configuration from the environment. Without Scalekit credentials the backend runs in
+ * sandbox mode: it starts the stand-in in process and points the real SDK at it.
+ */
+import path from 'node:path';
+
+export type BackendMode = 'sandbox' | 'scalekit';
+
+export interface BackendConfig {
+  port: number;
+  host: string;
+  mode: BackendMode;
+  scalekit: { envUrl: string; clientId: string; clientSecret: string } | null;
+  gongConnectionName: string;
+  /** Token of the sandbox demo user; ignored in scalekit mode. */
+  demoToken: string;
+  dataDir: string;
+  /** Extension ids whose `chrome-extension://<id>` origin may call the API (CORS). */
+  allowedExtensionIds: string[];
+  logLevel: string;
+}
+
+/** Printed at start-up so a developer can paste it into the extension's options. */
+export const DEFAULT_DEMO_TOKEN = 'gong-sandbox-demo-token';
+export const DEMO_USER_EMAIL = 'rep@example.com';
+
+function port(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new Error(`PORT must be a port number, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): BackendConfig {
+  const envUrl = env.SCALEKIT_ENV_URL?.trim();
+  const clientId = env.SCALEKIT_CLIENT_ID?.trim();
+  const clientSecret = env.SCALEKIT_CLIENT_SECRET?.trim();
+  const given = [envUrl, clientId, clientSecret].filter(Boolean).length;
+  if (given > 0 && given < 3) {
+    // Half-configured credentials are a mistake; silently falling back to the sandbox would hide it.
+    throw new Error('Set all of SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET, or none (sandbox mode)');
+  }
+  const scalekit = given === 3 ? { envUrl: envUrl!, clientId: clientId!, clientSecret: clientSecret! } : null;
+  return {
+    port: port(env.PORT, 8787),
+    host: env.HOST?.trim() || '127.0.0.1',
+    mode: scalekit ? 'scalekit' : 'sandbox',
+    scalekit,
+    gongConnectionName: env.GONG_CONNECTION_NAME?.trim() || 'gong',
+    demoToken: env.DEMO_TOKEN?.trim() || DEFAULT_DEMO_TOKEN,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    allowedExtensionIds: (env.ALLOWED_EXTENSION_IDS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => /^[a-p]{32}$/.test(s)),
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The one way the backend calls Gong: through the real Scalekit SDK, behind the per-company limiter,
+ * with retries for 429 (after Retry-After) and transient failures (bounded backoff), coalescing and
+ * a short TTL cache for reads, cache invalidation on writes, a persisted daily count, and one log
+ * line per Gong call (tool, latency, outcome) under the request's id and user.
+ */
+import type { ScalekitClient } from '@scalekit-sdk/node';
+import type { FastifyBaseLogger } from 'fastify';
+import { gongTools, GONG_CALLS_PER_DAY, GONG_CALLS_PER_SECOND, type GongToolName } from '../../lib/gong-tools';
+import { utcDay, type UsageCounter } from '../store/usage';
+import { readTags, UNCACHED_READS, writeTags } from './cache-tags';
+import { classifyGongError, GongFailure } from './failure';
+import { FairRateLimiter } from './limiter';
+import { ReadCache } from './read-cache';
+import { backoffDelay, sleep } from './retry';
+
+export interface GatewayOptions {
+  /** Gong calls per window per company (Gong: 3/s). */
+  ratePerWindow: number;
+  windowMs: number;
+  /** Attempts per call, first included. */
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Multiplies Gong's Retry-After (tests shrink it; production keeps 1). */
+  retryAfterScale: number;
+  /** A Retry-After longer than this is not waited for: the caller gets 429 with retryAfter instead. */
+  maxRetryAfterMs: number;
+  cacheTtlMs: number;
+  dailyBudget: number;
+}
+
+export const defaultGatewayOptions: GatewayOptions = {
+  ratePerWindow: GONG_CALLS_PER_SECOND,
+  windowMs: 1000,
+  maxAttempts: 5,
+  backoffBaseMs: 250,
+  backoffMaxMs: 4000,
+  retryAfterScale: 1,
+  maxRetryAfterMs: 10_000,
+  cacheTtlMs: 5_000,
+  dailyBudget: GONG_CALLS_PER_DAY,
+};
+
+export interface GongCallContext {
+  /** Connected-account identifier: the user's email. */
+  identifier: string;
+  log: FastifyBaseLogger;
+  signal?: AbortSignal;
+  /** Skip the cache (still coalesced with nothing: a fresh call). */
+  fresh?: boolean;
+}
+
+export interface GongCallResult {
+  executionId: string;
+  data: unknown;
+}
+
+export interface GatewayStats {
+  sdkCalls: number;
+  retries: number;
+  cache: ReadCache['stats'];
+}
+
+export class GongGateway {
+  readonly options: GatewayOptions;
+  private readonly limiter: FairRateLimiter;
+  private readonly cache: ReadCache;
+  private sdkCalls = 0;
+  private retries = 0;
+  private closed = false;
+
+  constructor(
+    private readonly client: ScalekitClient,
+    private readonly connectionName: string,
+    private readonly usage: UsageCounter,
+    options: Partial<GatewayOptions> = {},
+  ) {
+    this.options = { ...defaultGatewayOptions, ...options };
+    this.limiter = new FairRateLimiter({ rate: this.options.ratePerWindow, windowMs: this.options.windowMs });
+    this.cache = new ReadCache(this.options.cacheTtlMs);
+  }
+
+  get stats(): GatewayStats {
+    return { sdkCalls: this.sdkCalls, retries: this.retries, cache: { ...this.cache.stats } };
+  }
+
+  usageToday(): { date: string; gongCalls: number; dailyBudget: number; remaining: number } {
+    const calls = this.usage.calls();
+    return { date: utcDay(), gongCalls: calls, dailyBudget: this.options.dailyBudget, remaining: Math.max(0, this.options.dailyBudget - calls) };
+  }
+
+  /** Runs a catalog tool for the user. Input must already be validated against the catalog. */
+  async execute(tool: GongToolName, input: Record<string, unknown>, ctx: GongCallContext): Promise<GongCallResult> {
+    const def = gongTools[tool];
+    if (def.write) {
+      try {
+        return await this.callWithRetries(tool, input, ctx);
+      } finally {
+        // Also after a failure: a write that timed out may still have happened in Gong.
+        this.cache.invalidate(writeTags(tool, input));
+      }
+    }
+    if (UNCACHED_READS.has(tool) || ctx.fresh) return this.callWithRetries(tool, input, ctx);
+    const key = JSON.stringify([ctx.identifier, tool, sortKeys(input)]);
+    return this.cache.read(key, readTags(tool, input), () => this.callWithRetries(tool, input, ctx));
+  }
+
+  private async callWithRetries(tool: GongToolName, input: Record<string, unknown>, ctx: GongCallContext): Promise<GongCallResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.callOnce(tool, input, ctx, attempt);
+      } catch (err) {
+        const failure = classifyGongError(err);
+        const last = attempt + 1 >= this.options.maxAttempts;
+        if (!failure.retryable || last || this.closed) throw failure;
+        let waitMs: number;
+        if (failure.kind === 'rate-limited') {
+          waitMs = (failure.retryAfter ?? 1) * 1000 * this.options.retryAfterScale;
+          if (waitMs > this.options.maxRetryAfterMs) throw failure;
+          // Gong is counting us over: nobody in this company calls it until the wait is over.
+          this.limiter.pauseFor(waitMs);
+        } else {
+          waitMs = backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs });
+        }
+        this.retries++;
+        ctx.log.warn({ gong: { tool, attempt: attempt + 1, retryInMs: waitMs, failure: failure.kind, status: failure.status } }, 'gong call retry');
+        await sleep(waitMs, ctx.signal);
+      }
+    }
+  }
+
+  private async callOnce(tool: GongToolName, input: Record<string, unknown>, ctx: GongCallContext, attempt: number): Promise<GongCallResult> {
+    if (this.usage.calls() >= this.options.dailyBudget) {
+      const midnight = new Date();
+      midnight.setUTCHours(24, 0, 0, 0);
+      // Not retryable here: waiting hours inside a request helps nobody.
+      throw new GongFailure('rate-limited', "Today's Gong call budget is used up", 429, Math.ceil((midnight.getTime() - Date.now()) / 1000));
+    }
+    const release = await this.limiter.acquire(ctx.identifier, ctx.signal);
+    const started = performance.now();
+    this.sdkCalls++;
+    this.usage.increment();
+    try {
+      const res = await this.client.actions.executeTool({
+        toolName: tool,
+        toolInput: input,
+        identifier: ctx.identifier,
+        connector: this.connectionName,
+      });
+      ctx.log.info({ gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: 'ok', executionId: res.executionId } }, 'gong call');
+      return { executionId: res.executionId, data: toPlainJson(res.data) };
+    } catch (err) {
+      const failure = classifyGongError(err);
+      ctx.log.info(
+        { gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: failure.kind, status: failure.status } },
+        'gong call',
+      );
+      throw failure;
+    } finally {
+      release();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.limiter.close();
+    this.cache.clear();
+  }
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** The SDK hands back protobuf-derived JSON; make sure it is a plain, detached object. */
+function toPlainJson(data: unknown): unknown {
+  return data === undefined ? null : JSON.parse(JSON.stringify(data));
+}

@@ -1,0 +1,55 @@
+/**
+ * One user's view of Gong for one request (or one job): runs catalog tools through the gateway as
+ * that user's connected account, and writes every Gong write — answer, refusal or failure — to the audit.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { gongTools, type GongToolName } from '../../lib/gong-tools';
+import type { AuditLog } from '../store/audit';
+import type { User } from '../store/users';
+import { classifyGongError } from './failure';
+import type { GongCallResult, GongGateway } from './gateway';
+
+export interface SessionDeps {
+  gateway: GongGateway;
+  audit: AuditLog;
+}
+
+export class GongSession {
+  constructor(
+    private readonly deps: SessionDeps,
+    readonly user: User,
+    readonly log: FastifyBaseLogger,
+    /** Route (or job) on whose behalf the calls are made, for the audit. */
+    readonly route: string,
+    readonly requestId: string | null,
+    readonly signal?: AbortSignal,
+  ) {}
+
+  async call(tool: GongToolName, input: Record<string, unknown>, opts: { fresh?: boolean } = {}): Promise<GongCallResult> {
+    const ctx = { identifier: this.user.email, log: this.log, signal: this.signal, fresh: opts.fresh };
+    if (!gongTools[tool].write) return this.deps.gateway.execute(tool, input, ctx);
+    try {
+      const result = await this.deps.gateway.execute(tool, input, ctx);
+      this.audit(tool, input, 'ok', result.data);
+      return result;
+    } catch (err) {
+      const failure = classifyGongError(err);
+      const outcome = failure.kind === 'refused' || failure.kind === 'not-found' || failure.kind === 'not-connected' ? 'refused' : 'error';
+      this.audit(tool, input, outcome, { error: failure.kind, status: failure.status, message: failure.message });
+      throw failure;
+    }
+  }
+
+  private audit(tool: string, input: unknown, outcome: 'ok' | 'refused' | 'error', answer: unknown): void {
+    this.deps.audit.record({
+      userId: this.user.id,
+      userEmail: this.user.email,
+      requestId: this.requestId,
+      route: this.route,
+      tool,
+      input,
+      outcome,
+      answer,
+    });
+  }
+}

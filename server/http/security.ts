@@ -1,0 +1,65 @@
+/**
+ * The backend's outer wall: security headers, CORS only for the allowed extension origins (any
+ * extension origin in sandbox mode), other browser origins refused outright, and a per-IP request
+ * limit that runs before authentication (so token guessing is throttled too).
+ */
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import type { BackendConfig } from '../config';
+import type { AuditLog } from '../store/audit';
+import { ApiFailure, forbidden } from './api-failure';
+
+const EXTENSION_ORIGIN = /^chrome-extension:\/\/([a-p]{32})$/;
+
+export function originAllowed(origin: string, config: Pick<BackendConfig, 'mode' | 'allowedExtensionIds'>): boolean {
+  const m = EXTENSION_ORIGIN.exec(origin);
+  if (!m) return false;
+  return config.mode === 'sandbox' || config.allowedExtensionIds.includes(m[1]);
+}
+
+export interface SecurityOptions {
+  config: BackendConfig;
+  audit: AuditLog;
+  perIpPerMinute: number;
+}
+
+export async function installSecurity(app: FastifyInstance, opts: SecurityOptions): Promise<void> {
+  await app.register(helmet, {
+    // JSON API: nothing may be framed, sniffed or loaded from it.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+
+  // A browser page from any other origin is refused before anything else runs.
+  app.addHook('onRequest', async (req) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || originAllowed(origin, opts.config)) return;
+    opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: req.url.split('?')[0], reason: 'origin-not-allowed' });
+    throw forbidden('This origin may not call the backend');
+  });
+
+  await app.register(cors, {
+    origin: (origin, cb) => cb(null, origin !== undefined && originAllowed(origin, opts.config)),
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+    exposedHeaders: ['Retry-After', 'Idempotency-Replayed', 'X-Request-Id'],
+    maxAge: 600,
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: opts.perIpPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (req) => req.ip,
+    // Loopback health checks must keep working under load.
+    allowList: (req) => req.url === '/healthz',
+    errorResponseBuilder: (req, context) => {
+      opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: req.url.split('?')[0], reason: 'ip-rate-limit' });
+      return new ApiFailure(429, 'TOO_MANY_REQUESTS', 'Too many requests from this address; slow down', {
+        retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)),
+      });
+    },
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * Bulk-assignment jobs in SQLite: the job and one row per prospect. An item is `pending`, then
+ * `sent` (its batch went to Gong), then `ok` / `failed`. A batch left `sent` by a crash is
+ * reconciled against Gong on resume, so nothing is lost and nothing is assigned twice.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Job } from '../../lib/api';
+import { nowIso, type Db } from '../store/db';
+
+export type JobStatus = Job['status'];
+export type ItemState = 'pending' | 'sent' | 'ok' | 'failed';
+
+export interface JobRecord {
+  id: string;
+  userId: number;
+  identifier: string;
+  flowId: string;
+  ownerEmail: string;
+  coolOffOverride: boolean;
+  status: JobStatus;
+  createdAt: string;
+}
+
+export interface JobItem {
+  idx: number;
+  crmId: string;
+  state: ItemState;
+}
+
+export interface ItemResult {
+  idx: number;
+  ok: boolean;
+  code: string | null;
+  message: string | null;
+}
+
+export class JobStore {
+  constructor(private readonly db: Db) {}
+
+  create(input: { userId: number; identifier: string; flowId: string; ownerEmail: string; coolOffOverride: boolean; crmIds: string[] }): string {
+    const id = `job_${randomBytes(12).toString('hex')}`;
+    const now = nowIso();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO jobs (id, user_id, identifier, kind, flow_id, owner_email, cool_off_override, status, created_at, updated_at)
+           VALUES (?, ?, ?, 'assign', ?, ?, ?, 'PENDING', ?, ?)`,
+        )
+        .run(id, input.userId, input.identifier, input.flowId, input.ownerEmail, input.coolOffOverride ? 1 : 0, now, now);
+      const item = this.db.prepare(`INSERT INTO job_items (job_id, idx, crm_id, state) VALUES (?, ?, ?, 'pending')`);
+      input.crmIds.forEach((crmId, idx) => item.run(id, idx, crmId));
+    })();
+    return id;
+  }
+
+  record(id: string): JobRecord | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT id, user_id AS userId, identifier, flow_id AS flowId, owner_email AS ownerEmail,
+                cool_off_override AS coolOffOverride, status, created_at AS createdAt FROM jobs WHERE id = ?`,
+      )
+      .get(id) as (Omit<JobRecord, 'coolOffOverride'> & { coolOffOverride: number }) | undefined;
+    return row ? { ...row, coolOffOverride: row.coolOffOverride === 1 } : undefined;
+  }
+
+  unfinished(): string[] {
+    return (this.db.prepare(`SELECT id FROM jobs WHERE status IN ('PENDING', 'IN_PROGRESS') ORDER BY created_at`).all() as { id: string }[]).map(
+      (r) => r.id,
+    );
+  }
+
+  /** The next batch still to do: items a crash left `sent` first, then `pending` ones. */
+  nextBatch(id: string, size: number): JobItem[] {
+    return this.db
+      .prepare(
+        `SELECT idx, crm_id AS crmId, state FROM job_items WHERE job_id = ? AND state IN ('sent', 'pending')
+         ORDER BY CASE state WHEN 'sent' THEN 0 ELSE 1 END, idx LIMIT ?`,
+      )
+      .all(id, size) as JobItem[];
+  }
+
+  markSent(id: string, idxs: number[]): void {
+    const stmt = this.db.prepare(`UPDATE job_items SET state = 'sent' WHERE job_id = ? AND idx = ?`);
+    this.db.transaction(() => {
+      for (const idx of idxs) stmt.run(id, idx);
+      this.touch(id);
+    })();
+  }
+
+  saveResults(id: string, results: ItemResult[]): void {
+    const stmt = this.db.prepare(`UPDATE job_items SET state = ?, code = ?, message = ? WHERE job_id = ? AND idx = ?`);
+    this.db.transaction(() => {
+      for (const r of results) stmt.run(r.ok ? 'ok' : 'failed', r.code, r.message, id, r.idx);
+      this.touch(id);
+    })();
+  }
+
+  setStatus(id: string, status: JobStatus, error: string | null = null): void {
+    this.db.prepare(`UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?`).run(status, error, nowIso(), id);
+  }
+
+  private touch(id: string): void {
+    this.db.prepare(`UPDATE jobs SET updated_at = ? WHERE id = ?`).run(nowIso(), id);
+  }
+
+  /** The API view of a job; undefined unless it belongs to `userId`. */
+  view(id: string, userId: number): Job | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT id, flow_id AS flowId, status, created_at AS createdAt, updated_at AS updatedAt, error
+         FROM jobs WHERE id = ? AND user_id = ?`,
+      )
+      .get(id, userId) as Pick<Job, 'id' | 'flowId' | 'status' | 'createdAt' | 'updatedAt' | 'error'> | undefined;
+    if (!row) return undefined;
+    const items = this.db
+      .prepare(`SELECT crm_id AS crmId, state, code, message FROM job_items WHERE job_id = ? ORDER BY idx`)
+      .all(id) as { crmId: string; state: ItemState; code: string | null; message: string | null }[];
+    const done = items.filter((i) => i.state === 'ok' || i.state === 'failed');
+    return {
+      ...row,
+      kind: 'assign',
+      total: items.length,
+      processed: done.length,
+      succeeded: done.filter((i) => i.state === 'ok').length,
+      failed: done.filter((i) => i.state === 'failed').length,
+      results: done.map((i) => ({ crmProspectId: i.crmId, ok: i.state === 'ok', code: i.code, message: i.message })),
+    };
+  }
+}

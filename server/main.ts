@@ -1,0 +1,79 @@
+/**
+ * CLI entry:
+ *   tsx server/main.ts [--print-extension]   start the backend (sandbox mode without Scalekit credentials)
+ *   tsx server/main.ts user add <email>      create a user; prints its API token once
+ *   tsx server/main.ts user list             list users
+ *   tsx server/main.ts user revoke <email>   revoke a user's token
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBackend } from './app';
+import { loadConfig } from './config';
+import { openDb } from './store/db';
+import { UserStore } from './store/users';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function usage(): never {
+  console.error('usage: main.ts [--print-extension] | user add <email> | user list | user revoke <email>');
+  process.exit(2);
+}
+
+function userCommand(args: string[]): void {
+  const config = loadConfig();
+  const db = openDb(config.dataDir);
+  const users = new UserStore(db);
+  try {
+    const [cmd, email] = args;
+    if (cmd === 'add' && email) {
+      const { user, token } = users.add(email);
+      console.log(`Created ${user.email}. API token (shown once, store it now):\n${token}`);
+    } else if (cmd === 'list' && !email) {
+      for (const u of users.list()) console.log(`${u.email}\t${u.revokedAt ? `revoked ${u.revokedAt}` : 'active'}\tcreated ${u.createdAt}`);
+    } else if (cmd === 'revoke' && email) {
+      if (!users.revoke(email)) {
+        console.error(`No active user ${email}`);
+        process.exitCode = 1;
+      } else console.log(`Revoked ${email}`);
+    } else usage();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  } finally {
+    db.close();
+  }
+}
+
+async function serve(printExtension: boolean): Promise<void> {
+  const backend = await startBackend({ logger: true });
+  const lines = [`Gong Everywhere backend: ${backend.url}  (mode: ${backend.mode})`];
+  if (backend.demoToken) lines.push(`Demo user rep@example.com, API token: ${backend.demoToken}`);
+  if (printExtension) {
+    const ext = path.join(repoRoot, '.output', 'chrome-mv3');
+    lines.push(
+      fs.existsSync(ext) ? `Built extension: ${ext}` : `Extension not built yet (npm run build); it will be at ${ext}`,
+      'Load it: chrome://extensions → Developer mode → Load unpacked → choose that folder.',
+      `Then open the extension's options, set Backend URL ${backend.url} and the API token above.`,
+    );
+  }
+  process.stderr.write(`\n${lines.join('\n')}\n\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await backend.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+const args = process.argv.slice(2);
+if (args[0] === 'user') userCommand(args.slice(1));
+else if (args.every((a) => a === '--print-extension')) {
+  serve(args.includes('--print-extension')).catch((err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+} else usage();

@@ -1,0 +1,114 @@
+/** Flows, folders, workspaces, a prospect's flows, and assigning / unassigning prospects. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  assignRequest,
+  assignResult,
+  flowFolderList,
+  flowList,
+  flowParams,
+  jobAccepted,
+  prospectFlows,
+  prospectParams,
+  unassignRequest,
+  unassignResult,
+  workspaceList,
+} from '../../lib/api';
+import { GONG_MAX_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
+import { sessionFor, type AppContext } from '../app-context';
+import { forbidden } from '../http/api-failure';
+import { requireUser } from '../http/request-context';
+import { writeOnce } from '../http/write-once';
+import { assignBatch, uniqueIds, unassign } from '../services/assign';
+import { listFlows, listFolders, listWorkspaces, prospectFlows as loadProspectFlows } from '../services/flows';
+import { errorResponses, security } from './schemas';
+
+export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
+  app.get(
+    '/flows',
+    { schema: { tags: ['flows'], security, summary: 'Flows the calling user may assign (all pages)', response: { 200: flowList, ...errorResponses } } },
+    async (req) => ({ flows: await listFlows(sessionFor(ctx, req)) }),
+  );
+
+  app.get(
+    '/flows/folders',
+    { schema: { tags: ['flows'], security, summary: 'Flow folders available to the calling user', response: { 200: flowFolderList, ...errorResponses } } },
+    async (req) => ({ folders: await listFolders(sessionFor(ctx, req)) }),
+  );
+
+  app.get(
+    '/workspaces',
+    { schema: { tags: ['flows'], security, summary: "The company's Gong workspaces", response: { 200: workspaceList, ...errorResponses } } },
+    async (req) => listWorkspaces(sessionFor(ctx, req)),
+  );
+
+  app.get(
+    '/prospects/:crmId/flows',
+    { schema: { tags: ['prospects'], security, params: prospectParams, summary: 'The flows a prospect is in', response: { 200: prospectFlows, ...errorResponses } } },
+    async (req) => loadProspectFlows(sessionFor(ctx, req), req.params.crmId),
+  );
+
+  app.post(
+    '/flows/:flowId/assign',
+    {
+      schema: {
+        tags: ['flows'],
+        security,
+        params: flowParams,
+        body: assignRequest,
+        summary: `Assign prospects to a flow; more than ${GONG_MAX_PROSPECTS_PER_CALL} run as a job (202)`,
+        response: { 200: assignResult, 202: jobAccepted, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      writeOnce(ctx, req, reply, async () => {
+        const user = requireUser(req);
+        const owner = (req.body.flowInstanceOwnerEmail ?? user.email).toLowerCase();
+        // A token acts only as its own user: flow to-dos go to the caller.
+        if (owner !== user.email) throw forbidden('flowInstanceOwnerEmail must be your own email');
+        const ids = uniqueIds(req.body.crmProspectIds);
+        const opts = { ownerEmail: owner, coolOffOverride: req.body.coolOffOverride };
+        if (ids.length > GONG_MAX_PROSPECTS_PER_CALL) {
+          const jobId = ctx.jobs.create({
+            userId: user.id,
+            identifier: user.email,
+            flowId: req.params.flowId,
+            ownerEmail: owner,
+            coolOffOverride: opts.coolOffOverride === true,
+            crmIds: ids,
+          });
+          ctx.audit.record({
+            userId: user.id,
+            userEmail: user.email,
+            requestId: req.id,
+            route: `POST ${req.routeOptions.url}`,
+            tool: null,
+            input: { flowId: req.params.flowId, prospects: ids.length, coolOffOverride: opts.coolOffOverride ?? false },
+            outcome: 'ok',
+            answer: { jobId },
+          });
+          ctx.jobRunner.start(jobId);
+          return { status: 202, body: { jobId } };
+        }
+        return { status: 200, body: await assignBatch(sessionFor(ctx, req), req.params.flowId, ids, opts) };
+      }),
+  );
+
+  app.post(
+    '/flows/:flowId/unassign',
+    {
+      schema: {
+        tags: ['flows'],
+        security,
+        params: flowParams,
+        body: unassignRequest,
+        summary: 'Remove prospects from a flow',
+        response: { 200: unassignResult, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      writeOnce(ctx, req, reply, async () => ({
+        status: 200,
+        body: await unassign(sessionFor(ctx, req), req.params.flowId, uniqueIds(req.body.crmProspectIds)),
+      })),
+  );
+};

@@ -1,0 +1,74 @@
+/**
+ * The audit trail: every Gong write (and what Gong answered, refused or failed with), plus a separate
+ * log of requests refused at the door (bad/revoked token, another user's resource, rate limits).
+ */
+import { nowIso, type Db } from './db';
+
+export type AuditOutcome = 'ok' | 'refused' | 'error' | 'replayed';
+
+export interface AuditEntry {
+  userId: number | null;
+  userEmail: string | null;
+  requestId: string | null;
+  route: string;
+  tool: string | null;
+  input: unknown;
+  outcome: AuditOutcome;
+  answer: unknown;
+}
+
+export interface AuditRow extends Omit<AuditEntry, 'input' | 'answer'> {
+  id: number;
+  at: string;
+  input: string | null;
+  answer: string | null;
+}
+
+export class AuditLog {
+  constructor(private readonly db: Db) {}
+
+  record(entry: AuditEntry): void {
+    this.db
+      .prepare(
+        'INSERT INTO audit (at, user_id, user_email, request_id, route, tool, input, outcome, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        nowIso(),
+        entry.userId,
+        entry.userEmail,
+        entry.requestId,
+        entry.route,
+        entry.tool,
+        entry.input === undefined ? null : JSON.stringify(entry.input),
+        entry.outcome,
+        entry.answer === undefined ? null : JSON.stringify(entry.answer),
+      );
+  }
+
+  denied(entry: { ip: string | null; method: string; route: string; reason: string; userId?: number | null }): void {
+    this.db
+      .prepare('INSERT INTO access_denials (at, ip, method, route, reason, user_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(nowIso(), entry.ip, entry.method, entry.route.slice(0, 500), entry.reason, entry.userId ?? null);
+  }
+
+  entries(filter: { userEmail?: string; tool?: string } = {}): AuditRow[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.userEmail) (where.push('user_email = ?'), args.push(filter.userEmail));
+    if (filter.tool) (where.push('tool = ?'), args.push(filter.tool));
+    return this.db
+      .prepare(
+        `SELECT id, at, user_id AS userId, user_email AS userEmail, request_id AS requestId, route, tool, input, outcome, answer
+         FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`,
+      )
+      .all(...args) as AuditRow[];
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
+  }
+
+  denialCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM access_denials').get() as { n: number }).n;
+  }
+}

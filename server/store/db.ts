@@ -1,0 +1,102 @@
+/**
+ * The backend's SQLite database (WAL) and its schema migrations. Migrations are append-only:
+ * each runs once, in order, recorded in `user_version`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  // 1: users, audit, idempotency, jobs, usage
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user_id INTEGER,
+    user_email TEXT,
+    request_id TEXT,
+    route TEXT NOT NULL,
+    tool TEXT,
+    input TEXT,
+    outcome TEXT NOT NULL,
+    answer TEXT
+  );
+  CREATE INDEX audit_user ON audit(user_id, at);
+  CREATE TABLE access_denials (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    ip TEXT,
+    method TEXT,
+    route TEXT,
+    reason TEXT NOT NULL,
+    user_id INTEGER
+  );
+  CREATE TABLE idempotency (
+    user_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+  );
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    identifier TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    flow_id TEXT NOT NULL,
+    owner_email TEXT NOT NULL,
+    cool_off_override INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE job_items (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    idx INTEGER NOT NULL,
+    crm_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    code TEXT,
+    message TEXT,
+    PRIMARY KEY (job_id, idx)
+  );
+  CREATE TABLE gong_usage (
+    day TEXT PRIMARY KEY,
+    calls INTEGER NOT NULL
+  );
+  `,
+];
+
+export function openDb(dataDir: string): Db {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, 'backend.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+export const nowIso = () => new Date().toISOString();

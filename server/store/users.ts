@@ -1,0 +1,79 @@
+/**
+ * API users: one token = one user = one email = one Gong connected-account identifier.
+ * Only a SHA-256 of each token is stored; lookups compare hashes in constant time.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { nowIso, type Db } from './db';
+
+export interface User {
+  id: number;
+  email: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** 32 random bytes, URL-safe; prefixed so a leaked token is recognisable in a secret scanner. */
+export const newToken = () => `gek_${randomBytes(32).toString('base64url')}`;
+
+const emailSchema = z.email().max(320);
+
+export class UserStore {
+  constructor(private readonly db: Db) {}
+
+  /** Creates the user (or re-issues a revoked one) and returns the token, which is never stored. */
+  add(email: string, token = newToken()): { user: User; token: string } {
+    const normalized = emailSchema.parse(email.trim().toLowerCase());
+    const existing = this.byEmail(normalized);
+    if (existing && !existing.revokedAt) throw new Error(`user ${normalized} already exists; revoke it first to issue a new token`);
+    if (existing) {
+      this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL WHERE id = ?').run(hashToken(token), existing.id);
+    } else {
+      this.db.prepare('INSERT INTO users (email, token_hash, created_at) VALUES (?, ?, ?)').run(normalized, hashToken(token), nowIso());
+    }
+    return { user: this.byEmail(normalized)!, token };
+  }
+
+  /** Makes sure `email` exists and answers to `token` (sandbox demo user). */
+  ensure(email: string, token: string): User {
+    const existing = this.byEmail(email);
+    if (existing) {
+      this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL WHERE id = ?').run(hashToken(token), existing.id);
+      return this.byEmail(email)!;
+    }
+    return this.add(email, token).user;
+  }
+
+  revoke(email: string): boolean {
+    const res = this.db
+      .prepare('UPDATE users SET revoked_at = ? WHERE email = ? AND revoked_at IS NULL')
+      .run(nowIso(), email.trim().toLowerCase());
+    return res.changes > 0;
+  }
+
+  list(): User[] {
+    return this.db
+      .prepare('SELECT id, email, created_at AS createdAt, revoked_at AS revokedAt FROM users ORDER BY id')
+      .all() as User[];
+  }
+
+  byEmail(email: string): User | undefined {
+    return this.db
+      .prepare('SELECT id, email, created_at AS createdAt, revoked_at AS revokedAt FROM users WHERE email = ?')
+      .get(email) as User | undefined;
+  }
+
+  /** The active user this token belongs to, or 'revoked' / undefined. */
+  authenticate(token: string): User | 'revoked' | undefined {
+    const hash = hashToken(token);
+    // The hash is the lookup key (an index seek); the constant-time compare guards the final equality.
+    const row = this.db
+      .prepare('SELECT id, email, token_hash AS tokenHash, created_at AS createdAt, revoked_at AS revokedAt FROM users WHERE token_hash = ?')
+      .get(hash) as (User & { tokenHash: string }) | undefined;
+    if (!row || !timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
+    if (row.revokedAt) return 'revoked';
+    return { id: row.id, email: row.email, createdAt: row.createdAt, revokedAt: null };
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Starts the real backend (real SDK → sandbox stand-in → Gong simulator) on loopback for a test, and
+ * talks to it over real HTTP. Nothing between the backend and the sandbox is replaced.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startBackend, type Backend, type BackendOptions } from '../../server/app';
+import type { GongSimulator } from '../../server/sandbox/gong/simulator';
+
+export const DEMO_TOKEN = 'test-demo-token-0123456789';
+
+export interface ApiAnswer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  token?: string | null;
+  body?: unknown;
+  /** Sent as is (bad JSON, other content types). */
+  rawBody?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestBackend {
+  backend: Backend;
+  dataDir: string;
+  gong: GongSimulator;
+  url: string;
+  api<T = any>(method: string, path: string, opts?: RequestOptions): Promise<ApiAnswer<T>>;
+  close(): Promise<void>;
+}
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'gong-backend-test-'));
+}
+
+/** Quick retries keep fault tests short; the 3/s limit itself is never shortened. */
+export const FAST_RETRIES: BackendOptions['gong'] = { retryAfterScale: 0.2, backoffBaseMs: 20, backoffMaxMs: 200 };
+
+export async function startTestBackend(opts: BackendOptions = {}): Promise<TestBackend> {
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const backend = await startBackend({ port: 0, host: '127.0.0.1', demoToken: DEMO_TOKEN, env: {}, ...opts, dataDir });
+  const api = async (method: string, p: string, o: RequestOptions = {}): Promise<ApiAnswer> => {
+    const headers: Record<string, string> = { ...o.headers };
+    const token = o.token === undefined ? DEMO_TOKEN : o.token;
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (o.rawBody !== undefined) body = o.rawBody;
+    else if (o.body !== undefined) body = JSON.stringify(o.body);
+    if (body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
+    const res = await fetch(`${backend.url}${p}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON: the test will say so */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  return {
+    backend,
+    dataDir,
+    gong: backend.sandbox!.gong as GongSimulator,
+    url: backend.url,
+    api,
+    close: () => backend.close(),
+  };
+}
+
+/** Adds an ACTIVE Gong connection and an API user for `email`; returns the user's token. */
+export function addConnectedUser(t: TestBackend, email: string): string {
+  t.backend.sandbox!.accounts.setStatus('gong', email, 'ACTIVE');
+  return t.backend.users.add(email).token;
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== null && v !== false) return v;
+    if (Date.now() > end) throw new Error('waitFor timed out');
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -10,6 +10,7 @@ import { sessionFor, type AppContext } from '../app-context';
 import { ApiFailure, forbidden } from '../http/api-failure';
 import { requireUser } from '../http/request-context';
 import { writeOnce } from '../http/write-once';
+import { assertOwnOpenTask } from '../services/tasks';
 import { errorResponses, security } from './schemas';
 
 /** Inputs that say on whose behalf Gong acts: a token acts only as its own user. */
@@ -44,7 +45,9 @@ export const toolRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
         if (typeof value === 'string' && value.toLowerCase() !== user.email) throw forbidden(`${field} must be your own email`);
       }
       const run = async () => {
-        const { executionId, data } = await sessionFor(ctx, req).call(name, input);
+        const session = sessionFor(ctx, req);
+        if (name === 'gong_engage_task_complete' || name === 'gong_engage_task_skip') await assertOwnOpenTask(session, String(input.task_id));
+        const { executionId, data } = await session.call(name, input);
         return { status: 200, body: { executionId, data } };
       };
       if (gongTools[name].write) return writeOnce(ctx, req, reply, run);

@@ -73,11 +73,17 @@ export async function listTasks(session: GongSession, due: 'today' | 'all'): Pro
     .sort((a, b) => (a.dueDate ?? '').localeCompare(b.dueDate ?? ''));
 }
 
-/** Completes or skips one of the caller's own OPEN tasks; anyone else's task is "not found". */
-export async function finishTask(session: GongSession, taskId: string, how: { complete: true; notes?: string } | { complete: false; reason?: string }): Promise<Task> {
-  // Gong runs the tool for any task id; the backend makes sure a rep only touches their own.
+/** The caller's OPEN tasks, after making sure `taskId` is one of them (anyone else's is "not found"). */
+export async function assertOwnOpenTask(session: GongSession, taskId: string): Promise<GongTask[]> {
+  // Gong runs the task tools for any task id; the backend makes sure a rep only touches their own.
   const mine = await openTasks(session);
   if (!mine.some((t) => String(t.id) === taskId)) throw notFound('No open task with this id for you');
+  return mine;
+}
+
+/** Completes or skips one of the caller's own OPEN tasks; anyone else's task is "not found". */
+export async function finishTask(session: GongSession, taskId: string, how: { complete: true; notes?: string } | { complete: false; reason?: string }): Promise<Task> {
+  const mine = await assertOwnOpenTask(session, taskId);
   const { data } = how.complete
     ? await session.call('gong_engage_task_complete', { task_id: taskId, ...(how.notes ? { completion_notes: how.notes } : {}) })
     : await session.call('gong_engage_task_skip', { task_id: taskId, ...(how.reason ? { skip_reason: how.reason } : {}) });

@@ -258,7 +258,6 @@ export const SEED = (() => {
     libraryFolderId: libraryFolderId(1),
     prospectCount: SF_CONTACTS + SF_LEADS + HS_CONTACTS + HS_LEADS,
     callCount: 40,
-    /** Ids of all seeded Salesforce contacts without any flow instance (indexes 1, 4, 5, 7, ...). */
   } as const;
 })();
 

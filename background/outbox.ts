@@ -47,7 +47,8 @@ export function newIdempotencyKey(): string {
 export function enqueueWrite(write: OutboxWrite, opts: { id?: string } = {}): Promise<OutboxEntry> {
   const id = opts.id ?? newIdempotencyKey();
   return serialized(async () => {
-    const entries = await outboxItem.getValue();
+    // A copy: wxt/storage hands out its shared fallback array when the key is absent.
+    const entries = [...(await outboxItem.getValue())];
     // The same click sent twice (e.g. a UI retry of the message) is the same write.
     if (!entries.some((e) => e.id === id)) {
       const now = Date.now();
@@ -149,14 +150,14 @@ async function schedule(entries: OutboxEntry[]): Promise<void> {
   if (timer) clearTimeout(timer);
   timer = undefined;
   if (waiting.length === 0) {
-    await browser.alarms.clear(OUTBOX_ALARM).catch(() => undefined);
+    await Promise.resolve(browser.alarms.clear(OUTBOX_ALARM)).catch(() => undefined);
     return;
   }
   const next = Math.min(...waiting.map((e) => e.nextAttemptAt));
   const delay = Math.max(0, next - Date.now());
   // While the worker lives a timer retries promptly; the alarm wakes a terminated worker (and survives restarts).
   timer = setTimeout(() => void flushOutbox(), delay);
-  await browser.alarms.create(OUTBOX_ALARM, { when: Math.max(next, Date.now() + 1_000) }).catch(() => undefined);
+  await Promise.resolve(browser.alarms.create(OUTBOX_ALARM, { when: Math.max(next, Date.now() + 1_000) })).catch(() => undefined);
 }
 
 function notifySettled(entry: OutboxEntry): void {

@@ -1,0 +1,146 @@
+/**
+ * Background wiring with WXT's fakeBrowser: tab record tracking (incl. late content-script reports),
+ * context menus (created once, link / record / "add all" intents) and keyboard commands.
+ * fakeBrowser has no contextMenus.create, sidePanel or scripting: those are spies.
+ */
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing';
+
+vi.stubGlobal('chrome', fakeBrowser);
+vi.stubGlobal('browser', fakeBrowser);
+
+const fb = fakeBrowser as unknown as Record<string, any>;
+const sidePanel = { open: vi.fn(async () => undefined), setOptions: vi.fn(async () => undefined), setPanelBehavior: vi.fn(async () => undefined) };
+const contextMenus = { create: vi.fn(), removeAll: vi.fn(async () => undefined), update: vi.fn(async () => undefined), onClicked: { addListener: vi.fn() } };
+const scripting = { executeScript: vi.fn() };
+fb.sidePanel = sidePanel;
+fb.contextMenus = contextMenus;
+fb.scripting = scripting;
+
+let menus: typeof import('../../background/context-menus');
+let tabs: typeof import('../../background/tab-records');
+let commands: typeof import('../../background/commands');
+let listView: typeof import('../../background/list-view');
+let settings: typeof import('../../background/settings');
+
+beforeAll(async () => {
+  menus = await import('../../background/context-menus');
+  tabs = await import('../../background/tab-records');
+  commands = await import('../../background/commands');
+  listView = await import('../../background/list-view');
+  settings = await import('../../background/settings');
+});
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  fb.sidePanel = sidePanel;
+  fb.contextMenus = contextMenus;
+  fb.scripting = scripting;
+  vi.clearAllMocks();
+});
+
+const C = '0035g00000ABCdeAAH';
+const L = '00Q5g00000XyZabEAF';
+const contactUrl = `https://acme.lightning.force.com/lightning/r/Contact/${C}/view`;
+
+describe('tab records', () => {
+  it('tracks what a tab shows, keeps name/email while on the same record, drops them when it moves', async () => {
+    await tabs.handlePageChanged(7, contactUrl, { url: contactUrl, name: 'Ada Lovelace', email: 'ada@example.com' });
+    await tabs.trackTab(7, `${contactUrl}?tab=activity`);
+    let info = (await settings.tabRecordsItem.getValue())['7'];
+    expect(info.record).toEqual({ crm: 'salesforce', objectType: 'contact', id: C });
+    expect(info.name).toBe('Ada Lovelace');
+    await tabs.trackTab(7, `https://acme.lightning.force.com/lightning/r/Lead/${L}/view`);
+    info = (await settings.tabRecordsItem.getValue())['7'];
+    expect(info.record?.objectType).toBe('lead');
+    expect(info.name).toBeUndefined();
+    expect(info.email).toBeUndefined();
+  });
+
+  it('ignores a late content-script report for a record the tab already left', async () => {
+    const leadUrl = `https://acme.lightning.force.com/lightning/r/Lead/${L}/view`;
+    await tabs.handlePageChanged(8, leadUrl, { url: contactUrl, name: 'Stale Name' });
+    const info = (await settings.tabRecordsItem.getValue())['8'];
+    expect(info.url).toBe(leadUrl);
+    expect(info.name).toBeUndefined();
+  });
+
+  it('marks CRM pages that are not prospects, and forgets closed tabs', async () => {
+    await tabs.trackTab(9, 'https://acme.lightning.force.com/lightning/r/Account/0015g00000AAAAAAA2/view');
+    expect((await settings.tabRecordsItem.getValue())['9']).toMatchObject({ record: null, crm: 'salesforce' });
+    await tabs.forgetTab(9);
+    expect((await settings.tabRecordsItem.getValue())['9']).toBeUndefined();
+  });
+});
+
+describe('context menus', () => {
+  it('creates the three items with CRM-only patterns', async () => {
+    await menus.createContextMenus();
+    expect(contextMenus.removeAll).toHaveBeenCalledOnce();
+    const created = contextMenus.create.mock.calls.map((c) => c[0]);
+    expect(created.map((c: any) => c.id)).toEqual([menus.MENU_ADD_RECORD, menus.MENU_ADD_LINK, menus.MENU_ADD_ALL]);
+    expect(created[1].targetUrlPatterns).toContain('https://*.force.com/lightning/r/Contact/*');
+    expect(created[1].targetUrlPatterns).toContain('https://*.hubspot.com/contacts/*/record/0-136/*');
+    for (const c of created) for (const p of [...(c.documentUrlPatterns ?? []), ...(c.targetUrlPatterns ?? [])]) expect(p).toMatch(/^https:\/\/\*\.(force|salesforce|hubspot)\.com\//);
+  });
+
+  it('"Add to Gong flow" on a link opens the panel on the picker for the linked record', async () => {
+    const intent = await menus.onMenuClick(
+      { menuItemId: menus.MENU_ADD_LINK, linkUrl: 'https://app-eu1.hubspot.com/contacts/42/record/0-136/777', pageUrl: 'https://app-eu1.hubspot.com/contacts/42/objects/0-136/views/all/list' },
+      { id: 3, windowId: 1 },
+    );
+    expect(sidePanel.open).toHaveBeenCalledWith({ windowId: 1 });
+    expect(intent).toMatchObject({ view: 'assign', record: { crm: 'hubspot', objectType: 'lead', id: '777' } });
+    expect(await settings.panelIntentItem.getValue()).toEqual(intent);
+  });
+
+  it('opens the panel before anything async (the click is a user gesture only synchronously)', async () => {
+    scripting.executeScript.mockImplementation(async () => {
+      expect(sidePanel.open).toHaveBeenCalled();
+      return [{ result: [] }];
+    });
+    await menus.onMenuClick({ menuItemId: menus.MENU_ADD_ALL, pageUrl: 'https://acme.lightning.force.com/lightning/o/Contact/list' }, { id: 4, windowId: 2 });
+    expect(scripting.executeScript).toHaveBeenCalledOnce();
+  });
+
+  it('"Add all" collects every contact and lead linked on the page, once each, in page order', async () => {
+    const links = [
+      { href: contactUrl, text: 'Ada Lovelace' },
+      { href: `https://acme.lightning.force.com/lightning/r/${C.slice(0, 15)}/view`, text: '' }, // same contact, 15-char
+      { href: 'https://acme.lightning.force.com/lightning/r/Account/0015g00000AAAAAAA2/view', text: 'Acme' },
+      { href: `https://acme.lightning.force.com/lightning/r/Lead/${L}/view`, text: 'Grace Hopper' },
+      { href: 'https://example.com/', text: 'x' },
+    ];
+    scripting.executeScript.mockResolvedValue([{ result: links }]);
+    const intent = await menus.onMenuClick({ menuItemId: menus.MENU_ADD_ALL, pageUrl: 'https://acme.lightning.force.com/lightning/o/Contact/list' }, { id: 5, windowId: 2, title: 'Contacts | Salesforce' });
+    expect(intent?.view).toBe('bulk-assign');
+    expect(intent?.records?.map((r) => r.id)).toEqual([C, L]);
+    expect(intent?.names).toEqual({ [C]: 'Ada Lovelace', [L]: 'Grace Hopper' });
+    expect(intent?.source?.title).toBe('Contacts | Salesforce');
+  });
+
+  it('still stores the intent when the panel cannot open (no user gesture)', async () => {
+    sidePanel.open.mockRejectedValueOnce(new Error('`sidePanel.open()` may only be called in response to a user gesture.'));
+    const intent = await menus.onMenuClick({ menuItemId: menus.MENU_ADD_RECORD, pageUrl: contactUrl }, { id: 6, windowId: 1, url: contactUrl });
+    expect(intent?.record?.id).toBe(C);
+    expect((await settings.panelIntentItem.getValue())?.record?.id).toBe(C);
+  });
+
+  it('recordsFromLinks handles 450 links quickly', () => {
+    const many = Array.from({ length: 450 }, (_, i) => ({ href: `https://app.hubspot.com/contacts/42/record/0-1/${1000 + i}`, text: `P ${i}` }));
+    expect(listView.recordsFromLinks(many)).toHaveLength(450);
+  });
+});
+
+describe('commands', () => {
+  it('open-flow-picker opens the panel on the picker for the record on screen', async () => {
+    await commands.onCommand(commands.COMMAND_FLOW_PICKER, { id: 1, windowId: 3, url: contactUrl });
+    expect(sidePanel.open).toHaveBeenCalledWith({ windowId: 3 });
+    await vi.waitFor(async () => expect((await settings.panelIntentItem.getValue())?.view).toBe('assign'));
+  });
+  it('open-side-panel just opens it', async () => {
+    await commands.onCommand(commands.COMMAND_OPEN_PANEL, { id: 1, windowId: 3, url: contactUrl });
+    expect(sidePanel.open).toHaveBeenCalledOnce();
+    expect(await settings.panelIntentItem.getValue()).toBeNull();
+  });
+});

@@ -15,7 +15,7 @@ import { GongSimulator, SEED } from '../../server/sandbox/gong/simulator';
 
 type Json = Record<string, unknown>;
 /** Gong's public OpenAPI spec lives beside the repo (shared reference material). */
-const SPEC_PATH = process.env.GONG_OPENAPI_PATH ?? fileURLToPath(new URL('../../../shared/reference/gong-openapi.json', import.meta.url));
+const SPEC_PATH = process.env.GONG_OPENAPI_PATH ?? fileURLToPath(new URL('../reference/gong-openapi.json', import.meta.url));
 const spec = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Json;
 const SPEC_ID = 'gong-openapi.json';
 

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import type http2 from 'node:http2';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { AccountStore } from './accounts';
 import { MagicLinks } from './authorize-page';
@@ -11,7 +12,7 @@ import { GongSimulator } from './gong/simulator';
 import { sendJson } from './http-util';
 import { listenDual } from './mux';
 import { TokenIssuer } from './oauth';
-import { requireToken, standinRoutes } from './standin';
+import { currentStream, requireToken, standinRoutes } from './standin';
 import type { GongBackend } from './types';
 
 export { AccountStore } from './accounts';
@@ -74,7 +75,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
   };
 
-  const server = await listenDual(opts.port ?? 0, http1, grpc);
+  // Each gRPC call runs with its HTTP/2 stream at hand, so a simulated network drop can reset it.
+  const onHttp2 = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => currentStream.run(res.stream, () => grpc(req, res));
+  const server = await listenDual(opts.port ?? 0, http1, onHttp2);
   url = `http://127.0.0.1:${server.port}`;
   return { url, clientId, clientSecret, accounts, gong, stats, close: () => server.close() };
 }

@@ -2,7 +2,9 @@
  * Scalekit's gRPC API as the SDK calls it (ToolService.ExecuteTool and the ConnectedAccountService calls
  * behind `client.actions`), served with the SDK's own generated descriptors so the wire format cannot drift.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import http2 from 'node:http2';
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
@@ -16,6 +18,7 @@ import { ToolService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/tools/t
 import { isGongToolName } from '../../lib/gong-tools';
 import { ACCOUNT_NOT_ACTIVE_MESSAGE, GongHttpError, encodeToolError, grpcCodeForHttpStatus } from '../tool-error';
 import type { AccountStore, ConnectedAccountRecord } from './accounts';
+import { SimulatedDrop } from './gong/faults';
 import type { MagicLinks } from './authorize-page';
 import type { TokenIssuer } from './oauth';
 import type { GongBackend } from './types';
@@ -104,6 +107,9 @@ function toolError(err: GongHttpError, executionId: string): ConnectError {
   ]);
 }
 
+/** The HTTP/2 stream of the gRPC call being handled (set by the sandbox's HTTP/2 listener). */
+export const currentStream = new AsyncLocalStorage<http2.ServerHttp2Stream>();
+
 export function standinRoutes(deps: StandinDeps) {
   const { accounts, gong, links, stats } = deps;
 
@@ -126,6 +132,8 @@ export function standinRoutes(deps: StandinDeps) {
           data = await gong.execute(req.toolName, input, { identifier: account.identifier, executionId });
         } catch (err) {
           if (err instanceof GongHttpError) throw toolError(err, executionId);
+          // A dropped connection: reset the stream so the SDK sees a transport failure, as on a real network.
+          if (err instanceof SimulatedDrop) currentStream.getStore()?.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
           if (err instanceof ConnectError) throw err;
           throw new ConnectError(err instanceof Error ? err.message : String(err), Code.Internal);
         }

@@ -282,6 +282,19 @@ describe('ExecuteTool', () => {
     expect(info.body.errors).toEqual(['flow not found']);
   });
 
+  it('a dropped connection in Gong reaches the SDK as a transport failure, and the next call works', async () => {
+    const { SimulatedDrop } = await import('../../server/sandbox/gong/faults');
+    gong.next = () => {
+      throw new SimulatedDrop('gong_users_list');
+    };
+    const err = await rejection(client.actions.executeTool({ toolName: 'gong_users_list', toolInput: {}, ...DEMO }));
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(ScalekitToolException);
+    gong.next = () => ({ users: [] });
+    const ok = await client.actions.executeTool({ toolName: 'gong_users_list', toolInput: {}, ...DEMO });
+    expect(ok.data).toEqual({ users: [] });
+  });
+
   it('answers an unknown tool with NotFound that is not a tool error', async () => {
     const err = await rejection(client.actions.executeTool({ toolName: 'gong_does_not_exist', toolInput: {}, ...DEMO }));
     expect(err).toBeInstanceOf(ScalekitNotFoundException);

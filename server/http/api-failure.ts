@@ -26,3 +26,10 @@ export const unauthenticated = (message = 'A valid API token is required (Author
   new ApiFailure(401, 'UNAUTHENTICATED', message);
 export const notFound = (message: string) => new ApiFailure(404, 'NOT_FOUND', message);
 export const forbidden = (message: string) => new ApiFailure(403, 'FORBIDDEN', message);
+
+/** A body-less POST is fine where no input is needed; an explicit JSON `null` is not a body. */
+export function refuseNullBody(req: { body: unknown; headers: Record<string, unknown> }): void {
+  if (req.body === null && req.headers['content-type'] !== undefined) {
+    throw new ApiFailure(400, 'BAD_REQUEST', 'The body must be a JSON object');
+  }
+}

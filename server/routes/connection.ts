@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { connection, connectionLink } from '../../lib/api';
 import type { AppContext } from '../app-context';
+import { refuseNullBody } from '../http/api-failure';
 import { requireUser } from '../http/request-context';
 import { errorResponses, security } from './schemas';
 
@@ -15,6 +16,9 @@ export const connectionRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asyn
   app.post(
     '/connection/link',
     { schema: { body: z.strictObject({}).nullish(), tags: ['connection'], security, summary: 'A Scalekit link that (re)connects Gong for the calling user', response: { 200: connectionLink, ...errorResponses } } },
-    async (req) => ctx.connections.authorizationLink(requireUser(req).email),
+    async (req) => {
+      refuseNullBody(req);
+      return ctx.connections.authorizationLink(requireUser(req).email);
+    },
   );
 };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { toolParams, toolResult } from '../../lib/api';
 import { gongTools, isGongToolName } from '../../lib/gong-tools';
 import { sessionFor, type AppContext } from '../app-context';
-import { ApiFailure, forbidden } from '../http/api-failure';
+import { ApiFailure, forbidden, refuseNullBody } from '../http/api-failure';
 import { requireUser } from '../http/request-context';
 import { writeOnce } from '../http/write-once';
 import { assertOwnOpenTask } from '../services/tasks';
@@ -31,6 +31,7 @@ export const toolRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
     },
     async (req, reply) => {
       const name = req.params.toolName;
+      refuseNullBody(req);
       if (!isGongToolName(name)) throw new ApiFailure(404, 'UNKNOWN_TOOL', 'No such Gong tool in the catalog');
       const parsed = gongTools[name].input.safeParse(req.body ?? {});
       if (!parsed.success) {

@@ -6,19 +6,43 @@
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import { sendMessage } from '../background/messages';
 import { readVisibleIdentity } from '../background/page-identity';
+import { detectCrmRecord, recordKey } from '../lib/crm-record';
+
+type Identity = { name?: string; email?: string };
+const same = (a: Identity, b: Identity) => a.name === b.name && a.email === b.email;
+const keyOf = (url: string) => {
+  const r = detectCrmRecord(url);
+  return r ? recordKey(r) : url.split(/[?#]/)[0];
+};
 
 export default defineContentScript({
   matches: ['https://*.force.com/*', 'https://*.salesforce.com/*', 'https://*.hubspot.com/*'],
   runAt: 'document_idle',
   main(ctx) {
     let last = '';
+    let currentKey = keyOf(location.href);
+    let shownForCurrent: Identity = {};
+    // Right after a URL change the previous record is often still on screen: its name must not be
+    // reported as the new record's. Withheld until the screen shows something else.
+    let stale: Identity | null = null;
     const report = () => {
       if (!ctx.isValid) return;
-      const identity = readVisibleIdentity(document, location.href);
+      const key = keyOf(location.href);
+      if (key !== currentKey) {
+        stale = shownForCurrent.name || shownForCurrent.email ? shownForCurrent : null;
+        currentKey = key;
+        shownForCurrent = {};
+      }
+      let identity: Identity = readVisibleIdentity(document, location.href);
+      if (stale && same(identity, stale)) identity = {};
+      else if (identity.name || identity.email) {
+        stale = null;
+        shownForCurrent = identity;
+      }
       const payload = { url: location.href, ...identity };
-      const key = JSON.stringify(payload);
-      if (key === last) return;
-      last = key;
+      const sig = JSON.stringify(payload);
+      if (sig === last) return;
+      last = sig;
       sendMessage('pageChanged', payload).catch(() => undefined);
     };
     // The page renders the record after the URL changes: read again shortly. Throttled, not debounced, so a

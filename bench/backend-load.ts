@@ -1,0 +1,142 @@
+/**
+ * Backend figures over loopback:
+ *  - cached reads under load: autocannon (its own process, so it does not share the server's event loop)
+ *    against GET /prospects/:id/flows, which the gateway answers from its read cache;
+ *  - overhead over the tool call: the same Gong tool called directly with the real SDK vs through the
+ *    backend route, interleaved in one run, sandbox answering instantly (0 ms latency).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ScalekitClient } from '@scalekit-sdk/node';
+import { toSalesforceId18 } from '../lib/crm-record';
+import { SEED } from '../server/sandbox/gong/seed';
+import { OPEN_HTTP_LIMITS, startBenchBackend } from './backend';
+import { fmtMs, log, median, percentile, round, sleep, type BenchResult } from './util';
+
+const ROOT = join(import.meta.dirname, '..');
+
+interface AutocannonJson {
+  requests: { average: number; mean: number; total: number };
+  latency: { p50: number; p99: number; p97_5: number; average: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+
+function autocannon(args: string[]): Promise<AutocannonJson> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/autocannon/autocannon.js'), '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err.slice(-500)}`));
+      try {
+        resolve(JSON.parse(out) as AutocannonJson);
+      } catch (e) {
+        reject(new Error(`autocannon output not JSON: ${out.slice(0, 300)} ${err.slice(-300)}`));
+      }
+    });
+  });
+}
+
+export async function cachedReadsBench(opts: { seconds?: number; connections?: number } = {}): Promise<BenchResult> {
+  const base = { id: 'backend-cached-reads', figure: 'backend cached reads (autocannon, loopback)', goal: '≥ 2,000 req/s, p99 ≤ 20 ms' };
+  const b = await startBenchBackend({ limits: OPEN_HTTP_LIMITS });
+  try {
+    const url = `${b.url}/api/v1/prospects/${SEED.sfContactWithFlows}/flows`;
+    const headers = ['-H', `authorization=Bearer ${b.token}`];
+    // Prime the cache and check the route answers.
+    const res = await fetch(url, { headers: { authorization: `Bearer ${b.token}` } });
+    if (!res.ok) throw new Error(`priming request answered ${res.status}: ${await res.text()}`);
+    const connections = String(opts.connections ?? 10);
+    log('autocannon warm-up 3 s');
+    await autocannon(['-c', connections, '-d', '3', ...headers, url]);
+    const callsBefore = b.sim.stats().totalCalls;
+    const seconds = opts.seconds ?? 10;
+    log(`autocannon ${seconds} s, ${connections} connections`);
+    const r = await autocannon(['-c', connections, '-d', String(seconds), ...headers, url]);
+    const gongCalls = b.sim.stats().totalCalls - callsBefore;
+    const rps = r.requests.average;
+    const p99 = r.latency.p99;
+    return {
+      ...base,
+      value: `${Math.round(rps)} req/s, p99 ${p99} ms, p50 ${r.latency.p50} ms (${r.requests.total} requests, ${r.non2xx} non-2xx, ${gongCalls} Gong calls)`,
+      pass: rps >= 2000 && p99 <= 20 && r.non2xx === 0 && r.errors === 0,
+      data: { reqPerSec: rps, p50Ms: r.latency.p50, p99Ms: p99, maxMs: r.latency.max, total: r.requests.total, non2xx: r.non2xx, errors: r.errors, connections: Number(connections), seconds, gongCallsDuringRun: gongCalls },
+    };
+  } finally {
+    await b.close();
+  }
+}
+
+export async function overheadBench(opts: { samples?: number } = {}): Promise<BenchResult> {
+  const base = { id: 'backend-overhead', figure: 'backend overhead over the tool call (sandbox 0 ms)', goal: 'p99 ≤ 5 ms' };
+  // The direct SDK calls hit the same simulated company: its 3/s limit would refuse them, so it is opened here
+  // (the backend's own 3/s limiter still applies to the route calls).
+  const b = await startBenchBackend({ sim: { latencyMs: 0, limits: { perSecond: 1_000_000, perDay: 100_000_000 } } });
+  try {
+    const sandbox = b.backend.sandbox!;
+    const direct = new ScalekitClient(sandbox.url, sandbox.clientId, sandbox.clientSecret, { toolTimeoutMs: 30_000, timeoutMs: 10_000 });
+    const samples = opts.samples ?? 120;
+    // Distinct prospect ids so every backend request misses the read cache and reaches the tool.
+    const ids = Array.from({ length: samples * 2 + 10 }, (_, i) => toSalesforceId18(`0038d9${String(i).padStart(9, '0')}`)!);
+    const directMs: number[] = [];
+    const routeMs: number[] = [];
+    const diffs: number[] = [];
+    const callDirect = async (id: string) => {
+      const t = performance.now();
+      await direct.actions.executeTool({ toolName: 'gong_engage_prospects_flows_list', toolInput: { crm_prospect_ids: [id] }, identifier: SEED.repEmail, connector: 'gong' });
+      return performance.now() - t;
+    };
+    const callRoute = async (id: string) => {
+      const t = performance.now();
+      const res = await fetch(`${b.url}/api/v1/prospects/${id}/flows`, { headers: { authorization: `Bearer ${b.token}` } });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`route answered ${res.status}`);
+      return performance.now() - t;
+    };
+    // Warm both paths (SDK token, HTTP/2 session, fetch keep-alive, JIT).
+    for (let i = 0; i < 3; i++) {
+      await callDirect(ids[ids.length - 1 - i]);
+      await sleep(350);
+      await callRoute(ids[ids.length - 4 - i]);
+      await sleep(350);
+    }
+    log(`overhead: ${samples} interleaved pairs, 350 ms apart (stays under the backend's 3 calls/s limiter)`);
+    for (let i = 0; i < samples; i++) {
+      // Alternate which goes first so neither always runs on a warmer loop.
+      const [d, r] = i % 2 ? [await callDirect(ids[2 * i]), await callRoute(ids[2 * i + 1])] : [0, 0].map(() => 0);
+      let dd = d;
+      let rr = r;
+      if (i % 2 === 0) {
+        rr = await callRoute(ids[2 * i + 1]);
+        dd = await callDirect(ids[2 * i]);
+      }
+      directMs.push(dd);
+      routeMs.push(rr);
+      diffs.push(rr - dd);
+      await sleep(350);
+    }
+    const p99Diff = percentile(diffs, 99);
+    const p99Gap = percentile(routeMs, 99) - percentile(directMs, 99);
+    return {
+      ...base,
+      value: `p99 ${fmtMs(p99Gap)} (route p99 ${fmtMs(percentile(routeMs, 99))} vs SDK p99 ${fmtMs(percentile(directMs, 99))}; median ${fmtMs(median(routeMs) - median(directMs))}; p99 of paired differences ${fmtMs(p99Diff)})`,
+      pass: p99Gap <= 5,
+      data: {
+        samples,
+        routeMs: { p50: round(median(routeMs)), p99: round(percentile(routeMs, 99)) },
+        sdkMs: { p50: round(median(directMs)), p99: round(percentile(directMs, 99)) },
+        overheadP99Ms: round(p99Gap),
+        overheadMedianMs: round(median(routeMs) - median(directMs)),
+        pairedDiffMs: { p50: round(median(diffs)), p99: round(p99Diff) },
+      },
+    };
+  } finally {
+    await b.close();
+  }
+}

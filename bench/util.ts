@@ -1,0 +1,64 @@
+/** Shared helpers for the benchmarks: statistics, the result shape, small waits. */
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface BenchResult {
+  /** Stable id (results.json key). */
+  id: string;
+  figure: string;
+  /** Human-readable measured value. */
+  value: string;
+  goal: string;
+  /** null: could not be measured (see error). */
+  pass: boolean | null;
+  /** Raw numbers behind the value (for results.json). */
+  data?: Record<string, unknown>;
+  error?: string;
+}
+
+export const sleep = (ms: number) => delay(ms);
+
+export function median(xs: number[]): number {
+  return percentile(xs, 50);
+}
+
+/** Nearest-rank percentile (p in 0..100). */
+export function percentile(xs: number[], p: number): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * s.length);
+  return s[Math.min(s.length - 1, Math.max(0, rank - 1))];
+}
+
+export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  return ms < 1 ? `${round(ms, 3)} ms` : ms < 100 ? `${round(ms, 2)} ms` : `${Math.round(ms)} ms`;
+}
+
+/** Deterministic PRNG (mulberry32) so every run simulates the same day. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+/** Polls until `fn` is truthy or the timeout passes. */
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs: number, what: string, everyMs = 5): Promise<NonNullable<T>> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (performance.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

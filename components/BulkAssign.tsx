@@ -8,6 +8,8 @@ import { IconAlert, IconCheck } from './icons';
 
 export interface BulkAssignProps {
   records: CrmRecord[];
+  names?: Record<string, string>;
+  source?: { url: string; title?: string } | null;
   phase: 'choose' | 'sending' | 'queued' | 'running' | 'done' | 'error';
   flowName: string | null;
   job: Job | null;
@@ -44,6 +46,7 @@ export function BulkAssign(p: BulkAssignProps) {
           <h1 className="ge-record__name">{pluralize(count, 'prospect')} from this page</h1>
           <div className="ge-record__meta">
             {pluralize(contacts, 'contact')} · {pluralize(count - contacts, 'lead')}
+            {p.source?.title && <span className="ge-bulk__source"> · {p.source.title}</span>}
           </div>
         </div>
       </section>
@@ -113,7 +116,7 @@ export function BulkAssign(p: BulkAssignProps) {
                   {shown.slice(0, 500).map((r) => (
                     <li key={r.crmProspectId} className={r.ok ? 'ge-results__ok' : 'ge-results__fail'}>
                       {r.ok ? <IconCheck size={12} /> : <IconAlert size={12} />}
-                      <code>{r.crmProspectId}</code>
+                      {p.names?.[r.crmProspectId] ? <span className="ge-results__name">{p.names[r.crmProspectId]}</span> : <code>{r.crmProspectId}</code>}
                       <span className="ge-muted">{r.ok ? 'Added' : r.message ?? 'Not added'}</span>
                     </li>
                   ))}

@@ -4,7 +4,7 @@ import type { OutboxEntry, OutboxWrite } from '../background/outbox-types';
 import { formatAgo, pendingLabel } from './format';
 import { IconChevron, IconClock } from './icons';
 
-export function PendingWrites({ entries, describe }: { entries: OutboxEntry[]; describe: (w: OutboxWrite) => string }) {
+export function PendingWrites({ entries, describe, onRetry }: { entries: OutboxEntry[]; describe: (w: OutboxWrite) => string; onRetry?: () => void }) {
   const [open, setOpen] = useState(false);
   if (!entries.length) return null;
   return (
@@ -25,6 +25,13 @@ export function PendingWrites({ entries, describe }: { entries: OutboxEntry[]; d
               {e.lastError && <span className="ge-pending__err">{e.lastError.message}</span>}
             </li>
           ))}
+          {onRetry && (
+            <li>
+              <button type="button" className="ge-btn ge-btn--sm ge-pending__retry" onClick={onRetry}>
+                Retry now
+              </button>
+            </li>
+          )}
         </ul>
       )}
     </section>

@@ -2,7 +2,7 @@
  * A panel card that loads on its own: skeleton while loading, inline error with Retry that keeps
  * whatever is already shown, a subtle "updating" hint while stale data revalidates.
  */
-import { useId, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { IconRefresh } from './icons';
 import { InlineError } from './InlineError';
 import { Skeleton } from './Skeleton';
@@ -21,11 +21,10 @@ export interface SectionProps {
 }
 
 export function Section({ title, icon, count, actions, status, error, refreshing, onRetry, skeletonRows = 2, children }: SectionProps) {
-  const id = useId();
   return (
-    <section className="ge-card ge-section" aria-labelledby={id} aria-busy={status === 'loading' || refreshing ? true : undefined}>
+    <section className="ge-card ge-section" aria-label={title} aria-busy={status === 'loading' || refreshing ? true : undefined}>
       <header className="ge-section__head">
-        <h2 id={id} className="ge-section__title">
+        <h2 className="ge-section__title">
           {icon && <span className="ge-section__icon">{icon}</span>}
           {title}
           {count != null && status === 'ready' && <span className="ge-count">{count}</span>}

@@ -70,7 +70,7 @@ export function App({ store }: { store: PanelStore }) {
           <ConnectionBanner status={conn.data!.status} awaitingAuth={s.awaitingAuth} error={s.connectError} onConnect={() => void s.connectGong()} onCheckAgain={() => void s.loadConnection()} />
         )}
         {conn.status === 'error' && !conn.data && <InlineError message={conn.error ?? "Can't reach the Gong backend."} onRetry={s.reloadAll} />}
-        <PendingWrites entries={pending} describe={describeWrite} />
+        <PendingWrites entries={pending} describe={describeWrite} onRetry={s.retryPending} />
         {!notConnected && (
           <>
             <FlowsSection
@@ -89,7 +89,7 @@ export function App({ store }: { store: PanelStore }) {
               onDismissUnassign={s.resetUnassign}
             />
             <CallsSection calls={s.calls} onRetry={() => void s.loadCalls()} />
-            <section className="ge-card ge-section" aria-labelledby="ge-interaction-title">
+            <section className="ge-card ge-section" aria-label="Report interaction">
               <header className="ge-section__head">
                 <h2 id="ge-interaction-title" className="ge-section__title">
                   <span className="ge-section__icon">

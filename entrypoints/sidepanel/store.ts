@@ -50,6 +50,9 @@ export type WriteUi =
 
 export interface BulkState {
   records: CrmRecord[];
+  /** Names shown on the list page, by record id. */
+  names: Record<string, string>;
+  source: { url: string; title?: string } | null;
   phase: 'choose' | 'sending' | 'queued' | 'running' | 'done' | 'error';
   flowId: string | null;
   flowName: string | null;
@@ -103,6 +106,8 @@ export interface PanelDeps {
   cache: CacheStore;
   enqueue(write: OutboxWrite): Promise<OutboxEntry>;
   openTab?(url: string): void | Promise<void>;
+  /** Asks the outbox to retry waiting writes now. */
+  retryPending?(): Promise<void>;
   now?(): number;
   /** Delay between job / connection polls (ms). */
   pollMs?: number;
@@ -128,6 +133,7 @@ export interface PanelActions {
   bulkAssign(flow: { id: string; name: string }, opts?: { ownerEmail?: string; coolOffOverride?: boolean }): Promise<void>;
   closeBulk(): void;
   setOutbox(entries: OutboxEntry[]): void;
+  retryPending(): void;
   dismissNotice(id: string): void;
   dispose(): void;
 }
@@ -213,6 +219,7 @@ export function createPanelStore(deps: PanelDeps) {
   const pollMs = deps.pollMs ?? 1500;
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let disposed = false;
+  let cacheChain: Promise<void> = Promise.resolve();
   let noticeSeq = 0;
   const wait = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -265,8 +272,12 @@ export function createPanelStore(deps: PanelDeps) {
         if (currentKey() !== key) return;
         const at = now();
         set({ [which]: { status: 'ready', data, error: null, refreshing: false, at, key } } as Partial<PanelState>);
-        const cached = (await deps.cache.getProspect(key).catch(() => null)) ?? {};
-        await deps.cache.setProspect(key, { ...cached, [which]: { data, at } }).catch(() => undefined);
+        // Flows and calls share one entry: merge writes one after another so neither clobbers the other.
+        cacheChain = cacheChain.then(async () => {
+          const cached = (await deps.cache.getProspect(key).catch(() => null)) ?? {};
+          await deps.cache.setProspect(key, { ...cached, [which]: { data, at } }).catch(() => undefined);
+        });
+        await cacheChain;
       } catch (e) {
         if (currentKey() !== key) return;
         if (isNotConnected(e)) void get().loadConnection();
@@ -449,7 +460,7 @@ export function createPanelStore(deps: PanelDeps) {
         if (intent.view === 'bulk-assign' && intent.records?.length) {
           set({
             view: 'bulk',
-            bulk: { records: intent.records, phase: 'choose', flowId: null, flowName: null, entryId: null, job: null, results: [], error: null },
+            bulk: { records: intent.records, names: intent.names ?? {}, source: intent.source ?? null, phase: 'choose', flowId: null, flowName: null, entryId: null, job: null, results: [], error: null },
           });
           void get().loadCatalog();
           return;
@@ -668,6 +679,10 @@ export function createPanelStore(deps: PanelDeps) {
           if (subject && writeProspectIds(e.write).includes(subject.id)) refresh = true;
         }
         if (refresh) void get().loadFlows({ silent: true });
+      },
+
+      retryPending() {
+        void deps.retryPending?.().catch(() => undefined);
       },
 
       dismissNotice(id) {

@@ -38,7 +38,18 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
   const store = createPanelStore({
     getClient: () => client,
     cache: storageCache,
-    enqueue: (write) => sendMessage('enqueueWrite', write),
+    enqueue: async (write) => {
+      // The key is made at click time, so re-sending the message after a worker restart is the same write.
+      const msg = { ...write, idempotencyKey: crypto.randomUUID() };
+      try {
+        return await sendMessage('enqueueWrite', msg);
+      } catch (e) {
+        // A service worker that was just woken may not have registered its handler yet: try once more.
+        await new Promise((r) => setTimeout(r, 400));
+        return sendMessage('enqueueWrite', msg);
+      }
+    },
+    retryPending: () => sendMessage('flushOutbox', undefined),
     openTab: async (url) => {
       await browser.tabs.create({ url, active: true });
     },

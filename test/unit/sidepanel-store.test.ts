@@ -1,0 +1,294 @@
+/** The panel store with a fake backend client, an in-memory cache and a fake outbox. */
+import { describe, expect, test, vi } from 'vitest';
+import type { CallSummary, Connection, ProspectFlow } from '../../lib/api';
+import { BackendError, type BackendClient } from '../../lib/backend-client';
+import type { OutboxEntry, OutboxWrite } from '../../background/outbox-types';
+import { memoryCache } from '../../entrypoints/sidepanel/cache';
+import { createPanelStore, describeWrite, mergeAssigned, pendingEntries, subjectOf, type PageInfo } from '../../entrypoints/sidepanel/store';
+
+const A = '0038d0000lA6fpiAAB';
+const B = '0038d0001jzXRKWAA4';
+const page = (id: string, extra: Partial<PageInfo> = {}): PageInfo => ({
+  tabId: 1,
+  url: `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`,
+  record: { crm: 'salesforce', objectType: 'contact', id },
+  crm: 'salesforce',
+  ...extra,
+});
+const pf = (flowId: string, crmProspectId: string, status = 'Running'): ProspectFlow => ({
+  flowId,
+  flowName: `Flow ${flowId}`,
+  crmProspectId,
+  flowInstanceId: `i-${flowId}-${crmProspectId}`,
+  status,
+  ownerEmail: 'rep@example.com',
+  ownerName: 'Riley Parker',
+  assignedAt: '2025-01-01T00:00:00Z',
+});
+const flush = () => new Promise((r) => setTimeout(r, 0));
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await flush();
+  expect(cond()).toBe(true);
+};
+
+function fakeClient(over: Partial<Record<keyof BackendClient, unknown>> = {}) {
+  const flows: Record<string, ProspectFlow[]> = { [A]: [pf('1', A)], [B]: [] };
+  const client = {
+    connection: vi.fn(async (): Promise<Connection> => ({ status: 'ACTIVE', identifier: 'rep@example.com', connectionName: 'gong' })),
+    prospectFlows: vi.fn(async (id: string) => ({ crmProspectId: id, flows: flows[id] ?? [] })),
+    prospectCalls: vi.fn(async (id: string) => ({ crmProspectId: id, calls: [] as CallSummary[] })),
+    flows: vi.fn(async () => ({ flows: [] })),
+    connectionLink: vi.fn(async () => ({ link: 'https://sandbox/magic', expiresAt: null })),
+    job: vi.fn(),
+    ...over,
+  };
+  return { client: client as unknown as BackendClient, fns: client, flows };
+}
+
+function entry(write: OutboxWrite, status: OutboxEntry['status'], result: OutboxEntry['result'] = null, lastError: OutboxEntry['lastError'] = null): OutboxEntry {
+  return { id: `e-${Math.random()}`, write, status, attempts: 1, createdAt: 0, nextAttemptAt: 0, lastError, result };
+}
+
+function setup(over: Parameters<typeof fakeClient>[0] = {}, enqueue?: (w: OutboxWrite) => Promise<OutboxEntry>) {
+  const f = fakeClient(over);
+  const cache = memoryCache();
+  const store = createPanelStore({ getClient: () => f.client, cache, enqueue: enqueue ?? (async (w) => entry(w, 'done', { accepted: true })), pollMs: 1 });
+  store.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
+  return { ...f, cache, store };
+}
+
+describe('loading a record', () => {
+  test('loads flows and calls for the page record; ignores answers for a record no longer shown', async () => {
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const { store, fns } = setup({
+      prospectFlows: vi.fn(async (id: string) => {
+        if (id === A) await slow;
+        return { crmProspectId: id, flows: id === A ? [pf('1', A)] : [] };
+      }),
+    });
+    store.getState().setPage(page(A));
+    expect(store.getState().flows.status).toBe('loading');
+    store.getState().setPage(page(B));
+    await until(() => store.getState().flows.status === 'ready');
+    release();
+    await flush();
+    expect(store.getState().flows.key).toBe(`salesforce:contact:${B}`);
+    expect(store.getState().flows.data).toEqual([]);
+    expect(fns.prospectCalls).toHaveBeenCalledWith(B, {});
+  });
+
+  test('stale-while-revalidate: a record seen before renders from cache, then refreshes', async () => {
+    const { store, fns, flows, cache } = setup();
+    store.getState().setPage(page(A));
+    await until(() => store.getState().flows.status === 'ready' && !store.getState().flows.refreshing);
+    store.getState().setPage(page(B));
+    await until(() => store.getState().flows.key?.endsWith(B) === true && store.getState().flows.status === 'ready');
+
+    let release!: () => void;
+    fns.prospectFlows.mockImplementationOnce(async (id: string) => {
+      await new Promise<void>((r) => (release = r));
+      return { crmProspectId: id, flows: [pf('1', A), pf('2', A)] };
+    });
+    flows[A] = [pf('1', A), pf('2', A)];
+    store.getState().setPage(page(A));
+    expect((await cache.getProspect(`salesforce:contact:${A}`))?.flows?.data).toHaveLength(1);
+    await until(() => store.getState().flows.status === 'ready');
+    // From cache: old data, marked as refreshing.
+    expect(store.getState().flows.data).toHaveLength(1);
+    expect(store.getState().flows.refreshing).toBe(true);
+    release();
+    await until(() => !store.getState().flows.refreshing);
+    expect(store.getState().flows.data).toHaveLength(2);
+  });
+
+  test('an error keeps cached data and shows the error next to it; without data it is an error state', async () => {
+    const { store, fns } = setup();
+    store.getState().setPage(page(A));
+    await until(() => store.getState().flows.status === 'ready');
+    fns.prospectFlows.mockRejectedValueOnce(new BackendError('unreachable', 'NETWORK', 'down'));
+    await store.getState().loadFlows();
+    expect(store.getState().flows.status).toBe('ready');
+    expect(store.getState().flows.data).toHaveLength(1);
+    expect(store.getState().flows.error).toMatch(/Can't reach the Gong backend/);
+
+    fns.prospectFlows.mockRejectedValueOnce(new BackendError('unavailable', 'GONG_UNAVAILABLE', 'Gong is down'));
+    store.getState().setPage(page(B));
+    await until(() => store.getState().flows.status === 'error');
+    expect(store.getState().flows.error).toBe('Gong is down');
+    // Calls are independent of the flows failure.
+    await until(() => store.getState().calls.status === 'ready');
+  });
+
+  test('GONG_NOT_CONNECTED re-checks the connection', async () => {
+    const { store, fns } = setup();
+    fns.prospectFlows.mockRejectedValue(new BackendError('refused', 'GONG_NOT_CONNECTED', 'expired', 409));
+    fns.connection.mockResolvedValue({ status: 'EXPIRED', identifier: 'rep@example.com', connectionName: 'gong' });
+    store.getState().setPage(page(A));
+    await until(() => store.getState().connection.data?.status === 'EXPIRED');
+  });
+
+  test('a page that is not a prospect has no subject; a context-menu link record overrides the page', async () => {
+    const { store } = setup();
+    store.getState().setPage({ tabId: 1, url: 'https://acme.lightning.force.com/lightning/r/Account/001/view', record: null, crm: 'salesforce' });
+    expect(subjectOf(store.getState())).toBeNull();
+    store.getState().applyIntent({ view: 'assign', record: { crm: 'salesforce', objectType: 'contact', id: B }, createdAt: Date.now() });
+    expect(subjectOf(store.getState())?.id).toBe(B);
+    expect(store.getState().pickerOpen).toBe(true);
+    await until(() => store.getState().flows.status === 'ready');
+    expect(store.getState().flows.key).toBe(`salesforce:contact:${B}`);
+  });
+});
+
+describe('writes through the outbox', () => {
+  test('assign: done merges the assigned flow and closes the picker', async () => {
+    const sent: OutboxWrite[] = [];
+    const { store, flows } = setup({}, async (w) => {
+      sent.push(w);
+      flows[B] = [pf('9', B)];
+      return entry(w, 'done', { assigned: [pf('9', B)], notAssigned: [] });
+    });
+    store.getState().setPage(page(B));
+    await until(() => store.getState().flows.status === 'ready');
+    store.getState().openPicker(true);
+    await store.getState().assignFlow({ id: '9', name: 'Flow 9' }, { ownerEmail: 'rep@example.com' });
+    expect(sent[0]).toEqual({ kind: 'assign', flowId: '9', flowName: 'Flow 9', crmProspectIds: [B], flowInstanceOwnerEmail: 'rep@example.com' });
+    expect(store.getState().assign.status).toBe('done');
+    expect(store.getState().pickerOpen).toBe(false);
+    expect(store.getState().flows.data?.map((f) => f.flowId)).toContain('9');
+    expect(store.getState().notices.at(-1)?.text).toMatch(/Added to/);
+  });
+
+  test('assign: cool-off refusal is explained; "assign anyway" re-sends with the override', async () => {
+    const sent: OutboxWrite[] = [];
+    const { store } = setup({}, async (w) => {
+      sent.push(w);
+      if (w.kind === 'assign' && !w.coolOffOverride)
+        return entry(w, 'done', { assigned: [], notAssigned: [{ crmProspectId: B, code: 'InvalidState', message: 'Prospect in cool off period', coolOff: true }] });
+      return entry(w, 'done', { assigned: [pf('9', B)], notAssigned: [] });
+    });
+    store.getState().setPage(page(B));
+    await store.getState().assignFlow({ id: '9', name: 'Flow 9' });
+    const a = store.getState().assign;
+    expect(a.status).toBe('refused');
+    expect(a.status === 'refused' && a.coolOff).toBe(true);
+    expect(a.status === 'refused' && a.message).toMatch(/cool-off period/);
+    await store.getState().assignFlow({ id: '9', name: 'Flow 9' }, { coolOffOverride: true });
+    expect(sent[1]).toMatchObject({ coolOffOverride: true });
+    expect(store.getState().assign.status).toBe('done');
+  });
+
+  test('assign while the backend is down is queued, then applied when the outbox entry lands', async () => {
+    let queued!: OutboxEntry;
+    const { store } = setup({}, async (w) => (queued = entry(w, 'pending')));
+    store.getState().setPage(page(B));
+    await until(() => store.getState().flows.status === 'ready');
+    await store.getState().assignFlow({ id: '9', name: 'Flow 9' });
+    expect(store.getState().assign.status).toBe('queued');
+    store.getState().setOutbox([queued]);
+    expect(pendingEntries(store.getState().outbox)).toHaveLength(1);
+    store.getState().setOutbox([{ ...queued, status: 'done', result: { assigned: [pf('9', B)], notAssigned: [] } }]);
+    expect(store.getState().assign.status).toBe('done');
+    expect(pendingEntries(store.getState().outbox)).toHaveLength(0);
+    expect(store.getState().flows.data?.map((f) => f.flowId)).toContain('9');
+  });
+
+  test('a refusal (4xx) from the outbox is shown', async () => {
+    const { store } = setup({}, async (w) => entry(w, 'failed', null, { code: 'GONG_NOT_FOUND', message: 'Flow not found' }));
+    store.getState().setPage(page(B));
+    await store.getState().assignFlow({ id: 'x', name: 'Gone' });
+    expect(store.getState().assign).toMatchObject({ status: 'error', message: 'Flow not found' });
+  });
+
+  test('the background not answering is an error the rep can read', async () => {
+    const { store } = setup({}, async () => {
+      throw new Error('Could not establish connection. Receiving end does not exist.');
+    });
+    store.getState().setPage(page(B));
+    await store.getState().reportInteraction({ eventName: 'x', eventTimestamp: new Date().toISOString() });
+    expect(store.getState().interaction).toMatchObject({ status: 'error', message: expect.stringMatching(/background/) });
+  });
+
+  test('unassign removes the flow from the list', async () => {
+    const { store, flows } = setup({}, async (w) => {
+      flows[A] = [];
+      return entry(w, 'done', { unassigned: [A], notUnassigned: [] });
+    });
+    store.getState().setPage(page(A));
+    await until(() => store.getState().flows.data?.length === 1);
+    await store.getState().unassignFlow(pf('1', A));
+    expect(store.getState().flows.data).toEqual([]);
+  });
+
+  test('interaction carries the prospect id, page email and URL', async () => {
+    const sent: OutboxWrite[] = [];
+    const { store } = setup({}, async (w) => {
+      sent.push(w);
+      return entry(w, 'done', { accepted: true });
+    });
+    store.getState().setPage(page(A, { email: 'avery@globex.com', name: 'Avery' }));
+    await store.getState().reportInteraction({ eventName: ' Visited pricing ', eventTimestamp: '2025-01-01T00:00:00.000Z', url: 'https://globex.com/p' });
+    expect(sent[0]).toEqual({
+      kind: 'interaction',
+      body: { crmProspectId: A, prospectEmail: 'avery@globex.com', eventName: 'Visited pricing', eventTimestamp: '2025-01-01T00:00:00.000Z', url: 'https://globex.com/p' },
+    });
+    expect(store.getState().interaction.status).toBe('done');
+  });
+});
+
+describe('bulk and connection', () => {
+  test('bulk assign answered with a job polls it to completion', async () => {
+    const records = Array.from({ length: 3 }, (_, i) => ({ crm: 'hubspot' as const, objectType: 'contact' as const, id: String(100 + i) }));
+    const job = (processed: number, status: 'IN_PROGRESS' | 'COMPLETED') => ({
+      id: 'j1',
+      kind: 'assign' as const,
+      flowId: '9',
+      status,
+      total: 3,
+      processed,
+      succeeded: processed,
+      failed: 0,
+      results: records.slice(0, processed).map((r) => ({ crmProspectId: r.id, ok: true, code: null, message: null })),
+      createdAt: '',
+      updatedAt: '',
+      error: null,
+    });
+    const jobFn = vi.fn().mockResolvedValueOnce(job(1, 'IN_PROGRESS')).mockResolvedValueOnce(job(3, 'COMPLETED'));
+    const { store } = setup({ job: jobFn }, async (w) => entry(w, 'done', { jobId: 'j1' }));
+    store.getState().applyIntent({ view: 'bulk-assign', records, createdAt: Date.now() });
+    expect(store.getState().view).toBe('bulk');
+    await store.getState().bulkAssign({ id: '9', name: 'Flow 9' });
+    await until(() => store.getState().bulk?.phase === 'done');
+    expect(store.getState().bulk?.results).toHaveLength(3);
+    expect(jobFn).toHaveBeenCalledTimes(2);
+    store.getState().closeBulk();
+    expect(store.getState().view).toBe('record');
+  });
+
+  test('connect Gong opens the link and polls until ACTIVE, then reloads', async () => {
+    const opened: string[] = [];
+    const f = fakeClient();
+    f.fns.connection
+      .mockResolvedValueOnce({ status: 'EXPIRED', identifier: 'rep@example.com', connectionName: 'gong' })
+      .mockResolvedValueOnce({ status: 'EXPIRED', identifier: 'rep@example.com', connectionName: 'gong' })
+      .mockResolvedValue({ status: 'ACTIVE', identifier: 'rep@example.com', connectionName: 'gong' });
+    const store = createPanelStore({ getClient: () => f.client, cache: memoryCache(), enqueue: vi.fn(), openTab: (u) => void opened.push(u), pollMs: 1 });
+    store.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
+    await until(() => store.getState().connection.data?.status === 'EXPIRED');
+    store.getState().setPage(page(A));
+    const calls = f.fns.prospectFlows.mock.calls.length;
+    await store.getState().connectGong();
+    expect(opened).toEqual(['https://sandbox/magic']);
+    expect(store.getState().connection.data?.status).toBe('ACTIVE');
+    expect(store.getState().awaitingAuth).toBe(false);
+    await until(() => f.fns.prospectFlows.mock.calls.length > calls);
+    store.getState().dispose();
+  });
+});
+
+test('helpers', () => {
+  expect(describeWrite({ kind: 'assign', flowId: '1', flowName: 'Q3', crmProspectIds: ['a', 'b'] })).toBe('Add 2 prospects to “Q3”');
+  expect(describeWrite({ kind: 'unassign', flowId: '1', flowName: 'Q3', crmProspectIds: ['a'] })).toBe('Remove from “Q3”');
+  const merged = mergeAssigned([pf('1', A), pf('2', A)], [pf('2', A), pf('3', A)]);
+  expect(merged.map((f) => f.flowId)).toEqual(['2', '3', '1']);
+});

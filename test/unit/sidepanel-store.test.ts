@@ -31,7 +31,7 @@ const until = async (cond: () => boolean) => {
   expect(cond()).toBe(true);
 };
 
-function fakeClient(over: Partial<Record<keyof BackendClient, unknown>> = {}) {
+function fakeClient(over: Record<string, unknown> = {}) {
   const flows: Record<string, ProspectFlow[]> = { [A]: [pf('1', A)], [B]: [] };
   const client = {
     connection: vi.fn(async (): Promise<Connection> => ({ status: 'ACTIVE', identifier: 'rep@example.com', connectionName: 'gong' })),
@@ -40,8 +40,8 @@ function fakeClient(over: Partial<Record<keyof BackendClient, unknown>> = {}) {
     flows: vi.fn(async () => ({ flows: [] })),
     connectionLink: vi.fn(async () => ({ link: 'https://sandbox/magic', expiresAt: null })),
     job: vi.fn(),
-    ...over,
   };
+  Object.assign(client, over);
   return { client: client as unknown as BackendClient, fns: client, flows };
 }
 

@@ -106,9 +106,7 @@ export class JobRunner {
   }
 
   private remaining(id: string): JobItem[] {
-    const out: JobItem[] = [];
-    for (let batch = this.store.nextBatch(id, 10_000); batch.length; batch = []) out.push(...batch);
-    return out;
+    return this.store.nextBatch(id, Number.MAX_SAFE_INTEGER);
   }
 
   private async runBatch(session: GongSession, job: JobRecord, batch: JobItem[]): Promise<void> {

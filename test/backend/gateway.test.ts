@@ -104,3 +104,22 @@ describe('Gong gateway', () => {
     expect(u.dailyBudget).toBe(10_000);
   });
 });
+
+describe('daily budget', () => {
+  it('stops calling Gong when the day\'s budget is spent and says when to come back', async () => {
+    const b = await startTestBackend({ gong: { dailyBudget: 3 } });
+    try {
+      for (const tool of ['gong_trackers_list', 'gong_scorecards_list', 'gong_call_outcomes_list']) {
+        expect((await b.api('POST', `/api/v1/tools/${tool}`, { body: {} })).status).toBe(200);
+      }
+      const res = await b.api('GET', '/api/v1/workspaces');
+      expect(res.status).toBe(429);
+      expect(apiError.parse(res.body).error).toMatchObject({ code: 'GONG_RATE_LIMITED' });
+      expect(apiError.parse(res.body).error.retryAfter).toBeGreaterThan(0);
+      expect(b.gong.stats().totalCalls).toBe(3);
+      expect(usage.parse((await b.api('GET', '/api/v1/usage')).body)).toMatchObject({ gongCalls: 3, remaining: 0 });
+    } finally {
+      await b.close();
+    }
+  });
+});

@@ -72,6 +72,7 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
             {task.title}
           </div>
           <div className="pp-task-meta">
+            {!closed && <span className={`pp-due${due.tone === 'error' ? ' pp-due--overdue' : ''}`}>{due.text}</span>}
             <span className="pp-task-prospect">{prospect}</span>
             {task.flowName && (
               <>
@@ -93,7 +94,6 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
             <span className="ge-spinner pp-spinner" aria-label="Saving" />
           ) : (
             <>
-              <span className={`ge-badge ${due.tone === 'error' ? 'ge-badge--error' : ''}`}>{due.text}</span>
               <div className="pp-task-actions">
                 <button className="pp-icon-btn" title="Complete" aria-label={`Complete ${task.title}`} data-testid="task-complete" onClick={() => setComposer(composer === 'complete' ? null : 'complete')}>
                   <CheckIcon size={15} />

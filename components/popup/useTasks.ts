@@ -42,8 +42,15 @@ export function useTasks() {
         return;
       }
       const client = createBackendClient({ baseUrl: s.backendUrl, token: s.apiToken });
-      const { tasks: fresh } = await client.tasks('today');
+      // The connection is asked too: the backend may answer tasks from its cache after Gong access expired.
+      const [conn, list] = await Promise.allSettled([client.connection(), client.tasks('today')]);
       if (!alive.current) return;
+      if (conn.status === 'fulfilled' && conn.value.status !== 'ACTIVE') {
+        setState({ kind: 'not-connected', status: conn.value.status });
+        return;
+      }
+      if (list.status === 'rejected') throw list.reason;
+      const fresh = list.value.tasks;
       setTasks(fresh);
       setFetchedAt(Date.now());
       setState({ kind: 'ready' });

@@ -69,17 +69,20 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
       store.getState().setSettings({ configured, backendUrl: s.backendUrl, repEmail: s.repEmail });
     }
 
+    // Several events can trigger overlapping refreshes; only the newest may set the page.
+    let refreshSeq = 0;
     async function refreshPage() {
+      const seq = ++refreshSeq;
       const tabId = followedTabId;
       if (tabId == null) {
         store.getState().setPage(null, { pinned: !!pinnedTabId });
         return;
       }
       const [tab, records] = await Promise.all([browser.tabs.get(tabId).catch(() => null), tabRecordsItem.getValue().catch(() => ({}) as Record<string, TabRecordInfo>)]);
-      if (tabId !== followedTabId) return;
+      if (seq !== refreshSeq || tabId !== followedTabId) return;
       let info: TabRecordInfo | null | undefined = records[String(tabId)];
       if (!info) info = await sendMessage('getTabRecord', tabId).catch(() => null);
-      if (tabId !== followedTabId) return;
+      if (seq !== refreshSeq || tabId !== followedTabId) return;
       if (!tab && !info) {
         store.getState().setPage({ tabId, url: '', record: null, crm: null }, { pinned: !!pinnedTabId });
         return;

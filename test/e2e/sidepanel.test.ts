@@ -2,7 +2,7 @@
  * Side panel e2e: the built extension in Chromium, the real backend + sandbox Gong, CRM pages from
  * test/fixtures. The panel is opened as `sidepanel.html?tabId=N` (sidePanel.open needs a user gesture).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
@@ -14,6 +14,10 @@ const hsContact = (id: string) => `https://app.hubspot.com/contacts/4412345/reco
 const hsLead = (id: string) => `https://app.hubspot.com/contacts/4412345/record/0-136/${id}`;
 
 let h: Harness;
+/** Pages a test opened; closed after it so tabIdOf never finds an earlier test's tab with the same URL. */
+const opened: Page[] = [];
+/** expect.poll with a timeout that suits a real browser + backend (vitest's default is 1 s). */
+const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number; interval?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
 const flowName = (flowId: string) => gong().state.raw.flows.find((f) => f.id === flowId)!.name;
 
@@ -21,6 +25,7 @@ async function openPanelFor(url: string, fixture: string): Promise<{ crm: Page; 
   const crm = await h.openCrmPage(url, fixture);
   const tabId = await h.tabIdOf(crm);
   const panel = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
+  opened.push(crm, panel);
   return { crm, panel, tabId };
 }
 
@@ -29,6 +34,10 @@ const flowList = (panel: Page) => flowsRegion(panel).getByRole('list', { name: '
 
 beforeAll(async () => {
   h = await launchHarness();
+  await h.configure();
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((p) => p.close().catch(() => undefined)));
 });
 afterAll(async () => {
   await h?.close();
@@ -36,32 +45,33 @@ afterAll(async () => {
 
 describe('side panel', () => {
   test('asks for setup without a token, then loads once settings are saved', async () => {
+    await h.configure({ apiToken: '' });
     const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
-    await expect.poll(() => panel.getByRole('heading', { name: 'Set up Gong Everywhere' }).isVisible()).toBe(true);
-    await expect.poll(() => panel.getByRole('button', { name: 'Open settings' }).isVisible()).toBe(true);
+    await poll(() => panel.getByRole('heading', { name: 'Set up Gong Everywhere' }).isVisible()).toBe(true);
+    await poll(() => panel.getByRole('button', { name: 'Open settings' }).isVisible()).toBe(true);
     await h.screenshot(panel, 'sidepanel-setup');
     await h.configure();
-    await expect.poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     await panel.close();
   });
 
   test('Lightning contact: record header and the flows the sandbox has for it', async () => {
     const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
-    await expect.poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     // The hidden older Lightning page must not leak into the header.
     expect(await panel.getByText('Morgan Previous').count()).toBe(0);
-    await expect.poll(() => panel.getByRole('link', { name: 'avery.thompson@globex.com' }).isVisible()).toBe(true);
-    await expect.poll(() => panel.getByText(SEED.sfContactWithFlows).isVisible()).toBe(true);
+    await poll(() => panel.getByRole('link', { name: 'avery.thompson@globex.com' }).isVisible()).toBe(true);
+    await poll(() => panel.getByText(SEED.sfContactWithFlows).isVisible()).toBe(true);
 
     const expected = gong()
       .state.instances.filter((i) => i.crmProspectId === SEED.sfContactWithFlows)
       .map((i) => flowName(i.flowId));
     expect(expected.length).toBeGreaterThan(0);
-    for (const name of expected) await expect.poll(() => flowList(panel).getByRole('listitem', { name }).first().isVisible(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => flowList(panel).getByText('Active').first().isVisible()).toBe(true);
+    for (const name of expected) await poll(() => flowList(panel).getByRole('listitem', { name }).first().isVisible()).toBe(true);
+    await poll(() => flowList(panel).getByText('Active').first().isVisible()).toBe(true);
     // The benchmark reads this mark.
     expect(await panel.evaluate(() => performance.getEntriesByName('gong:flows-visible').length)).toBeGreaterThan(0);
-    await expect.poll(() => panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await poll(() => panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
     await h.screenshot(panel, 'sidepanel-contact');
     await panel.emulateMedia({ colorScheme: 'dark' });
     await h.screenshot(panel, 'sidepanel-contact-dark');
@@ -71,25 +81,25 @@ describe('side panel', () => {
   test('assign with picker search, see it listed, unassign with confirm, see it gone', async () => {
     const id = SEED.sfContactNoFlows;
     const { panel } = await openPanelFor(sfContact(id), 'salesforce-contact.html');
-    await expect.poll(() => flowsRegion(panel).getByText('Not in any flow yet.').isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => flowsRegion(panel).getByText('Not in any flow yet.').isVisible()).toBe(true);
 
     await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
     const picker = panel.getByRole('dialog', { name: 'Add to flow' });
-    await expect.poll(() => picker.getByRole('option').count(), { timeout: 15_000 }).toBeGreaterThan(3);
+    await poll(() => picker.getByRole('option').count()).toBeGreaterThan(3);
     await picker.getByLabel('Search flows').fill('enterprise cold');
-    await expect.poll(() => picker.getByRole('option').count()).toBe(1);
+    await poll(() => picker.getByRole('option').count()).toBe(1);
     await picker.getByRole('option', { name: SEED.flowName }).click();
     await h.screenshot(panel, 'sidepanel-picker');
     await picker.getByRole('button', { name: `Add to “${SEED.flowName}”` }).click();
 
-    await expect.poll(() => flowList(panel).getByRole('listitem', { name: SEED.flowName }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => flowList(panel).getByRole('listitem', { name: SEED.flowName }).isVisible()).toBe(true);
     expect(gong().state.instances.some((i) => i.crmProspectId === id && i.flowId === SEED.flowId)).toBe(true);
 
     await flowList(panel).getByRole('button', { name: `Unassign from ${SEED.flowName}` }).click();
     const confirm = panel.getByRole('group', { name: `Confirm unassign from ${SEED.flowName}` });
     await h.screenshot(panel, 'sidepanel-unassign-confirm');
     await confirm.getByRole('button', { name: 'Yes, unassign' }).click();
-    await expect.poll(() => flowList(panel).getByRole('listitem', { name: SEED.flowName }).count(), { timeout: 15_000 }).toBe(0);
+    await poll(() => flowList(panel).getByRole('listitem', { name: SEED.flowName }).count()).toBe(0);
     const active = gong().state.instances.filter((i) => i.crmProspectId === id && i.flowId === SEED.flowId && ['Running', 'Pending', 'Paused'].includes(i.status));
     expect(active).toHaveLength(0);
     await panel.close();
@@ -97,8 +107,8 @@ describe('side panel', () => {
 
   test('cool-off refusal explained in plain words, then "Assign anyway" overrides it', async () => {
     const { panel } = await openPanelFor(sfContact(SEED.coolOff), 'salesforce-contact.html');
-    await expect.poll(() => panel.getByRole('heading', { name: 'Carmen Walsh' }).isVisible(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => panel.getByRole('heading', { name: 'Carmen Walsh' }).isVisible()).toBe(true);
+    await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
     await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
     const picker = panel.getByRole('dialog', { name: 'Add to flow' });
     const target = flowName(SEED.otherFlowId);
@@ -107,10 +117,10 @@ describe('side panel', () => {
     await picker.getByRole('button', { name: `Add to “${target}”` }).click();
 
     const refusal = picker.getByRole('alert');
-    await expect.poll(() => refusal.textContent(), { timeout: 15_000 }).toMatch(/cool-off/i);
+    await poll(() => refusal.textContent()).toMatch(/cool-off/i);
     await h.screenshot(panel, 'sidepanel-cooloff');
     await refusal.getByRole('button', { name: 'Assign anyway' }).click();
-    await expect.poll(() => flowList(panel).getByRole('listitem', { name: target }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => flowList(panel).getByRole('listitem', { name: target }).isVisible()).toBe(true);
     expect(gong().state.instances.some((i) => i.crmProspectId === SEED.coolOff && i.flowId === SEED.otherFlowId)).toBe(true);
     await panel.close();
   });
@@ -118,12 +128,12 @@ describe('side panel', () => {
   test('report a digital interaction; it reaches the sandbox', async () => {
     const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
     const form = panel.getByRole('form', { name: 'Report a digital interaction' });
-    await expect.poll(() => form.isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => form.isVisible()).toBe(true);
     const eventName = `Visited pricing page ${Date.now()}`;
     await form.getByLabel('Event').fill(eventName);
     await form.getByLabel('URL (optional)').fill('https://globex.com/pricing');
     await form.getByRole('button', { name: 'Report interaction' }).click();
-    await expect.poll(() => panel.getByText('Interaction reported to Gong.').isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => panel.getByText('Interaction reported to Gong.').isVisible()).toBe(true);
     const got = gong().state.interactions.find((i) => i.eventName === eventName);
     expect(got).toBeDefined();
     expect(got!.url).toBe('https://globex.com/pricing');
@@ -135,14 +145,14 @@ describe('side panel', () => {
   test('recent calls: details, talk ratio, transcript expands', async () => {
     const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
     const calls = panel.getByRole('region', { name: 'Recent calls' });
-    await expect.poll(() => calls.getByRole('listitem').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await poll(() => calls.getByRole('listitem').count()).toBeGreaterThan(0);
     const first = calls.getByRole('listitem').first();
     expect(await first.getByRole('link').first().getAttribute('href')).toMatch(/^https?:\/\//);
-    await expect.poll(() => first.getByRole('img', { name: /Talk ratio/ }).count()).toBeGreaterThan(0);
+    await poll(() => first.getByRole('img', { name: /Talk ratio/ }).count()).toBeGreaterThan(0);
     const toggle = first.getByRole('button', { name: 'Show transcript' });
     const before = await first.getByLabel('Transcript preview').locator('p').count();
     await toggle.click();
-    await expect.poll(() => first.getByRole('button', { name: 'Hide transcript' }).getAttribute('aria-expanded')).toBe('true');
+    await poll(() => first.getByRole('button', { name: 'Hide transcript' }).getAttribute('aria-expanded')).toBe('true');
     expect(await first.getByLabel('Transcript preview').locator('p').count()).toBeGreaterThan(before);
     await calls.scrollIntoViewIfNeeded();
     await h.screenshot(panel, 'sidepanel-calls');
@@ -151,7 +161,7 @@ describe('side panel', () => {
 
   test('Lightning SPA navigation between two contacts updates the panel', async () => {
     const { crm, panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
-    await expect.poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     const started = Date.now();
     await crm.evaluate((url) => (window as unknown as { __lightningNavigate(u: string): void }).__lightningNavigate(url), sfContact(SEED.sfContactNoFlows2));
     await panel.getByText(SEED.sfContactNoFlows2).waitFor({ timeout: 5_000 });
@@ -159,50 +169,50 @@ describe('side panel', () => {
     await panel.getByRole('heading', { name: 'Elena Dubois' }).waitFor({ timeout: 5_000 });
     console.log(`panel showed the new record id after ${idMs} ms, the name after ${Date.now() - started} ms`);
     expect(await panel.getByRole('heading', { name: 'Avery Thompson' }).count()).toBe(0);
-    await expect.poll(() => flowsRegion(panel).getByText('Not in any flow yet.').isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => flowsRegion(panel).getByText('Not in any flow yet.').isVisible()).toBe(true);
     // And back: Avery is rendered from cache at once.
     await crm.evaluate((url) => (window as unknown as { __lightningNavigate(u: string): void }).__lightningNavigate(url), sfContact(SEED.sfContactWithFlows));
     await panel.getByRole('heading', { name: 'Avery Thompson' }).waitFor({ timeout: 5_000 });
-    await expect.poll(() => flowList(panel).getByRole('listitem').count(), { timeout: 5_000 }).toBeGreaterThan(0);
+    await poll(() => flowList(panel).getByRole('listitem').count(), { timeout: 5_000 }).toBeGreaterThan(0);
     await panel.close();
     await crm.close();
   });
 
   test('Salesforce lead page', async () => {
     const { panel } = await openPanelFor(sfLead(SEED.sfLeadInFlow), 'salesforce-lead.html');
-    await expect.poll(() => panel.getByRole('heading', { name: 'Hana Thompson' }).isVisible(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => panel.getByRole('region', { name: 'Record' }).textContent()).toMatch(/Lead/);
-    await expect.poll(() => flowList(panel).getByRole('listitem').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await poll(() => panel.getByRole('heading', { name: 'Hana Thompson' }).isVisible()).toBe(true);
+    await poll(() => panel.getByRole('region', { name: 'Record' }).textContent()).toMatch(/Lead/);
+    await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
     await panel.close();
   });
 
   test('HubSpot contact and lead pages', async () => {
     const contact = await openPanelFor(hsContact(SEED.hubspotContact), 'hubspot-contact.html');
-    await expect.poll(() => contact.panel.getByRole('heading', { name: 'Sven Jensen' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => contact.panel.getByRole('heading', { name: 'Sven Jensen' }).isVisible()).toBe(true);
     const header = contact.panel.getByRole('region', { name: 'Record' });
-    await expect.poll(() => header.textContent()).toMatch(/HubSpot.*Contact/);
-    await expect.poll(() => flowList(contact.panel).getByRole('listitem').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await poll(() => header.textContent()).toMatch(/HubSpot.*Contact/);
+    await poll(() => flowList(contact.panel).getByRole('listitem').count()).toBeGreaterThan(0);
     await h.screenshot(contact.panel, 'sidepanel-hubspot-contact');
     await contact.panel.close();
 
     const lead = await openPanelFor(hsLead(SEED.hubspotLead), 'hubspot-lead.html');
-    await expect.poll(() => lead.panel.getByRole('heading', { name: 'Chen Yilmaz' }).isVisible(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => lead.panel.getByRole('region', { name: 'Record' }).textContent()).toMatch(/HubSpot.*Lead/);
-    await expect.poll(() => flowsRegion(lead.panel).getByText('Not in any flow yet.').isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => lead.panel.getByRole('heading', { name: 'Chen Yilmaz' }).isVisible()).toBe(true);
+    await poll(() => lead.panel.getByRole('region', { name: 'Record' }).textContent()).toMatch(/HubSpot.*Lead/);
+    await poll(() => flowsRegion(lead.panel).getByText('Not in any flow yet.').isVisible()).toBe(true);
     await h.screenshot(lead.panel, 'sidepanel-hubspot-lead');
     await lead.panel.close();
   });
 
   test('a CRM page that is not a prospect says so', async () => {
     const { panel } = await openPanelFor('https://acme.lightning.force.com/lightning/r/Account/0018d00000AbCdEAAZ/view', 'salesforce-account.html');
-    await expect.poll(() => panel.getByRole('heading', { name: 'Not a prospect' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => panel.getByRole('heading', { name: 'Not a prospect' }).isVisible()).toBe(true);
     await h.screenshot(panel, 'sidepanel-not-prospect');
     await panel.close();
   });
 
   test('bulk add from a list view runs as a job with progress and per-prospect results', async () => {
     const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
-    await expect.poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     const seeded = gong()
       .state.raw.prospects.filter((p) => p.crm === 'salesforce')
       .map((p) => ({ crm: 'salesforce' as const, objectType: p.type === 'LEAD' ? ('lead' as const) : ('contact' as const), id: p.crmId }));
@@ -214,7 +224,7 @@ describe('side panel', () => {
       await chrome.storage.session.set({ panelIntent: intent });
     }, { view: 'bulk-assign', records: all, names, source: { url: 'https://acme.lightning.force.com/lightning/o/Contact/list', title: 'My Contacts' }, createdAt: Date.now() });
     const picker = panel.getByRole('dialog', { name: 'Add all to a flow' });
-    await expect.poll(() => picker.getByRole('option').count(), { timeout: 15_000 }).toBeGreaterThan(3);
+    await poll(() => picker.getByRole('option').count()).toBeGreaterThan(3);
     const target = flowName(SEED.personalFlowId);
     await picker.getByLabel('Search flows').fill(target);
     await picker.getByRole('option', { name: target }).click();
@@ -222,12 +232,12 @@ describe('side panel', () => {
     const progress = panel.getByRole('progressbar', { name: 'Assignment progress' });
     await progress.waitFor({ timeout: 15_000 });
     await h.screenshot(panel, 'sidepanel-bulk-progress');
-    await expect.poll(() => progress.getAttribute('aria-valuenow'), { timeout: 90_000, interval: 500 }).toBe(String(all.length));
-    await expect.poll(() => panel.getByRole('list', { name: 'Per-prospect results' }).getByRole('listitem').count(), { timeout: 15_000 }).toBe(all.length);
-    await expect.poll(() => panel.getByText(/^Finished/).isVisible()).toBe(true);
+    await poll(() => progress.getAttribute('aria-valuenow'), { timeout: 90_000, interval: 500 }).toBe(String(all.length));
+    await poll(() => panel.getByRole('list', { name: 'Per-prospect results' }).getByRole('listitem').count()).toBe(all.length);
+    await poll(() => panel.getByText(/^Finished/).isVisible()).toBe(true);
     await h.screenshot(panel, 'sidepanel-bulk-done');
     await panel.getByRole('button', { name: 'Done' }).click();
-    await expect.poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
+    await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     await panel.close();
   });
 
@@ -235,14 +245,14 @@ describe('side panel', () => {
     h.backend.sandbox!.accounts.setStatus('gong', SEED.repEmail, 'EXPIRED');
     const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
     const banner = panel.getByRole('region', { name: 'Gong connection' });
-    await expect.poll(() => banner.isVisible(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => banner.textContent()).toMatch(/expired/i);
+    await poll(() => banner.isVisible()).toBe(true);
+    await poll(() => banner.textContent()).toMatch(/expired/i);
     await h.screenshot(panel, 'sidepanel-not-connected');
-    const [authPage] = await Promise.all([h.context.waitForEvent('page', { timeout: 15_000 }), banner.getByRole('button', { name: 'Connect Gong' }).click()]);
+    const [authPage] = await Promise.all([h.context.waitForEvent('page'), banner.getByRole('button', { name: 'Connect Gong' }).click()]);
     await authPage.waitForLoadState();
     await authPage.getByRole('button', { name: 'Authorize' }).click();
-    await expect.poll(() => banner.count(), { timeout: 20_000 }).toBe(0);
-    await expect.poll(() => flowList(panel).getByRole('listitem').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await poll(() => banner.count(), { timeout: 20_000 }).toBe(0);
+    await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
     await panel.close();
   });
 });

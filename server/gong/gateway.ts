@@ -79,6 +79,9 @@ export class GongGateway {
     this.options = { ...defaultGatewayOptions, ...options };
     this.limiter = new FairRateLimiter({ rate: this.options.ratePerWindow, windowMs: this.options.windowMs });
     this.cache = new ReadCache(this.options.cacheTtlMs);
+    // A previous process (crashed or restarted a moment ago) may have called Gong within the last
+    // window; its limiter's memory is gone, so start as if the window were full.
+    this.limiter.pauseFor(this.options.windowMs);
   }
 
   get stats(): GatewayStats {

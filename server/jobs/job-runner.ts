@@ -109,21 +109,26 @@ export class JobRunner {
     return this.store.nextBatch(id, Number.MAX_SAFE_INTEGER);
   }
 
+  /** Prospects of `crmIds` that Gong shows in the job's flow with an instance created since the job began. */
+  private async alreadyInFlow(session: GongSession, job: JobRecord, crmIds: string[]): Promise<Set<string>> {
+    const inFlow = await prospectFlowInstances(session, crmIds, true);
+    const since = Date.parse(job.createdAt) - 1000;
+    return new Set(
+      inFlow
+        .filter((f) => f.flowId === job.flowId && (!f.assignedAt || Date.parse(f.assignedAt) >= since))
+        .map((f) => f.crmProspectId.toLowerCase()),
+    );
+  }
+
   private async runBatch(session: GongSession, job: JobRecord, batch: JobItem[]): Promise<void> {
+    // Items already sent once had their answer lost (crash, dropped connection): Gong may have done them.
+    const uncertain = new Set(batch.filter((i) => i.state === 'sent').map((i) => i.idx));
     let toSend = batch;
-    const sentBefore = batch.filter((i) => i.state === 'sent');
-    if (sentBefore.length) {
-      // Their answer was lost: whoever Gong already put in the flow since the job began is done.
-      const inFlow = await prospectFlowInstances(session, sentBefore.map((i) => i.crmId), true);
-      const done = new Map<string, string>();
-      for (const f of inFlow) {
-        if (f.flowId === job.flowId && (!f.assignedAt || Date.parse(f.assignedAt) >= Date.parse(job.createdAt) - 1000)) done.set(f.crmProspectId.toLowerCase(), f.flowInstanceId ?? '');
-      }
-      const reconciled: ItemResult[] = sentBefore
-        .filter((i) => done.has(i.crmId.toLowerCase()))
-        .map((i) => ({ idx: i.idx, ok: true, code: null, message: null }));
-      if (reconciled.length) this.store.saveResults(job.id, reconciled);
-      toSend = batch.filter((i) => !(i.state === 'sent' && done.has(i.crmId.toLowerCase())));
+    if (uncertain.size) {
+      const done = await this.alreadyInFlow(session, job, batch.filter((i) => uncertain.has(i.idx)).map((i) => i.crmId));
+      const reconciled = batch.filter((i) => uncertain.has(i.idx) && done.has(i.crmId.toLowerCase()));
+      if (reconciled.length) this.store.saveResults(job.id, reconciled.map((i) => ({ idx: i.idx, ok: true, code: null, message: null })));
+      toSend = batch.filter((i) => !reconciled.includes(i));
       if (!toSend.length) return;
     }
     this.store.markSent(job.id, toSend.map((i) => i.idx));
@@ -135,11 +140,15 @@ export class JobRunner {
     );
     const assigned = new Set(result.assigned.map((a) => a.crmProspectId.toLowerCase()));
     const refused = new Map(result.notAssigned.map((r) => [r.crmProspectId.toLowerCase(), r]));
+    // A lost first attempt may still have landed at Gong after we checked: then the resend is refused
+    // as "already assigned", and the prospect is in fact done.
+    const lateRefusals = toSend.filter((i) => uncertain.has(i.idx) && refused.get(i.crmId.toLowerCase())?.code === 'InvalidState');
+    const landedLate = lateRefusals.length ? await this.alreadyInFlow(session, job, lateRefusals.map((i) => i.crmId)) : new Set<string>();
     this.store.saveResults(
       job.id,
       toSend.map((i): ItemResult => {
         const key = i.crmId.toLowerCase();
-        if (assigned.has(key)) return { idx: i.idx, ok: true, code: null, message: null };
+        if (assigned.has(key) || landedLate.has(key)) return { idx: i.idx, ok: true, code: null, message: null };
         const r = refused.get(key);
         if (r) return { idx: i.idx, ok: false, code: r.code, message: r.message };
         return { idx: i.idx, ok: false, code: 'UnexpectedError', message: 'Gong did not report on this prospect' };

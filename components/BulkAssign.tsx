@@ -116,8 +116,13 @@ export function BulkAssign(p: BulkAssignProps) {
                   {shown.slice(0, 500).map((r) => (
                     <li key={r.crmProspectId} className={r.ok ? 'ge-results__ok' : 'ge-results__fail'}>
                       {r.ok ? <IconCheck size={12} /> : <IconAlert size={12} />}
-                      {p.names?.[r.crmProspectId] ? <span className="ge-results__name">{p.names[r.crmProspectId]}</span> : <code>{r.crmProspectId}</code>}
-                      <span className="ge-muted">{r.ok ? 'Added' : r.message ?? 'Not added'}</span>
+                      <div className="ge-results__body">
+                        <div className="ge-results__who">
+                          {p.names?.[r.crmProspectId] ? <span className="ge-results__name">{p.names[r.crmProspectId]}</span> : <code>{r.crmProspectId}</code>}
+                          {r.ok && <span className="ge-badge ge-badge--success">Added</span>}
+                        </div>
+                        {!r.ok && <div className="ge-results__why">{r.message ?? 'Not added'}</div>}
+                      </div>
                     </li>
                   ))}
                 </ul>

@@ -1,4 +1,5 @@
 /** Recent Gong calls with this prospect. */
+import { useState } from 'react';
 import type { CallSummary } from '../lib/api';
 import { CallCard } from './CallCard';
 import { IconPhoneOut } from './icons';
@@ -9,8 +10,13 @@ export interface CallsSectionProps {
   onRetry: () => void;
 }
 
+/** Calls shown before "Show more": the latest few are what a rep needs before reaching out. */
+const FIRST = 3;
+
 export function CallsSection({ calls, onRetry }: CallsSectionProps) {
-  const list = [...(calls.data ?? [])].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const [all, setAll] = useState(false);
+  const sorted = [...(calls.data ?? [])].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const list = all ? sorted : sorted.slice(0, FIRST);
   return (
     <Section title="Recent calls" icon={<IconPhoneOut />} count={calls.data?.length ?? null} status={calls.status} error={calls.error} refreshing={calls.refreshing} onRetry={onRetry} skeletonRows={2}>
       {list.length === 0 ? (
@@ -21,6 +27,11 @@ export function CallsSection({ calls, onRetry }: CallsSectionProps) {
             <CallCard key={c.id} call={c} />
           ))}
         </ul>
+      )}
+      {sorted.length > FIRST && (
+        <button type="button" className="ge-btn ge-btn--sm ge-btn--ghost ge-more" onClick={() => setAll(!all)} aria-expanded={all}>
+          {all ? 'Show fewer calls' : `Show ${sorted.length - FIRST} more ${sorted.length - FIRST === 1 ? 'call' : 'calls'}`}
+        </button>
       )}
     </Section>
   );

@@ -104,7 +104,9 @@ export interface PanelDeps {
   /** null when no backend token is configured. */
   getClient(): BackendClient | null;
   cache: CacheStore;
-  enqueue(write: OutboxWrite): Promise<OutboxEntry>;
+  /** Queues a write in the background's outbox; `id` is its idempotency key, made at click time. */
+  enqueue(write: OutboxWrite, id: string): Promise<OutboxEntry>;
+  newId?(): string;
   openTab?(url: string): void | Promise<void>;
   /** Asks the outbox to retry waiting writes now. */
   retryPending?(): Promise<void>;
@@ -178,6 +180,16 @@ export function describeWrite(w: OutboxWrite): string {
     case 'skipTask':
       return `Skip task “${w.title}”`;
   }
+}
+
+/** What to tell the rep when a write queued earlier lands: done, refused by Gong, or refused by the backend. */
+export function landedNotice(e: OutboxEntry): { tone: Notice['tone']; text: string } {
+  const what = describeWrite(e.write);
+  if (e.status === 'failed') return { tone: 'error', text: `${what} failed: ${e.lastError?.message ?? 'refused'}` };
+  const r = e.result;
+  if (isAssignResult(r) && !r.assigned.length && r.notAssigned[0]) return { tone: 'warning', text: `${what}: ${explainRefusal(r.notAssigned[0])}` };
+  if (isUnassignResult(r) && !r.unassigned.length && r.notUnassigned[0]) return { tone: 'warning', text: `${what}: ${explainRefusal(r.notUnassigned[0])}` };
+  return { tone: 'success', text: `${what}: saved in Gong.` };
 }
 
 export function errorMessage(e: unknown): string {
@@ -358,7 +370,11 @@ export function createPanelStore(deps: PanelDeps) {
           failures = 0;
           const bulk = get().bulk;
           if (!bulk) return;
-          const results = job.results.map((r) => ({ crmProspectId: r.crmProspectId, ok: r.ok, message: r.message }));
+          const results = job.results.map((r) => ({
+            crmProspectId: r.crmProspectId,
+            ok: r.ok,
+            message: r.ok ? null : explainRefusal({ code: r.code ?? '', message: r.message ?? '', coolOff: /cool.?off/i.test(r.message ?? '') }),
+          }));
           const finished = job.status === 'COMPLETED' || job.status === 'FAILED';
           set({ bulk: { ...bulk, job, results, phase: finished ? (job.status === 'FAILED' && !job.succeeded ? 'error' : 'done') : 'running', error: job.error } });
           if (finished) return;
@@ -391,18 +407,23 @@ export function createPanelStore(deps: PanelDeps) {
       } else set({ bulk: { ...bulk, phase: 'done' } });
     }
 
-    /** What the panel is waiting on, by outbox entry id, so a late landing updates the right UI. */
+    /** Writes this panel made that have not landed yet, by idempotency key: their UI applies the outcome. */
     const waiting = new Map<string, (e: OutboxEntry) => void>();
+    /** Every write this panel made (its own UI shows the outcome, so no "landed" notice for them). */
+    const mine = new Set<string>();
 
     async function enqueue(write: OutboxWrite, onResult: (e: OutboxEntry) => void, onError: (msg: string) => void) {
+      const id = deps.newId ? deps.newId() : crypto.randomUUID();
+      mine.add(id);
+      waiting.set(id, onResult);
       try {
-        let entry = await deps.enqueue(write);
-        // The outbox watcher may already have seen this entry land before the reply arrived.
-        const seen = get().outbox.find((e) => e.id === entry.id);
-        if (seen && (seen.status === 'done' || seen.status === 'failed')) entry = seen;
-        if (entry.status === 'pending' || entry.status === 'sending') waiting.set(entry.id, onResult);
+        const entry = await deps.enqueue(write, id);
+        // The outbox watcher may have applied the landing already; apply each outcome once.
+        if (!waiting.has(id)) return;
+        if (entry.status === 'done' || entry.status === 'failed') waiting.delete(id);
         onResult(entry);
       } catch (e) {
+        waiting.delete(id);
         onError(errorMessage(e));
       }
     }
@@ -672,9 +693,10 @@ export function createPanelStore(deps: PanelDeps) {
           if (cb) {
             waiting.delete(e.id);
             cb(e);
-          } else if (was) {
-            // A write queued earlier (maybe by another panel or before a restart) just landed.
-            notify(e.status === 'done' ? 'success' : 'error', `${describeWrite(e.write)}: ${e.status === 'done' ? 'done' : e.lastError?.message ?? 'refused'}`);
+          } else if (was && !mine.has(e.id)) {
+            // A write queued earlier (another panel, the popup, or before a restart) just landed.
+            const { tone, text } = landedNotice(e);
+            notify(tone, text);
           }
           if (subject && writeProspectIds(e.write).includes(subject.id)) refresh = true;
         }

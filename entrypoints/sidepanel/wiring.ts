@@ -38,9 +38,9 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
   const store = createPanelStore({
     getClient: () => client,
     cache: storageCache,
-    enqueue: async (write) => {
+    enqueue: async (write, id) => {
       // The key is made at click time, so re-sending the message after a worker restart is the same write.
-      const msg = { ...write, idempotencyKey: crypto.randomUUID() };
+      const msg = { ...write, idempotencyKey: id };
       try {
         return await sendMessage('enqueueWrite', msg);
       } catch (e) {

@@ -4,7 +4,7 @@ import type { CallSummary, Connection, ProspectFlow } from '../../lib/api';
 import { BackendError, type BackendClient } from '../../lib/backend-client';
 import type { OutboxEntry, OutboxWrite } from '../../background/outbox-types';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
-import { createPanelStore, describeWrite, mergeAssigned, pendingEntries, subjectOf, type PageInfo } from '../../entrypoints/sidepanel/store';
+import { createPanelStore, describeWrite, landedNotice, mergeAssigned, pendingEntries, subjectOf, type PageInfo } from '../../entrypoints/sidepanel/store';
 
 const A = '0038d0000lA6fpiAAB';
 const B = '0038d0001jzXRKWAA4';
@@ -45,14 +45,17 @@ function fakeClient(over: Record<string, unknown> = {}) {
   return { client: client as unknown as BackendClient, fns: client, flows };
 }
 
+let nextId = '';
 function entry(write: OutboxWrite, status: OutboxEntry['status'], result: OutboxEntry['result'] = null, lastError: OutboxEntry['lastError'] = null): OutboxEntry {
-  return { id: `e-${Math.random()}`, write, status, attempts: 1, createdAt: 0, nextAttemptAt: 0, lastError, result };
+  return { id: nextId, write, status, attempts: 1, createdAt: 0, nextAttemptAt: 0, lastError, result };
 }
 
 function setup(over: Parameters<typeof fakeClient>[0] = {}, enqueue?: (w: OutboxWrite) => Promise<OutboxEntry>) {
   const f = fakeClient(over);
   const cache = memoryCache();
-  const store = createPanelStore({ getClient: () => f.client, cache, enqueue: enqueue ?? (async (w) => entry(w, 'done', { accepted: true })), pollMs: 1 });
+  const send = enqueue ?? (async (w: OutboxWrite) => entry(w, 'done', { accepted: true }));
+  // The fake outbox keeps the idempotency key the store made at click time.
+  const store = createPanelStore({ getClient: () => f.client, cache, enqueue: (w, id) => ((nextId = id), send(w)), pollMs: 1 });
   store.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
   return { ...f, cache, store };
 }
@@ -191,6 +194,22 @@ describe('writes through the outbox', () => {
     expect(store.getState().assign.status).toBe('done');
     expect(pendingEntries(store.getState().outbox)).toHaveLength(0);
     expect(store.getState().flows.data?.map((f) => f.flowId)).toContain('9');
+  });
+
+  test("a write landing that another surface queued gets a notice; the panel's own writes do not", async () => {
+    const { store } = setup({}, async (w) => entry(w, 'pending'));
+    store.getState().setPage(page(B));
+    await store.getState().assignFlow({ id: '9', name: 'Flow 9' });
+    // entry() reuses the idempotency key the store just made.
+    const own = entry({ kind: 'assign', flowId: '9', flowName: 'Flow 9', crmProspectIds: [B] }, 'pending');
+    const foreign: OutboxEntry = { ...entry({ kind: 'completeTask', taskId: 't1', title: 'Call Avery' }, 'pending'), id: 'popup-1' };
+    store.getState().setOutbox([own, foreign]);
+    const refused = { assigned: [], notAssigned: [{ crmProspectId: B, code: 'InvalidState', message: 'cool off', coolOff: true }] };
+    store.getState().setOutbox([{ ...own, status: 'done', result: refused }, { ...foreign, status: 'done', result: null }]);
+    // Own write: its UI shows the refusal, not a "done" toast.
+    expect(store.getState().assign.status).toBe('refused');
+    expect(store.getState().notices.map((n) => n.text)).toEqual(['Complete task “Call Avery”: saved in Gong.']);
+    expect(landedNotice({ ...own, status: 'done', result: refused }).text).toMatch(/cool-off/);
   });
 
   test('a refusal (4xx) from the outbox is shown', async () => {

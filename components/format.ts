@@ -153,7 +153,8 @@ export function groupFlows(flows: Flow[], query = ''): FlowGroup[] {
 // ── Refusals ─────────────────────────────────────────────────────────────────────────────────────
 
 /** Gong's refusal in words a rep understands; Gong's own message stays available as detail. */
-export function explainRefusal(r: Pick<Refusal, 'code' | 'message' | 'coolOff'>): string {
+export function explainRefusal(r: Pick<Refusal, 'code' | 'message' | 'coolOff'>, opts: { short?: boolean } = {}): string {
+  if (r.coolOff && opts.short) return "In Gong's cool-off period: finished a flow recently.";
   if (r.coolOff)
     return "This prospect finished a flow recently and is still in Gong's cool-off period, so Gong won't start another flow yet. You can assign anyway if you're sure.";
   const msg = r.message.toLowerCase();

@@ -373,7 +373,7 @@ export function createPanelStore(deps: PanelDeps) {
           const results = job.results.map((r) => ({
             crmProspectId: r.crmProspectId,
             ok: r.ok,
-            message: r.ok ? null : explainRefusal({ code: r.code ?? '', message: r.message ?? '', coolOff: /cool.?off/i.test(r.message ?? '') }),
+            message: r.ok ? null : explainRefusal({ code: r.code ?? '', message: r.message ?? '', coolOff: /cool.?off/i.test(r.message ?? '') }, { short: true }),
           }));
           const finished = job.status === 'COMPLETED' || job.status === 'FAILED';
           set({ bulk: { ...bulk, job, results, phase: finished ? (job.status === 'FAILED' && !job.succeeded ? 'error' : 'done') : 'running', error: job.error } });
@@ -401,7 +401,7 @@ export function createPanelStore(deps: PanelDeps) {
       } else if (isAssignResult(r)) {
         const results = [
           ...r.assigned.map((a) => ({ crmProspectId: a.crmProspectId, ok: true, message: null })),
-          ...r.notAssigned.map((n) => ({ crmProspectId: n.crmProspectId, ok: false, message: explainRefusal(n) })),
+          ...r.notAssigned.map((n) => ({ crmProspectId: n.crmProspectId, ok: false, message: explainRefusal(n, { short: true }) })),
         ];
         set({ bulk: { ...bulk, phase: 'done', results } });
       } else set({ bulk: { ...bulk, phase: 'done' } });

@@ -9,7 +9,7 @@ import { crmOfUrl, detectCrmRecord, recordKey } from '../../lib/crm-record';
 import { sendMessage } from '../../background/messages';
 import { effectiveSettings, panelIntentItem, settingsItem, managedBackendUrlItem, tabRecordsItem, type TabRecordInfo } from '../../background/settings';
 import { expiredCacheKeys, prospectCacheKey, type CacheStore, type Cached, type ProspectCache } from './cache';
-import { outboxEntriesItem } from './outbox-item';
+import { outboxItem } from '../../background/outbox';
 import { createPanelStore, type PageInfo, type PanelStore } from './store';
 
 /** Intents older than this were meant for an earlier panel. */
@@ -109,7 +109,7 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
       if (!pinnedTabId) windowId = (await browser.windows.getCurrent().catch(() => null))?.id ?? null;
       if (pinnedTabId) await refreshPage();
       else await followActiveTab();
-      store.getState().setOutbox(await outboxEntriesItem.getValue().catch(() => []));
+      store.getState().setOutbox(await outboxItem.getValue().catch(() => []));
       await applyIntent(await panelIntentItem.getValue().catch(() => null));
       void pruneCache();
     })();
@@ -122,7 +122,7 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
       if (info) void refreshPage();
     }));
     cleanups.push(panelIntentItem.watch((intent) => void applyIntent(intent)));
-    cleanups.push(outboxEntriesItem.watch((entries) => store.getState().setOutbox(entries ?? [])));
+    cleanups.push(outboxItem.watch((entries) => store.getState().setOutbox(entries ?? [])));
 
     const onActivated = (info: { tabId: number; windowId: number }) => {
       if (pinnedTabId || (windowId != null && info.windowId !== windowId)) return;

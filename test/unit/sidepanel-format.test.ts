@@ -115,6 +115,7 @@ describe('flow picker grouping and search', () => {
 describe('refusals in plain words', () => {
   test('cool-off', () => {
     expect(explainRefusal({ code: 'InvalidState', message: 'Prospect is in cool off period', coolOff: true })).toMatch(/cool-off period/);
+    expect(explainRefusal({ code: 'InvalidState', message: 'x', coolOff: true }, { short: true })).toBe("In Gong's cool-off period: finished a flow recently.");
   });
   test('already in flow / unknown prospect / fallbacks', () => {
     expect(explainRefusal({ code: 'InvalidState', message: 'Prospect is already assigned to this flow', coolOff: false })).toBe('This prospect is already in this flow.');

@@ -4,7 +4,7 @@ import { browser } from 'wxt/browser';
 import { createBackendClient } from '../../lib/backend-client';
 import { sendMessage } from '../../background/messages';
 import { effectiveSettings } from '../../background/settings';
-import { AlertIcon, CloudOffIcon, GearIcon, PanelIcon, PlugIcon, SparkIcon } from './icons';
+import { AlertIcon, CheckIcon, CloudOffIcon, GearIcon, PanelIcon, PlugIcon } from './icons';
 import { TaskList } from './TaskList';
 import { useCurrentRecord, type CurrentTab } from './useCurrentRecord';
 import { usePendingWrites } from './usePendingWrites';
@@ -84,7 +84,7 @@ function TasksBody(props: Pick<ReturnType<typeof useTasks>, 'state' | 'tasks' | 
       <EmptyState
         icon={state.kind === 'unreachable' ? <CloudOffIcon size={22} /> : <AlertIcon size={22} />}
         title={state.kind === 'unreachable' ? 'Can’t reach the Gong backend' : 'Something went wrong'}
-        text={state.message}
+        text={state.kind === 'unreachable' ? `${state.message} Is it running? You can change the URL in settings.` : state.message}
         action={
           <button className="ge-btn" onClick={() => void reload()} data-testid="retry">
             Try again
@@ -107,7 +107,7 @@ function TasksBody(props: Pick<ReturnType<typeof useTasks>, 'state' | 'tasks' | 
         </div>
       )}
       {list.length === 0 ? (
-        <EmptyState icon={<SparkIcon size={22} />} title="You’re all caught up" text="No Engage tasks due today. Nice work." testId="state-empty" tone="success" />
+        <EmptyState icon={<CheckIcon size={22} />} title="You’re all caught up" text="No Engage tasks due today. Nice work." testId="state-empty" tone="success" />
       ) : (
         <TaskList tasks={list} changes={changes} onAct={(t, a, text) => void act(t, a, text)} onDismiss={dismissChange} />
       )}
@@ -199,7 +199,7 @@ function RecordCard({ current }: { current: CurrentTab | null | 'loading' }) {
       .catch(() => undefined);
   };
   return (
-    <div className="pp-record" data-testid="current-record">
+    <div className={`pp-record${record ? '' : ' pp-record--empty'}`} data-testid="current-record">
       <div className={`pp-crm-mark ${info?.crm ? `pp-crm-mark--${info.crm}` : ''}`}>{info?.crm ? CRM_LABEL[info.crm][0] : '–'}</div>
       <div className="pp-record-main">
         {record ? (
@@ -217,13 +217,13 @@ function RecordCard({ current }: { current: CurrentTab | null | 'loading' }) {
           </>
         ) : (
           <>
-            <div className="pp-record-name">No CRM record here</div>
+            <div className="pp-record-name">No CRM record on this tab</div>
             <div className="pp-record-meta">Open a Salesforce or HubSpot contact or lead.</div>
           </>
         )}
       </div>
       <button className={`ge-btn ge-btn--sm ${record ? 'ge-btn--primary' : ''}`} onClick={open} data-testid="open-panel">
-        <PanelIcon size={13} /> Open Gong panel
+        <PanelIcon size={13} /> {record ? 'Open Gong panel' : 'Open panel'}
       </button>
     </div>
   );

@@ -154,7 +154,8 @@ describe('side panel', () => {
     await toggle.click();
     await poll(() => first.getByRole('button', { name: 'Hide transcript' }).getAttribute('aria-expanded')).toBe('true');
     expect(await first.getByLabel('Transcript preview').locator('p').count()).toBeGreaterThan(before);
-    await calls.scrollIntoViewIfNeeded();
+    // Full-page shot from the top, so the sticky header stays where it belongs.
+    await panel.evaluate(() => window.scrollTo(0, 0));
     await h.screenshot(panel, 'sidepanel-calls');
     await panel.close();
   });

@@ -14,7 +14,9 @@ import { assertOwnOpenTask } from '../services/tasks';
 import { errorResponses, security } from './schemas';
 
 /** Inputs that say on whose behalf Gong acts: a token acts only as its own user. */
-const IDENTITY_FIELDS = ['flow_owner_email', 'assignee_email', 'flow_instance_owner_email'] as const;
+// Fields that would read another rep's flows or tasks. (flow_instance_owner_email only names who gets the
+// to-dos of an assignment made on the caller's own connection, so a teammate is allowed there.)
+const IDENTITY_FIELDS = ['flow_owner_email', 'assignee_email'] as const;
 
 export const toolRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
   app.post(

@@ -129,6 +129,20 @@ describe('activity, folders, workspaces, cool-off', () => {
     expect(assignResult.parse(forced.body).assigned.map((a) => a.crmProspectId)).toEqual([SEED.coolOff]);
     expect(t.gong.stats().byTool.gong_engage_prospects_assign_cool_off_override).toBe(1);
   });
+
+  it('assigns with a teammate as flow owner, and refuses an owner who is not a Gong user without changing anything', async () => {
+    const teammate = await t.api('POST', `/api/v1/flows/${SEED.flowId}/assign`, {
+      body: { crmProspectIds: [SEED.sfContactNoFlows2], flowInstanceOwnerEmail: SEED.managerEmail },
+    });
+    expect(teammate.status).toBe(200);
+    expect(assignResult.parse(teammate.body).assigned).toEqual([expect.objectContaining({ crmProspectId: SEED.sfContactNoFlows2, ownerEmail: SEED.managerEmail })]);
+    const stranger = await t.api('POST', `/api/v1/flows/${SEED.otherFlowId}/assign`, {
+      body: { crmProspectIds: [SEED.sfContactNoFlows2], flowInstanceOwnerEmail: 'nobody@elsewhere.test' },
+    });
+    expect(stranger.status).toBe(422);
+    expect(apiError.parse(stranger.body).error.message).toMatch(/not an active Gong user/);
+    expect(t.gong.state.flowInstancesByProspect(SEED.sfContactNoFlows2).map((i) => i.flowId)).toEqual([SEED.flowId]);
+  });
 });
 
 describe('idempotency', () => {

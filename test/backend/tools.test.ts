@@ -129,7 +129,6 @@ describe('generic tool route', () => {
     for (const [tool, body] of [
       ['gong_engage_flows_list', { flow_owner_email: SEED.otherRepEmail }],
       ['gong_engage_tasks_list', { assignee_email: SEED.managerEmail }],
-      ['gong_engage_prospects_assign', { crm_prospect_ids: [SEED.sfContactNoFlows], flow_id: SEED.flowId, flow_instance_owner_email: SEED.otherRepEmail }],
     ] as const) {
       const res = await t.api('POST', `/api/v1/tools/${tool}`, { body });
       expect(res.status, tool).toBe(403);

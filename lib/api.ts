@@ -107,6 +107,13 @@ export const prospectFlows = z.object({ crmProspectId: z.string(), flows: z.arra
 export type ProspectFlows = z.infer<typeof prospectFlows>;
 
 export const prospectParams = z.object({ crmId: crmProspectId });
+/** Flows of many prospects in one Gong call (list views prefetch their rows; warms the backend cache). */
+export const prospectFlowsLookupRequest = z.strictObject({
+  crmProspectIds: z.array(crmProspectId).min(1).max(GONG_MAX_PROSPECTS_PER_CALL),
+});
+export const prospectFlowsLookup = z.object({ prospects: z.array(prospectFlows) });
+export type ProspectFlowsLookup = z.infer<typeof prospectFlowsLookup>;
+
 export const flowParams = z.object({ flowId: entityId });
 
 export const assignRequest = z.strictObject({

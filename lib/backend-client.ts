@@ -95,6 +95,8 @@ export function createBackendClient(opts: BackendClientOptions) {
     connection: () => get(`${P}/connection`, api.connection),
     connectionLink: () => post(`${P}/connection/link`, api.connectionLink, {}),
     prospectFlows: (crmId: string) => get(`${P}/prospects/${enc(crmId)}/flows`, api.prospectFlows),
+    /** POST /prospects/flows/lookup: up to 200 prospects' flows in one Gong call (a read, not a write). */
+    prospectFlowsLookup: (crmProspectIds: string[]) => post(`${P}/prospects/flows/lookup`, api.prospectFlowsLookup, { crmProspectIds }),
     prospectCalls: (crmId: string, q: { email?: string; days?: number } = {}) => {
       const qs = new URLSearchParams();
       if (q.email) qs.set('email', q.email);

@@ -36,17 +36,8 @@ export function fmtMs(ms: number): string {
   return ms < 1 ? `${round(ms, 3)} ms` : ms < 100 ? `${round(ms, 2)} ms` : `${Math.round(ms)} ms`;
 }
 
-/** Deterministic PRNG (mulberry32) so every run simulates the same day. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so every run simulates the same day: the simulator's own mulberry32. */
+export { prng } from '../server/sandbox/gong/util';
 
 export function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);

@@ -13,12 +13,16 @@ export interface BulkAssignProps {
   phase: 'choose' | 'sending' | 'queued' | 'running' | 'done' | 'error';
   flowName: string | null;
   job: Job | null;
-  results: { crmProspectId: string; ok: boolean; message: string | null }[];
+  results: { crmProspectId: string; ok: boolean; message: string | null; coolOff?: boolean }[];
+  /** The current run re-sends cool-off refusals with the override. */
+  override?: boolean;
   error: string | null;
   catalog: { status: 'idle' | 'loading' | 'ready' | 'error'; data: Flow[] | null; error: string | null };
   defaultOwner: string;
   onRetryCatalog: () => void;
   onAssign: (flow: Flow, opts: { ownerEmail?: string }) => void;
+  /** Re-send the prospects refused for cool-off, with the override. */
+  onAssignAnyway?: () => void;
   onClose: () => void;
 }
 
@@ -26,11 +30,15 @@ export function BulkAssign(p: BulkAssignProps) {
   const [filter, setFilter] = useState<'all' | 'failed'>('all');
   const count = new Set(p.records.map((r) => r.id)).size;
   const contacts = p.records.filter((r) => r.objectType === 'contact').length;
-  const total = p.job?.total ?? count;
-  const processed = p.job ? p.job.processed : p.phase === 'done' ? p.results.length : 0;
-  const succeeded = p.job ? p.job.succeeded : p.results.filter((r) => r.ok).length;
-  const failed = p.job ? p.job.failed : p.results.filter((r) => !r.ok).length;
+  // While a job runs its own counts are live; once done, the (merged) per-prospect results are the truth.
+  const live = !!p.job && p.phase !== 'done';
+  const total = live ? p.job!.total : Math.max(count, p.results.length);
+  const processed = live ? p.job!.processed : p.phase === 'done' ? p.results.length : 0;
+  const succeeded = live ? p.job!.succeeded : p.results.filter((r) => r.ok).length;
+  const failed = live ? p.job!.failed : p.results.filter((r) => !r.ok).length;
+  const coolOff = p.results.filter((r) => !r.ok && r.coolOff).length;
   const pct = total ? Math.round((processed / total) * 100) : 0;
+  const choosing = (p.phase === 'choose' || p.phase === 'sending') && !p.override;
   const shown = useMemo(() => {
     const rs = filter === 'failed' ? p.results.filter((r) => !r.ok) : p.results;
     return [...rs].sort((a, b) => Number(a.ok) - Number(b.ok));
@@ -51,7 +59,7 @@ export function BulkAssign(p: BulkAssignProps) {
         </div>
       </section>
 
-      {p.phase === 'choose' || p.phase === 'sending' ? (
+      {choosing ? (
         <div className="ge-card ge-section">
           <FlowPicker
             title="Add all to a flow"
@@ -72,6 +80,11 @@ export function BulkAssign(p: BulkAssignProps) {
             <h2 className="ge-section__title">Adding to “{p.flowName}”</h2>
           </header>
           <div className="ge-section__body">
+            {p.override && (p.phase === 'sending' || p.phase === 'running') && (
+              <div className="ge-alert ge-alert--info" role="status">
+                <span className="ge-spinner" aria-hidden="true" /> Assigning the cool-off prospects anyway…
+              </div>
+            )}
             {p.phase === 'queued' && (
               <div className="ge-alert ge-alert--info" role="status">
                 Saved. The assignment starts as soon as the backend is reachable.
@@ -96,6 +109,16 @@ export function BulkAssign(p: BulkAssignProps) {
                   </span>
                 </div>
               </>
+            )}
+            {coolOff > 0 && (p.phase === 'done' || p.phase === 'error') && p.onAssignAnyway && (
+              <div className="ge-alert ge-alert--warning ge-bulk__cooloff" role="group" aria-label="Cool-off refusals">
+                <span className="ge-alert__text">
+                  {coolOff === 1 ? '1 prospect finished a flow recently and is' : `${coolOff.toLocaleString('en-US')} prospects finished a flow recently and are`} in Gong's cool-off period.
+                </span>
+                <button type="button" className="ge-btn ge-btn--sm" onClick={p.onAssignAnyway}>
+                  Assign anyway ({coolOff.toLocaleString('en-US')})
+                </button>
+              </div>
             )}
             {p.phase === 'error' && p.error && (
               <div className="ge-alert ge-alert--error" role="alert">

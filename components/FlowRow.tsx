@@ -9,27 +9,45 @@ export interface FlowRowWriteState {
   message?: string;
 }
 
-export function FlowRow({ flow, write, onUnassign, onDismissError }: { flow: ProspectFlow; write?: FlowRowWriteState; onUnassign: () => void; onDismissError?: () => void }) {
+export interface FlowRowProps {
+  flow: ProspectFlow;
+  write?: FlowRowWriteState;
+  /** An unassign for this flow waits in the outbox. */
+  removing?: boolean;
+  /** Gong can't be reached for changes: no Unassign. */
+  readOnly?: boolean;
+  onUnassign: () => void;
+  onDismissError?: () => void;
+}
+
+export function FlowRow({ flow, write, removing: removingProp, readOnly, onUnassign, onDismissError }: FlowRowProps) {
   const [confirming, setConfirming] = useState(false);
   const active = isActiveFlowStatus(flow.status);
+  const removing = active && (removingProp || write?.status === 'queued');
   const busy = write?.status === 'sending';
   const owner = flow.ownerName || flow.ownerEmail;
   return (
-    <li className={`ge-flow${active ? '' : ' ge-flow--finished'}`} aria-label={flow.flowName}>
+    <li className={`ge-flow${active ? '' : ' ge-flow--finished'}${removing ? ' ge-flow--removing' : ''}`} aria-label={flow.flowName}>
       <div className="ge-flow__top">
         <span className="ge-flow__name">{flow.flowName}</span>
-        <FlowStatusBadge status={flow.status} />
+        {removing ? (
+          <span className="ge-badge ge-badge--warning" title="Saved; it will be sent when the backend is reachable">
+            Removing…
+          </span>
+        ) : (
+          <FlowStatusBadge status={flow.status} />
+        )}
       </div>
       <div className="ge-flow__meta">
         {owner && <span title={flow.ownerEmail ?? undefined}>{owner}</span>}
         {owner && flow.assignedAt && <span className="ge-dot" aria-hidden="true">·</span>}
         {flow.assignedAt && <span>Added {formatShortDate(flow.assignedAt)}</span>}
-        {active && !confirming && write?.status !== 'queued' && (
+        {active && !confirming && !removing && !readOnly && (
           <button type="button" className="ge-linkbtn ge-flow__unassign" onClick={() => setConfirming(true)} disabled={busy} aria-label={`Unassign from ${flow.flowName}`}>
             {busy ? 'Unassigning…' : 'Unassign'}
           </button>
         )}
-        {write?.status === 'queued' && <span className="ge-badge ge-badge--warning ge-flow__queued">Unassign pending</span>}
+        {removing && <span className="ge-flow__queued">Waiting for the backend</span>}
       </div>
       {confirming && (
         <div className="ge-confirm" role="group" aria-label={`Confirm unassign from ${flow.flowName}`}>

@@ -3,7 +3,7 @@ import { useEffect, useMemo } from 'react';
 import type { Flow, ProspectFlow } from '../lib/api';
 import { FlowPicker, type PickerWrite } from './FlowPicker';
 import { FlowRow, type FlowRowWriteState } from './FlowRow';
-import { isActiveFlowStatus, sortProspectFlows } from './format';
+import { formatAgo, isActiveFlowStatus, sortProspectFlows } from './format';
 import { IconFlow, IconPlus } from './icons';
 import { Section } from './Section';
 
@@ -21,6 +21,12 @@ export interface FlowsSectionProps {
   onAssign: (flow: Flow, opts: { ownerEmail?: string; coolOffOverride?: boolean }) => void;
   onUnassign: (flow: ProspectFlow) => void;
   onDismissUnassign: (flowId: string) => void;
+  /** Adds waiting in the outbox: shown as rows with a "Pending" badge until they land. */
+  pendingAdds?: { entryId: string; flowId: string; flowName: string; ownerEmail: string | null; createdAt: number }[];
+  /** Flow ids with an unassign waiting in the outbox: shown as "Removing…". */
+  removing?: Set<string>;
+  /** Set while Gong is not connected: the saved list is shown dimmed, without changes. */
+  readOnlyNote?: string | null;
 }
 
 const marked = new Set<string>();
@@ -28,6 +34,10 @@ const marked = new Set<string>();
 export function FlowsSection(p: FlowsSectionProps) {
   const sorted = useMemo(() => sortProspectFlows(p.flows.data ?? []), [p.flows.data]);
   const activeIds = useMemo(() => new Set(sorted.filter((f) => isActiveFlowStatus(f.status)).map((f) => f.flowId)), [sorted]);
+  // A pending add whose flow is already listed as active has landed (the outbox just hasn't said so yet).
+  const pendingAdds = useMemo(() => (p.pendingAdds ?? []).filter((a) => !activeIds.has(a.flowId)), [p.pendingAdds, activeIds]);
+  const unavailable = useMemo(() => new Set([...activeIds, ...pendingAdds.map((a) => a.flowId)]), [activeIds, pendingAdds]);
+  const readOnly = p.readOnlyNote != null;
   const shown = p.flows.status === 'ready' && !!p.flows.data;
 
   useEffect(() => {
@@ -42,7 +52,8 @@ export function FlowsSection(p: FlowsSectionProps) {
     <Section
       title="Flows"
       icon={<IconFlow />}
-      count={p.flows.data ? activeIds.size : null}
+      count={p.flows.data ? activeIds.size + pendingAdds.length : null}
+      readOnlyNote={p.readOnlyNote}
       status={p.flows.status}
       error={p.flows.error}
       refreshing={p.flows.refreshing}
@@ -55,28 +66,45 @@ export function FlowsSection(p: FlowsSectionProps) {
         )
       }
     >
-      {p.pickerOpen && (
+      {p.pickerOpen && !readOnly && (
         <FlowPicker
           flows={p.catalog.data}
           status={p.catalog.status}
           error={p.catalog.error}
           onRetry={p.onRetryCatalog}
-          activeFlowIds={activeIds}
+          activeFlowIds={unavailable}
           defaultOwner={p.defaultOwner}
           write={p.assign}
           onAssign={p.onAssign}
           onClose={() => p.onOpenPicker(false)}
         />
       )}
-      {sorted.length === 0 ? (
+      {sorted.length === 0 && pendingAdds.length === 0 ? (
         <p className="ge-section__empty">Not in any flow yet.</p>
       ) : (
         <ul className="ge-flows" aria-label="Prospect flows">
+          {pendingAdds.map((a) => (
+            <li key={a.entryId} className="ge-flow ge-flow--pending" aria-label={a.flowName}>
+              <div className="ge-flow__top">
+                <span className="ge-flow__name">{a.flowName}</span>
+                <span className="ge-badge ge-badge--info" title="Saved; it will be sent when the backend is reachable">
+                  Pending
+                </span>
+              </div>
+              <div className="ge-flow__meta">
+                {(a.ownerEmail || p.defaultOwner) && <span>{a.ownerEmail || p.defaultOwner}</span>}
+                {(a.ownerEmail || p.defaultOwner) && <span className="ge-dot" aria-hidden="true">·</span>}
+                <span>Saved {formatAgo(a.createdAt)}, waiting for the backend</span>
+              </div>
+            </li>
+          ))}
           {sorted.map((f) => (
             <FlowRow
               key={f.flowInstanceId ?? `${f.flowId}:${f.assignedAt}`}
               flow={f}
               write={p.unassign[f.flowId]}
+              removing={p.removing?.has(f.flowId)}
+              readOnly={readOnly}
               onUnassign={() => p.onUnassign(f)}
               onDismissError={() => p.onDismissUnassign(f.flowId)}
             />

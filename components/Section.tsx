@@ -17,30 +17,39 @@ export interface SectionProps {
   refreshing?: boolean;
   onRetry?: () => void;
   skeletonRows?: number;
+  /** A saved copy shown while it can't be refreshed or changed (e.g. Gong not connected): dimmed, with a note. */
+  readOnlyNote?: string | null;
   children?: ReactNode;
 }
 
-export function Section({ title, icon, count, actions, status, error, refreshing, onRetry, skeletonRows = 2, children }: SectionProps) {
+export function Section({ title, icon, count, actions, status, error, refreshing, onRetry, skeletonRows = 2, readOnlyNote, children }: SectionProps) {
+  const readOnly = readOnlyNote != null;
   return (
-    <section className="ge-card ge-section" aria-label={title} aria-busy={status === 'loading' || refreshing ? true : undefined}>
+    <section
+      className={`ge-card ge-section${readOnly ? ' ge-section--readonly' : ''}`}
+      aria-label={title}
+      aria-busy={!readOnly && (status === 'loading' || refreshing) ? true : undefined}
+    >
       <header className="ge-section__head">
         <h2 className="ge-section__title">
           {icon && <span className="ge-section__icon">{icon}</span>}
           {title}
           {count != null && status === 'ready' && <span className="ge-count">{count}</span>}
-          {refreshing && (
+          {refreshing && !readOnly && (
             <span className="ge-section__refreshing" title="Updating">
               <IconRefresh size={12} className="ge-spin" />
               <span className="ge-sr-only">Updating</span>
             </span>
           )}
         </h2>
-        {actions && <div className="ge-section__actions">{actions}</div>}
+        {actions && !readOnly && <div className="ge-section__actions">{actions}</div>}
+        {readOnly && <span className="ge-badge ge-section__readonly-badge">Read-only</span>}
       </header>
       <div className="ge-section__body">
+        {readOnly && readOnlyNote && <p className="ge-section__note">{readOnlyNote}</p>}
         {status === 'loading' && <Skeleton rows={skeletonRows} label={`Loading ${title.toLowerCase()}`} />}
-        {status === 'error' && <InlineError message={error ?? 'Something went wrong.'} onRetry={onRetry} />}
-        {status === 'ready' && error && <InlineError compact message={`Couldn't refresh: ${error}`} onRetry={onRetry} />}
+        {status === 'error' && !readOnly && <InlineError message={error ?? 'Something went wrong.'} onRetry={onRetry} />}
+        {status === 'ready' && error && !readOnly && <InlineError compact message={`Couldn't refresh: ${error}`} onRetry={onRetry} />}
         {status === 'ready' && children}
       </div>
     </section>

@@ -1,19 +1,26 @@
-/** Panel header: product mark, Gong connection state, settings. */
-import type { ConnectionStatus } from '../lib/api';
+/** Panel header: product mark, what the panel last saw of the backend and Gong, settings. */
 import { GongMark } from './CrmLogo';
 import { IconGear } from './icons';
 
-export function TopBar({ status, identifier, onOpenSettings }: { status: ConnectionStatus | 'unknown' | 'unreachable'; identifier?: string; onOpenSettings: () => void }) {
-  const ok = status === 'ACTIVE';
-  const label = ok ? `Connected${identifier ? ` as ${identifier}` : ''}` : status === 'unreachable' ? 'Backend unreachable' : status === 'unknown' ? '' : 'Not connected';
+export interface TopBarStatus {
+  tone: 'ok' | 'offline' | 'warning' | 'none';
+  label: string;
+  detail?: string;
+  title?: string;
+}
+
+export function TopBar({ status, onOpenSettings }: { status: TopBarStatus; onOpenSettings: () => void }) {
   return (
     <header className="ge-topbar">
       <GongMark size={20} />
       <span className="ge-topbar__title">Gong Everywhere</span>
-      {label && (
-        <span className={`ge-conn ge-conn--${ok ? 'ok' : 'bad'}`} title={label}>
+      {status.tone !== 'none' && status.label && (
+        <span className={`ge-conn ge-conn--${status.tone}`} title={status.title ?? status.label} role="status" aria-label="Connection status">
           <i aria-hidden="true" />
-          <span className="ge-conn__text">{ok ? 'Connected' : label}</span>
+          <span className="ge-conn__text">
+            <strong>{status.label}</strong>
+            {status.detail && <span className="ge-conn__detail"> — {status.detail}</span>}
+          </span>
         </span>
       )}
       <button type="button" className="ge-icon-btn ge-topbar__settings" aria-label="Settings" title="Settings" onClick={onOpenSettings}>

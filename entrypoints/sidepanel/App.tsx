@@ -16,9 +16,9 @@ import { RecordHeader } from '../../components/RecordHeader';
 import { SetupState } from '../../components/SetupState';
 import { Skeleton } from '../../components/Skeleton';
 import { TopBar } from '../../components/TopBar';
-import { crmLabel } from '../../components/format';
+import { crmLabel, formatAgo } from '../../components/format';
 import { IconSearch, IconSpark } from '../../components/icons';
-import { describeWrite, pendingEntries, subjectOf, subjectPerson, type PanelStore } from './store';
+import { describeWrite, pendingEntries, pendingFlowChanges, statusPill, subjectOf, subjectPerson, type Load, type PanelStore } from './store';
 import { useMemo } from 'react';
 
 const openSettings = () => void browser.runtime.openOptionsPage();
@@ -28,8 +28,8 @@ export function App({ store }: { store: PanelStore }) {
   const subject = subjectOf(s);
   const person = subjectPerson(s);
   const pending = useMemo(() => pendingEntries(s.outbox), [s.outbox]);
+  const flowChanges = useMemo(() => pendingFlowChanges(s.outbox, subject?.id), [s.outbox, subject?.id]);
   const conn = s.connection;
-  const connStatus = conn.data?.status ?? (conn.status === 'error' ? 'unreachable' : 'unknown');
   const connected = conn.data?.status === 'ACTIVE';
   const notConnected = !!conn.data && !connected;
   const defaultOwner = s.repEmail || conn.data?.identifier || '';
@@ -45,6 +45,7 @@ export function App({ store }: { store: PanelStore }) {
         defaultOwner={defaultOwner}
         onRetryCatalog={() => void s.loadCatalog({ force: true })}
         onAssign={(f, o) => void s.bulkAssign(f, o)}
+        onAssignAnyway={() => void s.bulkAssignAnyway()}
         onClose={s.closeBulk}
       />
     );
@@ -71,6 +72,34 @@ export function App({ store }: { store: PanelStore }) {
         )}
         {conn.status === 'error' && !conn.data && <InlineError message={conn.error ?? "Can't reach the Gong backend."} onRetry={s.reloadAll} />}
         <PendingWrites entries={pending} describe={describeWrite} onRetry={s.retryPending} />
+        {notConnected && (
+          <>
+            {/* What was seen before stays useful while Gong is disconnected: read-only, dimmed. */}
+            {s.flows.data && s.flows.key === key && (
+              <FlowsSection
+                recordKey={key}
+                flows={{ ...s.flows, error: null, refreshing: false, status: 'ready' }}
+                catalog={s.catalog}
+                pickerOpen={false}
+                assign={{ status: 'idle' }}
+                unassign={{}}
+                defaultOwner={defaultOwner}
+                pendingAdds={flowChanges.adds}
+                removing={flowChanges.removing}
+                readOnlyNote={savedNote(s.flows)}
+                onRetry={() => void s.loadFlows()}
+                onRetryCatalog={() => undefined}
+                onOpenPicker={() => undefined}
+                onAssign={() => undefined}
+                onUnassign={() => undefined}
+                onDismissUnassign={() => undefined}
+              />
+            )}
+            {s.calls.data && s.calls.key === key && (
+              <CallsSection calls={{ ...s.calls, error: null, refreshing: false, status: 'ready' }} onRetry={() => void s.loadCalls()} readOnlyNote={savedNote(s.calls)} />
+            )}
+          </>
+        )}
         {!notConnected && (
           <>
             <FlowsSection
@@ -87,6 +116,8 @@ export function App({ store }: { store: PanelStore }) {
               onAssign={(f, o) => void s.assignFlow(f, o)}
               onUnassign={(f) => void s.unassignFlow(f)}
               onDismissUnassign={s.resetUnassign}
+              pendingAdds={flowChanges.adds}
+              removing={flowChanges.removing}
             />
             <CallsSection calls={s.calls} onRetry={() => void s.loadCalls()} />
             <section className="ge-card ge-section" aria-label="Report interaction">
@@ -110,9 +141,14 @@ export function App({ store }: { store: PanelStore }) {
 
   return (
     <div className="ge-panel">
-      <TopBar status={s.configured ? connStatus : 'unknown'} identifier={conn.data?.identifier} onOpenSettings={openSettings} />
+      <TopBar status={statusPill(s)} onOpenSettings={openSettings} />
       <main className="ge-main">{body}</main>
       <Notices items={s.notices} onDismiss={s.dismissNotice} />
     </div>
   );
+}
+
+/** "Saved 3 min ago": when a read-only copy was fetched. */
+function savedNote(l: Load<unknown>): string {
+  return `Saved ${l.at ? formatAgo(l.at) : 'earlier'}. Connect Gong to refresh or make changes.`;
 }

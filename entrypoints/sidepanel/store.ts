@@ -9,7 +9,7 @@ import { BackendError, type BackendClient } from '../../lib/backend-client';
 import { recordKey, type CrmKind, type CrmRecord } from '../../lib/crm-record';
 import type { OutboxEntry, OutboxWrite } from '../../background/outbox-types';
 import type { PanelIntent } from '../../background/settings';
-import { explainRefusal } from '../../components/format';
+import { explainRefusal, isActiveFlowStatus } from '../../components/format';
 import { CACHE_FRESH_MS, usable, type CacheStore } from './cache';
 
 // ── Types ──────────────────────────────────────────────────────────────────────────────────────────
@@ -56,12 +56,28 @@ export interface BulkState {
   phase: 'choose' | 'sending' | 'queued' | 'running' | 'done' | 'error';
   flowId: string | null;
   flowName: string | null;
+  ownerEmail: string | null;
   entryId: string | null;
   job: Job | null;
   /** Per-prospect outcome (from the job or from a direct answer). */
-  results: { crmProspectId: string; ok: boolean; message: string | null }[];
+  results: BulkResult[];
+  /** Outcomes of earlier runs (before an "Assign anyway" re-send), merged under the current run's. */
+  baseResults: BulkResult[];
+  /** The current run re-sends cool-off refusals with the override. */
+  override: boolean;
   error: string | null;
 }
+
+export interface BulkResult {
+  crmProspectId: string;
+  ok: boolean;
+  message: string | null;
+  /** Refused for the cool-off period: "Assign anyway" can re-send it with the override. */
+  coolOff?: boolean;
+}
+
+/** What the panel last saw of the backend: a read that could not reach it makes it 'unreachable'. */
+export type Reachability = 'unknown' | 'ok' | 'unreachable';
 
 export interface Notice {
   id: string;
@@ -83,6 +99,7 @@ export interface PanelState {
   bulk: BulkState | null;
 
   connection: Load<Connection>;
+  backend: Reachability;
   awaitingAuth: boolean;
   connectError: string | null;
 
@@ -113,6 +130,8 @@ export interface PanelDeps {
   now?(): number;
   /** Delay between job / connection polls (ms). */
   pollMs?: number;
+  /** Delay between checks while the backend is unreachable (ms). */
+  probeMs?: number;
 }
 
 export interface PanelActions {
@@ -133,6 +152,8 @@ export interface PanelActions {
   reportInteraction(input: { eventName: string; eventTimestamp: string; url?: string }): Promise<void>;
   resetInteraction(): void;
   bulkAssign(flow: { id: string; name: string }, opts?: { ownerEmail?: string; coolOffOverride?: boolean }): Promise<void>;
+  /** Re-sends just the prospects refused for cool-off, with the override (through the outbox). */
+  bulkAssignAnyway(opts?: { ownerEmail?: string }): Promise<void>;
   closeBulk(): void;
   setOutbox(entries: OutboxEntry[]): void;
   retryPending(): void;
@@ -157,6 +178,68 @@ export function subjectPerson(s: Pick<PanelState, 'linkRecord' | 'page'>): { nam
 
 export function pendingEntries(entries: OutboxEntry[]): OutboxEntry[] {
   return entries.filter((e) => e.status === 'pending' || e.status === 'sending');
+}
+
+/** The header's status pill: what the panel last saw of the backend and of Gong. */
+export interface StatusPill {
+  tone: 'ok' | 'offline' | 'warning' | 'none';
+  label: string;
+  /** Second half of the label, e.g. "changes are saved and will be sent". */
+  detail?: string;
+  title?: string;
+}
+
+export function statusPill(s: Pick<PanelState, 'configured' | 'backend' | 'connection'>): StatusPill {
+  if (!s.configured) return { tone: 'none', label: '' };
+  if (s.backend === 'unreachable')
+    return { tone: 'offline', label: 'Offline', detail: 'changes are saved and will be sent', title: "Can't reach the Gong backend. Your changes are saved and will be sent when it's back." };
+  const c = s.connection.data;
+  if (c?.status === 'ACTIVE') return { tone: 'ok', label: 'Connected', title: `Connected${c.identifier ? ` as ${c.identifier}` : ''}` };
+  if (c) return { tone: 'warning', label: 'Gong not connected', title: 'Connect Gong to see and change flows and calls.' };
+  if (s.connection.status === 'error') return { tone: 'warning', label: 'Backend problem', title: s.connection.error ?? undefined };
+  return { tone: 'none', label: '' };
+}
+
+/** A pending (outbox) assign shown as a row in the flows list until it lands. */
+export interface PendingFlowAdd {
+  entryId: string;
+  flowId: string;
+  flowName: string;
+  ownerEmail: string | null;
+  createdAt: number;
+}
+
+/** Writes still waiting in the outbox for this prospect: flows being added, and flow ids being removed. */
+export function pendingFlowChanges(entries: OutboxEntry[], prospectId: string | null | undefined): { adds: PendingFlowAdd[]; removing: Set<string> } {
+  const adds: PendingFlowAdd[] = [];
+  const removing = new Set<string>();
+  if (!prospectId) return { adds, removing };
+  for (const e of pendingEntries(entries)) {
+    const w = e.write;
+    if ((w.kind !== 'assign' && w.kind !== 'unassign') || !w.crmProspectIds.includes(prospectId)) continue;
+    if (w.kind === 'unassign') {
+      removing.add(w.flowId);
+      continue;
+    }
+    // The newest write for a flow wins (an add after a remove shows as an add).
+    removing.delete(w.flowId);
+    if (!adds.some((a) => a.flowId === w.flowId)) adds.push({ entryId: e.id, flowId: w.flowId, flowName: w.flowName, ownerEmail: w.flowInstanceOwnerEmail ?? null, createdAt: e.createdAt });
+  }
+  return { adds, removing };
+}
+
+/** Bulk outcomes: the newest run's result for a prospect replaces the earlier one. */
+export function mergeBulkResults(base: BulkResult[], next: BulkResult[]): BulkResult[] {
+  if (!base.length) return next;
+  const byId = new Map(next.map((r) => [r.crmProspectId, r]));
+  const merged = base.map((r) => byId.get(r.crmProspectId) ?? r);
+  const seen = new Set(base.map((r) => r.crmProspectId));
+  return [...merged, ...next.filter((r) => !seen.has(r.crmProspectId))];
+}
+
+/** Prospects refused only because of the cool-off period (an override can assign them). */
+export function coolOffIds(results: BulkResult[]): string[] {
+  return results.filter((r) => !r.ok && r.coolOff).map((r) => r.crmProspectId);
 }
 
 /** Prospect ids a write touches (for deciding what to refresh when it lands). */
@@ -206,6 +289,8 @@ export function errorMessage(e: unknown): string {
 }
 
 const isNotConnected = (e: unknown) => e instanceof BackendError && e.code === 'GONG_NOT_CONNECTED';
+const isUnreachable = (e: unknown) => e instanceof BackendError && e.kind === 'unreachable';
+const isCoolOffMessage = (m: string | null | undefined) => /cool.?off/i.test(m ?? '');
 
 /** Merges what an assign answered into the prospect's flows (newest first, no duplicates). */
 export function mergeAssigned(current: ProspectFlow[], assigned: ProspectFlow[]): ProspectFlow[] {
@@ -229,6 +314,8 @@ function isUnassignResult(r: unknown): r is UnassignResult {
 export function createPanelStore(deps: PanelDeps) {
   const now = () => (deps.now ? deps.now() : Date.now());
   const pollMs = deps.pollMs ?? 1500;
+  const probeMs = deps.probeMs ?? 5000;
+  let probing = false;
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let disposed = false;
   let cacheChain: Promise<void> = Promise.resolve();
@@ -252,6 +339,63 @@ export function createPanelStore(deps: PanelDeps) {
       set((s) => ({ notices: [...s.notices.slice(-2), { id, tone, text }] }));
       void wait(6000).then(() => get().dismissNotice(id));
     };
+
+    /** Records whether the backend answered; coming back refreshes what may be stale and sends what waited. */
+    function sawBackend(ok: boolean) {
+      const was = get().backend;
+      if (ok) {
+        if (was === 'ok') return;
+        set({ backend: 'ok' });
+        if (was === 'unreachable') {
+          get().retryPending();
+          void get().loadConnection();
+          void get().loadFlows({ silent: true });
+          void get().loadCalls({ silent: true });
+        }
+        return;
+      }
+      if (was !== 'unreachable') set({ backend: 'unreachable' });
+      void probe();
+    }
+    /** An error says the backend is down (no answer) or up (it answered, e.g. 4xx / 5xx). */
+    function sawError(e: unknown) {
+      if (isUnreachable(e)) sawBackend(false);
+      else if (e instanceof BackendError && e.status != null) sawBackend(true);
+    }
+    /** While unreachable, ask again every few seconds so the header recovers without a click. */
+    async function probe() {
+      if (probing) return;
+      probing = true;
+      try {
+        while (!disposed && get().backend === 'unreachable') {
+          await wait(probeMs);
+          if (disposed || get().backend !== 'unreachable') break;
+          await get().loadConnection();
+        }
+      } finally {
+        probing = false;
+      }
+    }
+    /** An outbox entry's latest attempt says something about the backend too. */
+    /** `fresh`: the entry was just returned by a send attempt (else only changes since the last look count). */
+    function noteEntry(e: OutboxEntry, was: OutboxEntry | undefined, fresh = false) {
+      if (e.status === 'done' || e.status === 'failed') {
+        if (was ? was.status === 'pending' || was.status === 'sending' : fresh) sawBackend(true);
+      } else if (e.status === 'pending' && e.lastError?.code === 'NETWORK' && (was ? e.attempts > was.attempts : fresh)) sawBackend(false);
+    }
+    /** A write for the shown prospect landed: show its effect on the flows list right away (a refresh follows). */
+    function applyLandedToFlows(e: OutboxEntry, subject: CrmRecord) {
+      const key = recordKey(subject);
+      const flows = get().flows;
+      if (e.status !== 'done' || flows.key !== key || !flows.data) return;
+      const w = e.write;
+      if (w.kind === 'assign' && isAssignResult(e.result)) {
+        const mine = e.result.assigned.filter((a) => a.crmProspectId === subject.id);
+        if (mine.length) set({ flows: { ...flows, data: mergeAssigned(flows.data, mine) } });
+      } else if (w.kind === 'unassign' && isUnassignResult(e.result) && e.result.unassigned.includes(subject.id)) {
+        set({ flows: { ...flows, data: flows.data.filter((f) => !(f.flowId === w.flowId && isActiveFlowStatus(f.status))) } });
+      }
+    }
 
     /** Shared SWR loader for per-prospect reads. */
     async function loadProspect<K extends 'flows' | 'calls'>(
@@ -281,6 +425,7 @@ export function createPanelStore(deps: PanelDeps) {
       }
       try {
         const data = await fetcher(client, subject);
+        sawBackend(true);
         if (currentKey() !== key) return;
         const at = now();
         set({ [which]: { status: 'ready', data, error: null, refreshing: false, at, key } } as Partial<PanelState>);
@@ -291,6 +436,7 @@ export function createPanelStore(deps: PanelDeps) {
         });
         await cacheChain;
       } catch (e) {
+        sawError(e);
         if (currentKey() !== key) return;
         if (isNotConnected(e)) void get().loadConnection();
         const cur = get()[which] as Load<unknown>;
@@ -367,18 +513,22 @@ export function createPanelStore(deps: PanelDeps) {
       while (!disposed && get().bulk) {
         try {
           const job = await client.job(jobId);
+          sawBackend(true);
           failures = 0;
           const bulk = get().bulk;
           if (!bulk) return;
-          const results = job.results.map((r) => ({
-            crmProspectId: r.crmProspectId,
-            ok: r.ok,
-            message: r.ok ? null : explainRefusal({ code: r.code ?? '', message: r.message ?? '', coolOff: /cool.?off/i.test(r.message ?? '') }, { short: true }),
-          }));
+          const results = mergeBulkResults(
+            bulk.baseResults,
+            job.results.map((r) => {
+              const coolOff = !r.ok && isCoolOffMessage(r.message);
+              return { crmProspectId: r.crmProspectId, ok: r.ok, coolOff, message: r.ok ? null : explainRefusal({ code: r.code ?? '', message: r.message ?? '', coolOff }, { short: true }) };
+            }),
+          );
           const finished = job.status === 'COMPLETED' || job.status === 'FAILED';
           set({ bulk: { ...bulk, job, results, phase: finished ? (job.status === 'FAILED' && !job.succeeded ? 'error' : 'done') : 'running', error: job.error } });
           if (finished) return;
         } catch (e) {
+          sawError(e);
           if (++failures > 20) {
             const bulk = get().bulk;
             if (bulk) set({ bulk: { ...bulk, phase: 'error', error: errorMessage(e) } });
@@ -399,10 +549,10 @@ export function createPanelStore(deps: PanelDeps) {
         set({ bulk: { ...bulk, phase: 'running', entryId: entry.id } });
         void pollJob(r.jobId);
       } else if (isAssignResult(r)) {
-        const results = [
+        const results = mergeBulkResults(bulk.baseResults, [
           ...r.assigned.map((a) => ({ crmProspectId: a.crmProspectId, ok: true, message: null })),
-          ...r.notAssigned.map((n) => ({ crmProspectId: n.crmProspectId, ok: false, message: explainRefusal(n, { short: true }) })),
-        ];
+          ...r.notAssigned.map((n) => ({ crmProspectId: n.crmProspectId, ok: false, coolOff: n.coolOff, message: explainRefusal(n, { short: true }) })),
+        ]);
         set({ bulk: { ...bulk, phase: 'done', results } });
       } else set({ bulk: { ...bulk, phase: 'done' } });
     }
@@ -418,6 +568,7 @@ export function createPanelStore(deps: PanelDeps) {
       waiting.set(id, onResult);
       try {
         const entry = await deps.enqueue(write, id);
+        noteEntry(entry, undefined, true);
         // The outbox watcher may have applied the landing already; apply each outcome once.
         if (!waiting.has(id)) return;
         if (entry.status === 'done' || entry.status === 'failed') waiting.delete(id);
@@ -439,6 +590,7 @@ export function createPanelStore(deps: PanelDeps) {
       view: 'record',
       bulk: null,
       connection: idle(),
+      backend: 'unknown',
       awaitingAuth: false,
       connectError: null,
       flows: idle(),
@@ -481,7 +633,7 @@ export function createPanelStore(deps: PanelDeps) {
         if (intent.view === 'bulk-assign' && intent.records?.length) {
           set({
             view: 'bulk',
-            bulk: { records: intent.records, names: intent.names ?? {}, source: intent.source ?? null, phase: 'choose', flowId: null, flowName: null, entryId: null, job: null, results: [], error: null },
+            bulk: { records: intent.records, names: intent.names ?? {}, source: intent.source ?? null, phase: 'choose', flowId: null, flowName: null, ownerEmail: null, entryId: null, job: null, results: [], baseResults: [], override: false, error: null },
           });
           void get().loadCatalog();
           return;
@@ -518,6 +670,7 @@ export function createPanelStore(deps: PanelDeps) {
         set({ connection: { ...prev, status: prev.data ? 'ready' : 'loading', refreshing: !!prev.data, error: null } });
         try {
           const data = await client.connection();
+          sawBackend(true);
           const wasActive = prev.data?.status === 'ACTIVE';
           set({ connection: { status: 'ready', data, error: null, refreshing: false, at: now(), key: null } });
           if (data.status === 'ACTIVE' && prev.data && !wasActive) {
@@ -528,6 +681,7 @@ export function createPanelStore(deps: PanelDeps) {
             void get().loadCatalog({ force: true });
           }
         } catch (e) {
+          sawError(e);
           set({ connection: { ...get().connection, status: prev.data ? 'ready' : 'error', error: errorMessage(e), refreshing: false } });
         }
       },
@@ -579,10 +733,12 @@ export function createPanelStore(deps: PanelDeps) {
         } else set({ catalog: { ...prev, refreshing: true, error: null } });
         try {
           const { flows } = await client.flows();
+          sawBackend(true);
           const at = now();
           set({ catalog: { status: 'ready', data: flows, error: null, refreshing: false, at, key: null } });
           await deps.cache.setCatalog({ data: flows, at }).catch(() => undefined);
         } catch (e) {
+          sawError(e);
           if (isNotConnected(e)) void get().loadConnection();
           const cur = get().catalog;
           set({ catalog: { ...cur, status: cur.data ? 'ready' : 'error', error: errorMessage(e), refreshing: false } });
@@ -658,7 +814,7 @@ export function createPanelStore(deps: PanelDeps) {
       async bulkAssign(flow, opts = {}) {
         const bulk = get().bulk;
         if (!bulk) return;
-        set({ bulk: { ...bulk, phase: 'sending', flowId: flow.id, flowName: flow.name, error: null, results: [], job: null } });
+        set({ bulk: { ...bulk, phase: 'sending', flowId: flow.id, flowName: flow.name, ownerEmail: opts.ownerEmail ?? null, error: null, results: [], baseResults: [], override: !!opts.coolOffOverride, job: null } });
         await enqueue(
           {
             kind: 'assign',
@@ -667,6 +823,30 @@ export function createPanelStore(deps: PanelDeps) {
             crmProspectIds: [...new Set(bulk.records.map((r) => r.id))],
             ...(opts.coolOffOverride ? { coolOffOverride: true } : {}),
             ...(opts.ownerEmail ? { flowInstanceOwnerEmail: opts.ownerEmail } : {}),
+          },
+          applyBulkEntry,
+          (message) => {
+            const b = get().bulk;
+            if (b) set({ bulk: { ...b, phase: 'error', error: message } });
+          },
+        );
+      },
+
+      async bulkAssignAnyway(opts = {}) {
+        const bulk = get().bulk;
+        if (!bulk || !bulk.flowId || (bulk.phase !== 'done' && bulk.phase !== 'error')) return;
+        const ids = coolOffIds(bulk.results);
+        if (!ids.length) return;
+        const ownerEmail = opts.ownerEmail ?? bulk.ownerEmail;
+        set({ bulk: { ...bulk, phase: 'sending', override: true, baseResults: bulk.results, job: null, error: null } });
+        await enqueue(
+          {
+            kind: 'assign',
+            flowId: bulk.flowId,
+            flowName: bulk.flowName ?? '',
+            crmProspectIds: ids,
+            coolOffOverride: true,
+            ...(ownerEmail ? { flowInstanceOwnerEmail: ownerEmail } : {}),
           },
           applyBulkEntry,
           (message) => {
@@ -687,12 +867,17 @@ export function createPanelStore(deps: PanelDeps) {
         let refresh = false;
         for (const e of entries) {
           const was = before.get(e.id);
+          noteEntry(e, was);
           const landed = (e.status === 'done' || e.status === 'failed') && (!was || was.status === 'pending' || was.status === 'sending');
           if (!landed) continue;
+          if (subject && writeProspectIds(e.write).includes(subject.id)) applyLandedToFlows(e, subject);
           const cb = waiting.get(e.id);
           if (cb) {
             waiting.delete(e.id);
             cb(e);
+            // A queued add refused later: the picker that would show why may be closed by now.
+            const { tone, text } = landedNotice(e);
+            if (was && e.write.kind === 'assign' && e.write.crmProspectIds.length === 1 && tone !== 'success' && !get().pickerOpen) notify(tone, text);
           } else if (was && !mine.has(e.id)) {
             // A write queued earlier (another panel, the popup, or before a restart) just landed.
             const { tone, text } = landedNotice(e);

@@ -33,6 +33,17 @@ export function pageFromTab(tabId: number, url: string | undefined, info: TabRec
   return { tabId, url: tabUrl, record, crm: crmOfUrl(tabUrl), name: same ? info?.name : undefined, email: same ? info?.email : undefined };
 }
 
+/**
+ * The page right after the tab's URL changed, from the URL alone (detection is pure and cheap): the panel
+ * switches at once instead of waiting for the background's storage write or the content script's report.
+ * The name/email shown so far stay only while it is the same record; the background's info fills them in.
+ */
+export function pageForUrl(tabId: number, url: string, prev: PageInfo | null): PageInfo {
+  const record = detectCrmRecord(url);
+  const same = !!prev && prev.tabId === tabId && !!prev.record && !!record && recordKey(prev.record) === recordKey(record);
+  return { tabId, url, record, crm: record?.crm ?? crmOfUrl(url), name: same ? prev!.name : undefined, email: same ? prev!.email : undefined };
+}
+
 export function createWiredStore(): { store: PanelStore; start(): () => void } {
   let client: BackendClient | null = null;
   const store = createPanelStore({
@@ -130,7 +141,14 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
       void refreshPage();
     };
     const onUpdated = (tabId: number, change: { url?: string; status?: string }) => {
-      if (tabId === followedTabId && (change.url || change.status === 'complete')) void refreshPage();
+      if (tabId !== followedTabId) return;
+      if (change.url) {
+        // Lightning's pushState navigations: show the new record now. The refresh below (which supersedes any
+        // older one still reading storage) adds the name/email once the background or content script has them.
+        const prev = store.getState().page;
+        if (prev?.url !== change.url) store.getState().setPage(pageForUrl(tabId, change.url, prev), { pinned: !!pinnedTabId });
+      }
+      if (change.url || change.status === 'complete') void refreshPage();
     };
     const onRemoved = (tabId: number) => {
       if (tabId === followedTabId && !pinnedTabId) void followActiveTab();

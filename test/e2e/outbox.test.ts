@@ -13,6 +13,7 @@ import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import type { Page } from 'playwright-core';
 import type { OutboxEntry } from '../../background/outbox-types';
+import { panelScreenshot } from './panel-screenshot';
 import { launchHarness, type Backend, type Harness } from './fixtures';
 
 const TOKEN = 'e2e-demo-token';
@@ -56,6 +57,13 @@ describe('outbox', () => {
     await picker.getByRole('option', { name: SEED.flowName }).click();
     await picker.getByRole('button', { name: `Add to “${SEED.flowName}”` }).click();
     await expect.poll(async () => (await outbox()).filter((e) => e.write.kind === 'assign' && e.status === 'pending').length, { timeout: 20_000 }).toBe(1);
+    // The header says what the panel saw (not a stale "Connected"), and the add shows as a pending row.
+    const pill = panel.getByRole('status', { name: 'Connection status' });
+    await expect.poll(() => pill.textContent(), { timeout: 10_000 }).toBe('Offline — changes are saved and will be sent');
+    const list = flows.getByRole('list', { name: 'Prospect flows' });
+    const row = list.getByRole('listitem', { name: SEED.flowName });
+    await expect.poll(() => row.getByText('Pending', { exact: true }).isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await flows.getByText('Not in any flow yet.').count()).toBe(0);
 
     const eventName = `Visited pricing page ${Date.now()}`;
     const form = panel.getByRole('form', { name: 'Report a digital interaction' });
@@ -65,7 +73,7 @@ describe('outbox', () => {
     const pending = await outbox();
     expect(pending.every((e) => e.lastError?.code === 'NETWORK')).toBe(true);
     await expect.poll(() => panel.getByText(/2 changes waiting/).isVisible(), { timeout: 10_000 }).toBe(true);
-    await h.screenshot(panel, 'outbox-pending');
+    await panelScreenshot(panel, 'outbox-pending');
     const keys = pending.filter((e) => e.status === 'pending').map((e) => e.id);
 
     // The service worker is terminated (as Chrome does after 30 s idle)…
@@ -85,11 +93,14 @@ describe('outbox', () => {
     backend = await startBackend({ port, dataDir, demoToken: TOKEN, logger: false });
     const gong = backend.sandbox!.gong as GongSimulator;
 
-    // The rep comes back: the panel reloads and asks the worker for its tab, which starts the worker; on
-    // start it resumes the outbox. (Without any message the outbox alarm wakes it, but only after ≥ 30 s.)
-    await panel.reload();
-    await panel.evaluate((id) => chrome.runtime.sendMessage({ id: 1, type: 'getTabRecord', data: id, timestamp: Date.now() }), tabId);
+    // The open panel notices the backend is back (it checks every few seconds while offline), says so, and
+    // asks the outbox to send now: the message starts a fresh worker, which sends both writes.
+    await expect.poll(() => pill.textContent(), { timeout: 20_000 }).toBe('Connected');
     await expect.poll(async () => (await outbox()).filter((e) => keys.includes(e.id)).map((e) => e.status), { timeout: 60_000, interval: 500 }).toEqual(['done', 'done']);
+    // The pending row turned into the real one, without a reload.
+    await expect.poll(() => row.isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => row.getByText('Pending', { exact: true }).count(), { timeout: 20_000 }).toBe(0);
+    await panelScreenshot(panel, 'outbox-landed');
 
     // It was a fresh worker that sent them (the marker set before the stop is gone).
     expect(await h.serviceWorker.evaluate(() => (globalThis as { __beforeStop?: boolean }).__beforeStop ?? false)).toBe(false);
@@ -104,11 +115,10 @@ describe('outbox', () => {
     const reported = backend.audit.entries({ tool: 'gong_engage_digital_interactions_create' }).filter((e) => e.input?.includes(eventName) && e.outcome === 'ok');
     expect(reported).toHaveLength(1);
 
-    // The panel shows the result: the flow is listed, nothing is waiting any more.
-    const list = panel.getByRole('region', { name: 'Flows' }).getByRole('list', { name: 'Prospect flows' });
-    await expect.poll(() => list.getByRole('listitem', { name: SEED.flowName }).isVisible(), { timeout: 20_000 }).toBe(true);
+    // A reopened panel shows the same: the flow is listed, nothing is waiting any more.
+    await panel.reload();
+    await expect.poll(() => row.isVisible(), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => panel.getByText(/changes? waiting/).count(), { timeout: 10_000 }).toBe(0);
-    await h.screenshot(panel, 'outbox-landed');
     await panel.close();
     await crm.close();
     // backend.close() currently waits ~70 s for open keep-alive / HTTP/2 sessions to drain (reported to the backend side).

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
+import { panelScreenshot } from './panel-screenshot';
 import { launchHarness, type Harness } from './fixtures';
 
 const sfContact = (id: string) => `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`;
@@ -29,7 +30,36 @@ async function openPanelFor(url: string, fixture: string): Promise<{ crm: Page; 
   return { crm, panel, tabId };
 }
 
+/**
+ * One Lightning pushState navigation, timed inside the browser: t0 in the CRM tab just before it, t1 in
+ * the panel when the record header first shows the new id (MutationObserver, before paint). Both on the
+ * shared wall clock (`performance.timeOrigin + now()`), so no Playwright round trip is counted.
+ */
+async function timedNavigation(crm: Page, panel: Page, id: string): Promise<number> {
+  await panel.evaluate((rid) => {
+    const shows = () => document.querySelector('[aria-label="Record"]')?.textContent?.includes(rid) ?? false;
+    (window as unknown as { __shownAt: Promise<number> }).__shownAt = new Promise<number>((resolve) => {
+      const mo = new MutationObserver(() => {
+        if (!shows()) return;
+        mo.disconnect();
+        resolve(performance.timeOrigin + performance.now());
+      });
+      mo.observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+  }, id);
+  const t0 = await crm.evaluate((u) => {
+    const t = performance.timeOrigin + performance.now();
+    (window as unknown as { __lightningNavigate(u: string): void }).__lightningNavigate(u);
+    return t;
+  }, sfContact(id));
+  const t1 = await panel.evaluate(() => (window as unknown as { __shownAt: Promise<number> }).__shownAt);
+  return t1 - t0;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 const flowsRegion = (panel: Page) => panel.getByRole('region', { name: 'Flows' });
+const statusPill = (panel: Page) => panel.getByRole('status', { name: 'Connection status' });
 const flowList = (panel: Page) => flowsRegion(panel).getByRole('list', { name: 'Prospect flows' });
 
 beforeAll(async () => {
@@ -49,7 +79,7 @@ describe('side panel', () => {
     const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
     await poll(() => panel.getByRole('heading', { name: 'Set up Gong Everywhere' }).isVisible()).toBe(true);
     await poll(() => panel.getByRole('button', { name: 'Open settings' }).isVisible()).toBe(true);
-    await h.screenshot(panel, 'sidepanel-setup');
+    await panelScreenshot(panel, 'sidepanel-setup');
     await h.configure();
     await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     await panel.close();
@@ -72,9 +102,9 @@ describe('side panel', () => {
     // The benchmark reads this mark.
     expect(await panel.evaluate(() => performance.getEntriesByName('gong:flows-visible').length)).toBeGreaterThan(0);
     await poll(() => panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
-    await h.screenshot(panel, 'sidepanel-contact');
+    await panelScreenshot(panel, 'sidepanel-contact');
     await panel.emulateMedia({ colorScheme: 'dark' });
-    await h.screenshot(panel, 'sidepanel-contact-dark');
+    await panelScreenshot(panel, 'sidepanel-contact-dark');
     await panel.close();
   });
 
@@ -89,7 +119,7 @@ describe('side panel', () => {
     await picker.getByLabel('Search flows').fill('enterprise cold');
     await poll(() => picker.getByRole('option').count()).toBe(1);
     await picker.getByRole('option', { name: SEED.flowName }).click();
-    await h.screenshot(panel, 'sidepanel-picker');
+    await panelScreenshot(panel, 'sidepanel-picker');
     await picker.getByRole('button', { name: `Add to “${SEED.flowName}”` }).click();
 
     await poll(() => flowList(panel).getByRole('listitem', { name: SEED.flowName }).isVisible()).toBe(true);
@@ -97,7 +127,7 @@ describe('side panel', () => {
 
     await flowList(panel).getByRole('button', { name: `Unassign from ${SEED.flowName}` }).click();
     const confirm = panel.getByRole('group', { name: `Confirm unassign from ${SEED.flowName}` });
-    await h.screenshot(panel, 'sidepanel-unassign-confirm');
+    await panelScreenshot(panel, 'sidepanel-unassign-confirm');
     await confirm.getByRole('button', { name: 'Yes, unassign' }).click();
     await poll(() => flowList(panel).getByRole('listitem', { name: SEED.flowName }).count()).toBe(0);
     const active = gong().state.instances.filter((i) => i.crmProspectId === id && i.flowId === SEED.flowId && ['Running', 'Pending', 'Paused'].includes(i.status));
@@ -118,9 +148,10 @@ describe('side panel', () => {
 
     const refusal = picker.getByRole('alert');
     await poll(() => refusal.textContent()).toMatch(/cool-off/i);
-    await h.screenshot(panel, 'sidepanel-cooloff');
+    await panelScreenshot(panel, 'sidepanel-cooloff');
     await refusal.getByRole('button', { name: 'Assign anyway' }).click();
-    await poll(() => flowList(panel).getByRole('listitem', { name: target }).isVisible()).toBe(true);
+    // Listed as active (the finished run that started the cool-off stays listed below it).
+    await poll(() => flowList(panel).getByRole('listitem', { name: target }).filter({ has: panel.getByRole('button', { name: `Unassign from ${target}` }) }).isVisible()).toBe(true);
     expect(gong().state.instances.some((i) => i.crmProspectId === SEED.coolOff && i.flowId === SEED.otherFlowId)).toBe(true);
     await panel.close();
   });
@@ -138,7 +169,7 @@ describe('side panel', () => {
     expect(got).toBeDefined();
     expect(got!.url).toBe('https://globex.com/pricing');
     expect(got!.crmContactId ?? got!.prospectEmail).toBeTruthy();
-    await h.screenshot(panel, 'sidepanel-interaction');
+    await panelScreenshot(panel, 'sidepanel-interaction');
     await panel.close();
   });
 
@@ -154,27 +185,62 @@ describe('side panel', () => {
     await toggle.click();
     await poll(() => first.getByRole('button', { name: 'Hide transcript' }).getAttribute('aria-expanded')).toBe('true');
     expect(await first.getByLabel('Transcript preview').locator('p').count()).toBeGreaterThan(before);
-    // Full-page shot from the top, so the sticky header stays where it belongs.
-    await panel.evaluate(() => window.scrollTo(0, 0));
-    await h.screenshot(panel, 'sidepanel-calls');
+    await panelScreenshot(panel, 'sidepanel-calls');
+
+    // Header and content never overlap, at any scroll position: the document itself does not scroll, the
+    // content scrolls under a fixed-height header, and the header's area always shows the header.
+    const layout = await panel.evaluate(async () => {
+      const header = document.querySelector('.ge-topbar')!;
+      const main = document.querySelector('.ge-main') as HTMLElement;
+      const out: { docScrolls: boolean; headerTop: number; headerBottom: number; mainTop: number; headerHit: boolean; scrollTop: number }[] = [];
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+      for (const f of [0, 0.25, 0.5, 1]) {
+        main.scrollTop = f * (main.scrollHeight - main.clientHeight);
+        // Trying to scroll the document must not move anything either.
+        window.scrollTo(0, 10_000);
+        await frame();
+        const h = header.getBoundingClientRect();
+        const hit = document.elementFromPoint(h.left + h.width / 2, h.top + h.height / 2);
+        out.push({
+          docScrolls: document.scrollingElement!.scrollTop > 0,
+          headerTop: h.top,
+          headerBottom: h.bottom,
+          mainTop: main.getBoundingClientRect().top,
+          headerHit: !!hit && header.contains(hit),
+          scrollTop: main.scrollTop,
+        });
+      }
+      return out;
+    });
+    expect(layout.at(-1)!.scrollTop).toBeGreaterThan(200); // the content really scrolled
+    for (const l of layout) {
+      expect(l.docScrolls).toBe(false);
+      expect(l.headerTop).toBe(0);
+      expect(l.mainTop).toBeGreaterThanOrEqual(l.headerBottom);
+      expect(l.headerHit).toBe(true);
+    }
     await panel.close();
   });
 
   test('Lightning SPA navigation between two contacts updates the panel', async () => {
     const { crm, panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
     await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
-    const started = Date.now();
-    await crm.evaluate((url) => (window as unknown as { __lightningNavigate(u: string): void }).__lightningNavigate(url), sfContact(SEED.sfContactNoFlows2));
-    await panel.getByText(SEED.sfContactNoFlows2).waitFor({ timeout: 5_000 });
-    const idMs = Date.now() - started;
+    await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
+    const times: number[] = [];
+    times.push(await timedNavigation(crm, panel, SEED.sfContactNoFlows2));
+    // The name arrives later, from the page (through the background); the previous record's never shows.
     await panel.getByRole('heading', { name: 'Elena Dubois' }).waitFor({ timeout: 5_000 });
-    console.log(`panel showed the new record id after ${idMs} ms, the name after ${Date.now() - started} ms`);
     expect(await panel.getByRole('heading', { name: 'Avery Thompson' }).count()).toBe(0);
     await poll(() => flowsRegion(panel).getByText('Not in any flow yet.').isVisible()).toBe(true);
     // And back: Avery is rendered from cache at once.
-    await crm.evaluate((url) => (window as unknown as { __lightningNavigate(u: string): void }).__lightningNavigate(url), sfContact(SEED.sfContactWithFlows));
+    times.push(await timedNavigation(crm, panel, SEED.sfContactWithFlows));
     await panel.getByRole('heading', { name: 'Avery Thompson' }).waitFor({ timeout: 5_000 });
     await poll(() => flowList(panel).getByRole('listitem').count(), { timeout: 5_000 }).toBeGreaterThan(0);
+    times.push(await timedNavigation(crm, panel, SEED.sfContactNoFlows2));
+    await panel.getByRole('heading', { name: 'Elena Dubois' }).waitFor({ timeout: 5_000 });
+    console.log(`navigation → new record id in the panel: ${times.map((t) => t.toFixed(0)).join(', ')} ms (median ${median(times).toFixed(0)} ms)`);
+    // Issue 4: the record shown is the one on screen within 300 ms of navigation (median of 3, loaded CI).
+    expect(median(times)).toBeLessThanOrEqual(300);
     await panel.close();
     await crm.close();
   });
@@ -193,21 +259,21 @@ describe('side panel', () => {
     const header = contact.panel.getByRole('region', { name: 'Record' });
     await poll(() => header.textContent()).toMatch(/HubSpot.*Contact/);
     await poll(() => flowList(contact.panel).getByRole('listitem').count()).toBeGreaterThan(0);
-    await h.screenshot(contact.panel, 'sidepanel-hubspot-contact');
+    await panelScreenshot(contact.panel, 'sidepanel-hubspot-contact');
     await contact.panel.close();
 
     const lead = await openPanelFor(hsLead(SEED.hubspotLead), 'hubspot-lead.html');
     await poll(() => lead.panel.getByRole('heading', { name: 'Chen Yilmaz' }).isVisible()).toBe(true);
     await poll(() => lead.panel.getByRole('region', { name: 'Record' }).textContent()).toMatch(/HubSpot.*Lead/);
     await poll(() => flowsRegion(lead.panel).getByText('Not in any flow yet.').isVisible()).toBe(true);
-    await h.screenshot(lead.panel, 'sidepanel-hubspot-lead');
+    await panelScreenshot(lead.panel, 'sidepanel-hubspot-lead');
     await lead.panel.close();
   });
 
   test('a CRM page that is not a prospect says so', async () => {
     const { panel } = await openPanelFor('https://acme.lightning.force.com/lightning/r/Account/0018d00000AbCdEAAZ/view', 'salesforce-account.html');
     await poll(() => panel.getByRole('heading', { name: 'Not a prospect' }).isVisible()).toBe(true);
-    await h.screenshot(panel, 'sidepanel-not-prospect');
+    await panelScreenshot(panel, 'sidepanel-not-prospect');
     await panel.close();
   });
 
@@ -232,28 +298,70 @@ describe('side panel', () => {
     await picker.getByRole('button', { name: new RegExp(`^Add ${all.length} prospects`) }).click();
     const progress = panel.getByRole('progressbar', { name: 'Assignment progress' });
     await progress.waitFor({ timeout: 15_000 });
-    await h.screenshot(panel, 'sidepanel-bulk-progress');
+    await panelScreenshot(panel, 'sidepanel-bulk-progress');
     await poll(() => progress.getAttribute('aria-valuenow'), { timeout: 90_000, interval: 500 }).toBe(String(all.length));
     await poll(() => panel.getByRole('list', { name: 'Per-prospect results' }).getByRole('listitem').count()).toBe(all.length);
     await poll(() => panel.getByText(/^Finished/).isVisible()).toBe(true);
-    await h.screenshot(panel, 'sidepanel-bulk-done');
+    await panelScreenshot(panel, 'sidepanel-bulk-done');
+
+    // Prospects refused only for cool-off can be sent again with the override, just those.
+    const isActive = (status: string) => ['Running', 'Pending', 'Paused'].includes(status);
+    const coolOff = panel.getByRole('group', { name: 'Cool-off refusals' });
+    await poll(() => coolOff.isVisible()).toBe(true);
+    const anyway = coolOff.getByRole('button', { name: /^Assign anyway \(\d+\)$/ });
+    const n = Number((await anyway.textContent())!.match(/\((\d+)\)/)![1]);
+    expect(n).toBeGreaterThan(0);
+    const results = panel.getByRole('list', { name: 'Per-prospect results' });
+    expect(await results.getByText(/cool-off/i).count()).toBe(n);
+    const inFlowBefore = gong().state.instances.filter((i) => i.flowId === SEED.personalFlowId && isActive(i.status)).length;
+    const overrideCalls = () => h.backend.audit.entries({ tool: 'gong_engage_prospects_assign_cool_off_override' }).filter((e) => e.outcome === 'ok');
+    const overridesBefore = overrideCalls().length;
+    await anyway.click();
+    await poll(() => coolOff.count()).toBe(0);
+    await poll(() => results.getByText(/cool-off/i).count()).toBe(0);
+    expect(gong().state.instances.filter((i) => i.flowId === SEED.personalFlowId && isActive(i.status)).length).toBe(inFlowBefore + n);
+    // One Gong call with the cool-off override, for just those prospects.
+    const sent = overrideCalls().slice(overridesBefore);
+    expect(sent).toHaveLength(1);
+    expect((JSON.parse(sent[0].input!) as { crm_prospect_ids: string[] }).crm_prospect_ids).toHaveLength(n);
+    await poll(() => results.getByRole('listitem').count()).toBe(all.length);
+    await panelScreenshot(panel, 'sidepanel-bulk-anyway');
     await panel.getByRole('button', { name: 'Done' }).click();
     await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     await panel.close();
   });
 
-  test('not connected: banner, Connect Gong, authorize in the sandbox, panel recovers', async () => {
+  test('not connected: banner over the saved (read-only) flows and calls, Connect Gong, authorize, panel recovers', async () => {
+    // Seen once while connected, so the panel has a saved copy.
+    const first = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
+    await poll(() => flowList(first.panel).getByRole('listitem').count()).toBeGreaterThan(0);
+    await poll(() => first.panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
+    await first.panel.close();
+
     h.backend.sandbox!.accounts.setStatus('gong', SEED.repEmail, 'EXPIRED');
     const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
     const banner = panel.getByRole('region', { name: 'Gong connection' });
     await poll(() => banner.isVisible()).toBe(true);
     await poll(() => banner.textContent()).toMatch(/expired/i);
-    await h.screenshot(panel, 'sidepanel-not-connected');
+    await poll(() => statusPill(panel).textContent()).toBe('Gong not connected');
+    // The saved flows and calls stay under the banner, marked read-only, with nothing to change them.
+    const flows = flowsRegion(panel);
+    await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
+    expect(await flows.getByText('Read-only').isVisible()).toBe(true);
+    expect(await flows.getByText(/Connect Gong to refresh or make changes/).isVisible()).toBe(true);
+    expect(await flows.getByRole('button', { name: 'Add to flow' }).count()).toBe(0);
+    expect(await flows.getByRole('button', { name: /^Unassign/ }).count()).toBe(0);
+    await poll(() => panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
+    expect(await panel.getByRole('region', { name: 'Recent calls' }).getByText('Read-only').isVisible()).toBe(true);
+    await panelScreenshot(panel, 'sidepanel-not-connected');
     const [authPage] = await Promise.all([h.context.waitForEvent('page'), banner.getByRole('button', { name: 'Connect Gong' }).click()]);
     await authPage.waitForLoadState();
     await authPage.getByRole('button', { name: 'Authorize' }).click();
     await poll(() => banner.count(), { timeout: 20_000 }).toBe(0);
     await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
+    await poll(() => statusPill(panel).textContent()).toBe('Connected');
+    await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
+    expect(await flowsRegion(panel).getByText('Read-only').count()).toBe(0);
     await panel.close();
   });
 });

@@ -115,7 +115,8 @@ describe('loading a record', () => {
     expect(store.getState().flows.data).toHaveLength(1);
     expect(store.getState().flows.error).toMatch(/Can't reach the Gong backend/);
 
-    fns.prospectFlows.mockRejectedValueOnce(new BackendError('unavailable', 'GONG_UNAVAILABLE', 'Gong is down'));
+    // Persistent: the calls read succeeding tells the store the backend is back, which refreshes flows again.
+    fns.prospectFlows.mockRejectedValue(new BackendError('unavailable', 'GONG_UNAVAILABLE', 'Gong is down'));
     store.getState().setPage(page(B));
     await until(() => store.getState().flows.status === 'error');
     expect(store.getState().flows.error).toBe('Gong is down');
@@ -199,6 +200,7 @@ describe('writes through the outbox', () => {
   test("a write landing that another surface queued gets a notice; the panel's own writes do not", async () => {
     const { store } = setup({}, async (w) => entry(w, 'pending'));
     store.getState().setPage(page(B));
+    store.getState().openPicker(true);
     await store.getState().assignFlow({ id: '9', name: 'Flow 9' });
     // entry() reuses the idempotency key the store just made.
     const own = entry({ kind: 'assign', flowId: '9', flowName: 'Flow 9', crmProspectIds: [B] }, 'pending');
@@ -206,7 +208,7 @@ describe('writes through the outbox', () => {
     store.getState().setOutbox([own, foreign]);
     const refused = { assigned: [], notAssigned: [{ crmProspectId: B, code: 'InvalidState', message: 'cool off', coolOff: true }] };
     store.getState().setOutbox([{ ...own, status: 'done', result: refused }, { ...foreign, status: 'done', result: null }]);
-    // Own write: its UI shows the refusal, not a "done" toast.
+    // Own write: its UI (the open picker) shows the refusal, not a toast.
     expect(store.getState().assign.status).toBe('refused');
     expect(store.getState().notices.map((n) => n.text)).toEqual(['Complete task “Call Avery”: saved in Gong.']);
     expect(landedNotice({ ...own, status: 'done', result: refused }).text).toMatch(/cool-off/);

@@ -10,7 +10,11 @@ import { currentClient } from './client';
 import type { OutboxEntry } from './outbox-types';
 
 export const BADGE_ALARM = 'gong-badge';
-export const BADGE_PERIOD_MINUTES = 5;
+/**
+ * Every badge refresh is a Gong call per rep; the popup refreshes on open and task writes refresh at once,
+ * so the alarm only has to catch changes made elsewhere (Gong's own UI, new tasks due).
+ */
+export const BADGE_PERIOD_MINUTES = 15;
 const BADGE_COLOR = '#8039df';
 
 export interface TasksCache {
@@ -70,5 +74,6 @@ export async function applyTaskWrite(entry: OutboxEntry): Promise<void> {
 
 export async function ensureBadgeAlarm(): Promise<void> {
   const existing = await browser.alarms.get(BADGE_ALARM);
-  if (!existing) await browser.alarms.create(BADGE_ALARM, { periodInMinutes: BADGE_PERIOD_MINUTES, delayInMinutes: BADGE_PERIOD_MINUTES });
+  // An alarm made by an older version may run at another period: replace it.
+  if (!existing || existing.periodInMinutes !== BADGE_PERIOD_MINUTES) await browser.alarms.create(BADGE_ALARM, { periodInMinutes: BADGE_PERIOD_MINUTES, delayInMinutes: BADGE_PERIOD_MINUTES });
 }

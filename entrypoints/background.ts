@@ -6,7 +6,8 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { registerCommands, onCommand } from '../background/commands';
 import { createContextMenus, onMenuClick, registerContextMenus, syncMenuVisibility } from '../background/context-menus';
-import { onMessage } from '../background/messages';
+import { isContentScriptMessage, onMessage } from '../background/messages';
+import { listPrefetcher } from '../background/list-prefetch';
 import { dismissWrite, enqueueWrite, flushOutbox, onWriteSettled, OUTBOX_ALARM, outboxItem, resumeOutbox } from '../background/outbox';
 import { settingsItem, managedBackendUrlItem } from '../background/settings';
 import { configureSidePanel, openSidePanel } from '../background/side-panel';
@@ -31,7 +32,16 @@ export default defineBackground({
       if (alarm.name === BADGE_ALARM) void refreshTasksAndBadge();
     });
 
-    onMessage('pageChanged', ({ data, sender }) => handlePageChanged(sender.tab?.id, sender.tab?.url, data).then(() => undefined));
+    // The content script's report comes as a raw message (it bundles no messaging library); the messenger's
+    // own listener ignores it (no id / timestamp).
+    browser.runtime.onMessage.addListener((msg: unknown, sender) => {
+      if (!isContentScriptMessage(msg)) return undefined;
+      const { url, name, email } = msg.data;
+      void handlePageChanged(sender.tab?.id, sender.tab?.url, { url, name, email });
+      listPrefetcher.onPageReport(sender.tab?.id, url);
+      return undefined;
+    });
+    browser.tabs.onRemoved.addListener((tabId) => listPrefetcher.forgetTab(tabId));
     onMessage('getTabRecord', ({ data }) => getTabRecord(data));
     // No await before open(): the popup's click must still count as a user gesture.
     onMessage('openSidePanel', ({ data }) => openSidePanel(data).then(() => undefined));
@@ -61,6 +71,6 @@ export default defineBackground({
     void refreshTasksAndBadge();
 
     // Test and support hook: lets e2e tests drive the handlers Chrome would call (menu clicks, commands).
-    Object.assign(globalThis, { __gongEverywhere: { onMenuClick, onCommand, flushOutbox, refreshTasksAndBadge, outboxItem, createContextMenus } });
+    Object.assign(globalThis, { __gongEverywhere: { onMenuClick, onCommand, flushOutbox, refreshTasksAndBadge, outboxItem, createContextMenus, listPrefetcher } });
   },
 });

@@ -35,6 +35,8 @@ export function usable<T>(c: Cached<T> | undefined | null, now: number, ttl = CA
 }
 
 export const prospectCacheKey = (recordKey: string) => `cache:${recordKey}`;
+/** The same entry as a wxt storage key (local area): lets the background's list-view prefetch fill it. */
+export const prospectStorageKey = (recordKey: string) => `local:${prospectCacheKey(recordKey)}` as const;
 
 /** In-memory CacheStore (unit tests, and the fallback when storage is unavailable). */
 export function memoryCache(): CacheStore {

@@ -124,9 +124,20 @@ export function activeRoot(doc: Document, url: string): ParentNode {
   return doc;
 }
 
+/** `closest()` across shadow boundaries: an LWC renders its link inside its own shadow root. */
+function closestDeep(el: Element, selector: string): Element | null {
+  for (let cur: Element | null = el; cur; ) {
+    const hit = cur.closest(selector);
+    if (hit) return hit;
+    const root = cur.getRootNode() as Partial<ShadowRoot>;
+    cur = root.host ?? null;
+  }
+  return null;
+}
+
 const any = () => true;
-const notRelated = (a: Element) => !a.closest(SF_RELATED);
-const inSfField = (a: Element) => !!a.closest(SF_FIELD) && notRelated(a);
+const notRelated = (a: Element) => !closestDeep(a, SF_RELATED);
+const inSfField = (a: Element) => !!closestDeep(a, SF_FIELD) && notRelated(a);
 
 export function readVisibleIdentity(doc: Document, url: string): PageIdentity {
   const crm = crmOfUrl(url);

@@ -58,7 +58,10 @@ function rootsOf(node: ParentNode): ParentNode[] {
 
 /** First visible element matching `selector` in the light DOM of `root`, else in its shadow roots. */
 function deepFirstVisible(root: ParentNode, selector: string): Element | null {
-  for (const el of Array.from(root.querySelectorAll(selector))) if (isVisible(el)) return el;
+  // Usually the first match is the one (the header comes first): querySelector stops there.
+  const first = root.querySelector(selector);
+  if (first && isVisible(first)) return first;
+  if (first) for (const el of Array.from(root.querySelectorAll(selector))) if (isVisible(el)) return el;
   const roots = rootsOf(root);
   for (let i = 1; i < roots.length; i++) for (const el of Array.from(roots[i].querySelectorAll(selector))) if (isVisible(el)) return el;
   return null;

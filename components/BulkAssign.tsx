@@ -16,6 +16,8 @@ export interface BulkAssignProps {
   results: { crmProspectId: string; ok: boolean; message: string | null; coolOff?: boolean }[];
   /** The current run re-sends cool-off refusals with the override. */
   override?: boolean;
+  /** Outcomes before the current run (to say how the override went). */
+  baseResults?: { crmProspectId: string; ok: boolean; coolOff?: boolean }[];
   error: string | null;
   catalog: { status: 'idle' | 'loading' | 'ready' | 'error'; data: Flow[] | null; error: string | null };
   defaultOwner: string;
@@ -37,6 +39,10 @@ export function BulkAssign(p: BulkAssignProps) {
   const succeeded = live ? p.job!.succeeded : p.results.filter((r) => r.ok).length;
   const failed = live ? p.job!.failed : p.results.filter((r) => !r.ok).length;
   const coolOff = p.results.filter((r) => !r.ok && r.coolOff).length;
+  const overridden = useMemo(() => {
+    const ids = new Set((p.baseResults ?? []).filter((r) => !r.ok && r.coolOff).map((r) => r.crmProspectId));
+    return { total: ids.size, added: p.results.filter((r) => r.ok && ids.has(r.crmProspectId)).length };
+  }, [p.baseResults, p.results]);
   const pct = total ? Math.round((processed / total) * 100) : 0;
   const choosing = (p.phase === 'choose' || p.phase === 'sending') && !p.override;
   const shown = useMemo(() => {
@@ -109,6 +115,12 @@ export function BulkAssign(p: BulkAssignProps) {
                   </span>
                 </div>
               </>
+            )}
+            {p.override && p.phase === 'done' && overridden.total > 0 && (
+              <div className={`ge-alert ge-alert--${overridden.added === overridden.total ? 'success' : 'warning'}`} role="status">
+                <IconCheck size={12} /> Assigned anyway: {overridden.added.toLocaleString('en-US')} of {overridden.total.toLocaleString('en-US')} cool-off{' '}
+                {overridden.total === 1 ? 'prospect' : 'prospects'}.
+              </div>
             )}
             {coolOff > 0 && (p.phase === 'done' || p.phase === 'error') && p.onAssignAnyway && (
               <div className="ge-alert ge-alert--warning ge-bulk__cooloff" role="group" aria-label="Cool-off refusals">

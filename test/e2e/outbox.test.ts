@@ -74,6 +74,9 @@ describe('outbox', () => {
     expect(pending.every((e) => e.lastError?.code === 'NETWORK')).toBe(true);
     await expect.poll(() => panel.getByText(/2 changes waiting/).isVisible(), { timeout: 10_000 }).toBe(true);
     await panelScreenshot(panel, 'outbox-pending');
+    await panel.emulateMedia({ colorScheme: 'dark' });
+    await panelScreenshot(panel, 'outbox-pending-dark');
+    await panel.emulateMedia({ colorScheme: 'light' });
     const keys = pending.filter((e) => e.status === 'pending').map((e) => e.id);
 
     // The service worker is terminated (as Chrome does after 30 s idle)…

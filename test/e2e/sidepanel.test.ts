@@ -325,6 +325,7 @@ describe('side panel', () => {
     expect(sent).toHaveLength(1);
     expect((JSON.parse(sent[0].input!) as { crm_prospect_ids: string[] }).crm_prospect_ids).toHaveLength(n);
     await poll(() => results.getByRole('listitem').count()).toBe(all.length);
+    await poll(() => panel.getByText(`Assigned anyway: ${n} of ${n} cool-off prospects.`).isVisible()).toBe(true);
     await panelScreenshot(panel, 'sidepanel-bulk-anyway');
     await panel.getByRole('button', { name: 'Done' }).click();
     await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
@@ -354,6 +355,9 @@ describe('side panel', () => {
     await poll(() => panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
     expect(await panel.getByRole('region', { name: 'Recent calls' }).getByText('Read-only').isVisible()).toBe(true);
     await panelScreenshot(panel, 'sidepanel-not-connected');
+    await panel.emulateMedia({ colorScheme: 'dark' });
+    await panelScreenshot(panel, 'sidepanel-not-connected-dark');
+    await panel.emulateMedia({ colorScheme: 'light' });
     const [authPage] = await Promise.all([h.context.waitForEvent('page'), banner.getByRole('button', { name: 'Connect Gong' }).click()]);
     await authPage.waitForLoadState();
     await authPage.getByRole('button', { name: 'Authorize' }).click();

@@ -264,3 +264,24 @@ describe('a Lightning navigation switches the record from the URL alone', () => 
     expect(account).toMatchObject({ record: null, crm: 'salesforce' });
   });
 });
+
+describe('wiring: the tab URL change alone switches the panel', () => {
+  test('tabs.onUpdated with a new URL sets the new record synchronously, before any storage read or report', async () => {
+    vi.stubGlobal('location', { search: '?tabId=5' });
+    fakeBrowser.reset();
+    const { createWiredStore } = await import('../../entrypoints/sidepanel/wiring');
+    const { store, start } = createWiredStore();
+    const stop = start();
+    store.getState().setPage(page(A, { tabId: 5, name: 'Avery Thompson' }));
+    const urlB = page(B).url;
+    void fakeBrowser.tabs.onUpdated.trigger(5, { url: urlB }, { id: 5, url: urlB } as never);
+    // No await: the listener itself switched the record (the background's name/email come later).
+    expect(store.getState().page).toMatchObject({ tabId: 5, url: urlB, record: { id: B } });
+    expect(store.getState().page?.name).toBeUndefined();
+    // Another tab's navigation does not move the pinned panel.
+    void fakeBrowser.tabs.onUpdated.trigger(6, { url: page(A).url }, { id: 6, url: page(A).url } as never);
+    expect(store.getState().page?.record?.id).toBe(B);
+    stop();
+    vi.unstubAllGlobals();
+  });
+});

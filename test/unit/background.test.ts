@@ -144,3 +144,27 @@ describe('commands', () => {
     expect(await settings.panelIntentItem.getValue()).toBeNull();
   });
 });
+
+describe('task badge alarm', () => {
+  it('runs every 15 minutes or more, and replaces an older, more frequent alarm', async () => {
+    const tasks = await import('../../background/tasks');
+    expect(tasks.BADGE_PERIOD_MINUTES).toBeGreaterThanOrEqual(15);
+    await fakeBrowser.alarms.create(tasks.BADGE_ALARM, { periodInMinutes: 5, delayInMinutes: 5 });
+    await tasks.ensureBadgeAlarm();
+    expect((await fakeBrowser.alarms.get(tasks.BADGE_ALARM))?.periodInMinutes).toBe(tasks.BADGE_PERIOD_MINUTES);
+    const created = vi.spyOn(fakeBrowser.alarms, 'create');
+    await tasks.ensureBadgeAlarm(); // already right: left alone
+    expect(created).not.toHaveBeenCalled();
+  });
+});
+
+describe('content script message', () => {
+  it('accepts the raw pageChanged shape only', async () => {
+    const { isContentScriptMessage } = await import('../../background/messages');
+    expect(isContentScriptMessage({ type: 'gong:pageChanged', data: { url: contactUrl, name: 'Ada' } })).toBe(true);
+    expect(isContentScriptMessage({ type: 'gong:pageChanged', data: { name: 'Ada' } })).toBe(false);
+    // A webext-core message (id, type, data, timestamp) is the messenger's, not this listener's.
+    expect(isContentScriptMessage({ id: 1, type: 'getTabRecord', data: 3, timestamp: 1 })).toBe(false);
+    expect(isContentScriptMessage(null)).toBe(false);
+  });
+});

@@ -60,7 +60,7 @@ export function BulkAssign(p: BulkAssignProps) {
           <h1 className="ge-record__name">{pluralize(count, 'prospect')} from this page</h1>
           <div className="ge-record__meta">
             {pluralize(contacts, 'contact')} · {pluralize(count - contacts, 'lead')}
-            {p.source?.title && <span className="ge-bulk__source"> · {p.source.title}</span>}
+            {p.source?.title && <span className="ge-bulk__source">{p.source.title}</span>}
           </div>
         </div>
       </section>

@@ -34,7 +34,7 @@ const steps: { id: string; ids: string[]; figure: string; goal: string; run: () 
     ids: ['gong-calls-per-view'],
     figure: 'Gong calls per record view',
     goal: '≤ 0.5 per view',
-    run: () => teamDayBench({ simReps: Number(process.env.BENCH_TEAM_REPS ?? 2), naiveReps: Number(process.env.BENCH_NAIVE_REPS ?? 1) }),
+    run: () => teamDayBench({ simReps: Number(process.env.BENCH_TEAM_REPS ?? 50), naiveReps: Number(process.env.BENCH_NAIVE_REPS ?? 1) }),
   },
   { id: 'load', ids: ['backend-cached-reads'], figure: 'backend cached reads', goal: '≥ 2,000 req/s, p99 ≤ 20 ms', run: () => cachedReadsBench() },
   { id: 'overhead', ids: ['backend-overhead'], figure: 'backend overhead over the tool call', goal: 'p99 ≤ 5 ms', run: () => overheadBench() },

@@ -15,7 +15,19 @@ import { OPEN_HTTP_LIMITS, startBenchBackend } from './backend';
 import { installVirtualClock } from './virtual-clock';
 import { log, prng, round, type BenchResult } from './util';
 
-export const TEAM = { reps: 50, viewsPerRep: 200, revisitShare: 0.3, dayHours: 8, badgeEveryMin: 5, popupOpensPerRep: 20 };
+export const TEAM = {
+  reps: 50,
+  viewsPerRep: 200,
+  revisitShare: 0.3,
+  dayHours: 8,
+  /** Assumed badge alarm period (background/: BADGE_PERIOD_MINUTES, raised from 5 by the extension owner). */
+  badgeEveryMin: 15,
+  popupOpensPerRep: 20,
+  /** Reps open records from list views: one list of 25–50 rows per 10 record views, 20–60 s per record. */
+  viewsPerList: 10,
+  listRows: [25, 50] as const,
+  secondsPerView: [20, 60] as const,
+};
 
 /**
  * What the side panel requests on a record navigation (entrypoints/sidepanel/store.ts): flows and calls when
@@ -25,26 +37,51 @@ export const REQUESTS_PER_VIEW = ['flows', 'calls', 'calls+email'] as const;
 
 type Ev =
   | { at: number; rep: number; kind: 'view'; crmId: string; email: string; revisit: boolean }
+  | { at: number; rep: number; kind: 'list'; rows: string[] }
   | { at: number; rep: number; kind: 'badge' | 'popup' | 'panelOpen' };
 
+const recordId = (rep: number, n: number) => toSalesforceId18(`003TD${String(rep).padStart(3, '0')}${String(n).padStart(7, '0')}`)!;
+
+/**
+ * Per rep: the day's views come in list sessions at random times. A session opens a list view of 25–50
+ * records (the extension prefetches the rows' flows through POST /prospects/flows/lookup), then the rep
+ * opens 10 of its records one after another (20–60 s each), going back to the list (another prefetch of
+ * its rows: the backend answers fresh rows from its cache) before each next record. 30% of the opened
+ * records are revisits of records the rep saw earlier that day (they are in the list too: reps work the
+ * same lists); the other rows are records never opened that day.
+ */
 function schedule(reps: number, seed = 7): Ev[] {
   const rand = prng(seed);
   const day = TEAM.dayHours * 3_600_000;
+  const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
   const evs: Ev[] = [];
   for (let r = 0; r < reps; r++) {
-    const times = Array.from({ length: TEAM.viewsPerRep }, () => rand() * day).sort((a, b) => a - b);
+    const sessions = TEAM.viewsPerRep / TEAM.viewsPerList;
+    const starts = Array.from({ length: sessions }, () => rand() * (day - 15 * 60_000)).sort((a, b) => a - b);
     const seen: string[] = [];
-    times.forEach((at, i) => {
-      const revisit = seen.length > 0 && rand() < TEAM.revisitShare;
-      let crmId: string;
-      if (revisit) crmId = seen[Math.floor(rand() * seen.length)];
-      else {
-        crmId = toSalesforceId18(`003TD${String(r).padStart(3, '0')}${String(i).padStart(7, '0')}`)!;
-        seen.push(crmId);
+    let n = 0;
+    let firstAt = Infinity;
+    for (const start of starts) {
+      const picks: { crmId: string; revisit: boolean }[] = [];
+      for (let v = 0; v < TEAM.viewsPerList; v++) {
+        const revisit = seen.length > 0 && rand() < TEAM.revisitShare;
+        const crmId = revisit ? seen[Math.floor(rand() * seen.length)] : recordId(r, n++);
+        picks.push({ crmId, revisit });
       }
-      evs.push({ at, rep: r, kind: 'view', crmId, email: `p${crmId.toLowerCase()}@prospect.example`, revisit });
-    });
-    evs.push({ at: Math.max(0, times[0] - 1), rep: r, kind: 'panelOpen' });
+      const rows = [...new Set(picks.map((p) => p.crmId))];
+      const size = Math.round(between(TEAM.listRows[0], TEAM.listRows[1]));
+      while (rows.length < size) rows.push(recordId(r, n++));
+      let at = start;
+      firstAt = Math.min(firstAt, at);
+      for (const pick of picks) {
+        evs.push({ at, rep: r, kind: 'list', rows });
+        at += 1_000;
+        evs.push({ at, rep: r, kind: 'view', crmId: pick.crmId, email: `p${pick.crmId.toLowerCase()}@prospect.example`, revisit: pick.revisit });
+        if (!pick.revisit) seen.push(pick.crmId);
+        at += between(TEAM.secondsPerView[0], TEAM.secondsPerView[1]) * 1000;
+      }
+    }
+    evs.push({ at: Math.max(0, firstAt - 1), rep: r, kind: 'panelOpen' });
     const phase = rand() * TEAM.badgeEveryMin * 60_000;
     for (let t = phase; t < day; t += TEAM.badgeEveryMin * 60_000) evs.push({ at: t, rep: r, kind: 'badge' });
     for (let k = 0; k < TEAM.popupOpensPerRep; k++) evs.push({ at: rand() * day, rep: r, kind: 'popup' });
@@ -55,6 +92,7 @@ function schedule(reps: number, seed = 7): Ev[] {
 interface DayOutcome {
   views: number;
   revisits: number;
+  listRenders: number;
   gongCalls: number;
   byTool: Record<string, number>;
   httpRequests: number;
@@ -71,7 +109,11 @@ async function runDay(reps: number, mode: 'backend' | 'naive'): Promise<DayOutco
   const t0 = performance.now();
   const b = await startBenchBackend({
     sim: { limits: { perSecond: 1e9, perDay: 1e9 } },
-    gong: { ratePerWindow: 1e9, dailyBudget: 1e9, ...(mode === 'naive' ? { cacheTtlMs: 0 } : {}) },
+    gong: {
+      ratePerWindow: 1e9,
+      dailyBudget: 1e9,
+      ...(mode === 'naive' ? { cacheTtlMs: 0, tasksTtlMs: 0, prospectFlowsTtlMs: 0, callsIndexTtlMs: 0 } : {}),
+    },
     limits: OPEN_HTTP_LIMITS,
   });
   try {
@@ -79,9 +121,11 @@ async function runDay(reps: number, mode: 'backend' | 'naive'): Promise<DayOutco
     const before = b.sim.stats();
     let httpRequests = 0;
     let httpErrors = 0;
-    const get = async (rep: number, path: string) => {
+    const get = async (rep: number, path: string, body?: unknown) => {
       httpRequests++;
-      const res = await fetch(`${b.url}/api/v1${path}`, { headers: { authorization: `Bearer ${tokens[rep]}` } });
+      const headers: Record<string, string> = { authorization: `Bearer ${tokens[rep]}` };
+      if (body) headers['content-type'] = 'application/json';
+      const res = await fetch(`${b.url}/api/v1${path}`, body ? { method: 'POST', headers, body: JSON.stringify(body) } : { headers });
       await res.arrayBuffer();
       if (!res.ok) {
         httpErrors++;
@@ -92,6 +136,11 @@ async function runDay(reps: number, mode: 'backend' | 'naive'): Promise<DayOutco
     let done = 0;
     for (const ev of evs) {
       clock.advanceTo(dayStart + ev.at);
+      if (ev.kind === 'list') {
+        await get(ev.rep, '/prospects/flows/lookup', { crmProspectIds: ev.rows });
+        if (++done % Number(process.env.BENCH_PROGRESS ?? 5000) === 0) log(`team-day (${mode}): ${done}/${evs.length} events`);
+        continue;
+      }
       let reqs: string[];
       if (ev.kind === 'view') {
         const id = encodeURIComponent(ev.crmId);
@@ -111,9 +160,11 @@ async function runDay(reps: number, mode: 'backend' | 'naive'): Promise<DayOutco
     const byTool: Record<string, number> = {};
     for (const [k, v] of Object.entries(after.byTool)) if (v - (before.byTool[k] ?? 0) > 0) byTool[k] = v - (before.byTool[k] ?? 0);
     const views = evs.filter((e) => e.kind === 'view');
+    const lists = evs.filter((e) => e.kind === 'list').length;
     return {
       views: views.length,
       revisits: views.filter((e) => e.kind === 'view' && e.revisit).length,
+      listRenders: lists,
       gongCalls: after.totalCalls - before.totalCalls,
       byTool,
       httpRequests,
@@ -127,9 +178,9 @@ async function runDay(reps: number, mode: 'backend' | 'naive'): Promise<DayOutco
 }
 
 /**
- * The backend's read cache is keyed per user and the reps' records do not overlap, so reps do not share
- * Gong calls: the day of `simReps` reps is simulated in full (each with all 200 views, badge and popup
- * polls) and scaled to the team (× reps / simReps). Set BENCH_TEAM_REPS=50 for the whole team (slow).
+ * The calls index is shared by the whole company, so the team must be simulated in full (50 reps, the
+ * default): simulating fewer reps and scaling would charge the shared index to too few views. Fewer reps
+ * (BENCH_TEAM_REPS) give a pessimistic figure, scaled × reps / simReps.
  */
 export async function teamDayBench(opts: { simReps?: number; naiveReps?: number } = {}): Promise<BenchResult> {
   const base = {

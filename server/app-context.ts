@@ -10,6 +10,8 @@ import type { JobStore } from './jobs/job-store';
 import type { AuditLog } from './store/audit';
 import type { IdempotencyStore } from './store/idempotency';
 import type { UserStore } from './store/users';
+import type { CallsIndex } from './services/calls';
+import type { ProspectFlowsCache } from './services/prospect-flows';
 
 export interface AppContext {
   config: BackendConfig;
@@ -21,6 +23,8 @@ export interface AppContext {
   connections: GongConnections;
   jobs: JobStore;
   jobRunner: JobRunner;
+  prospectFlows: ProspectFlowsCache;
+  callsIndex: CallsIndex;
 }
 
 /** The calling user's Gong session for this request. */

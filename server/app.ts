@@ -35,6 +35,8 @@ import { openDb, type Db } from './store/db';
 import { IdempotencyStore } from './store/idempotency';
 import { UsageCounter } from './store/usage';
 import { UserStore } from './store/users';
+import { CallsIndex } from './services/calls';
+import { ProspectFlowsCache } from './services/prospect-flows';
 
 export const VERSION = '0.1.0';
 
@@ -161,6 +163,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       connections: new GongConnections(client, config.gongConnectionName),
       jobs,
       jobRunner,
+      prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs, gateway.options.prospectFlowsBatchMs),
+      callsIndex: new CallsIndex(gateway, gateway.options.callsIndexTtlMs),
     };
 
     installErrorHandling(app);

@@ -27,6 +27,14 @@ export interface GatewayOptions {
   /** A Retry-After longer than this is not waited for: the caller gets 429 with retryAfter instead. */
   maxRetryAfterMs: number;
   cacheTtlMs: number;
+  /** Per-user cache of `gong_engage_tasks_list` (invalidated by task writes and assignments). */
+  tasksTtlMs: number;
+  /** Company-wide cache of a prospect's flows (services/prospect-flows.ts), invalidated by writes. */
+  prospectFlowsTtlMs: number;
+  /** How long a prospect-flows lookup waits for concurrent ones to share its Gong call. */
+  prospectFlowsBatchMs: number;
+  /** How long the company-wide calls index (services/calls-index.ts) is used before it is refreshed. */
+  callsIndexTtlMs: number;
   dailyBudget: number;
 }
 
@@ -39,6 +47,10 @@ export const defaultGatewayOptions: GatewayOptions = {
   retryAfterScale: 1,
   maxRetryAfterMs: 10_000,
   cacheTtlMs: 5_000,
+  tasksTtlMs: 5 * 60_000,
+  prospectFlowsTtlMs: 5 * 60_000,
+  prospectFlowsBatchMs: 5,
+  callsIndexTtlMs: 5 * 60_000,
   dailyBudget: GONG_CALLS_PER_DAY,
 };
 
@@ -66,6 +78,7 @@ export class GongGateway {
   readonly options: GatewayOptions;
   private readonly limiter: FairRateLimiter;
   private readonly cache: ReadCache;
+  private readonly invalidationListeners: ((tags: string[]) => void)[] = [];
   private sdkCalls = 0;
   private retries = 0;
   private closed = false;
@@ -101,12 +114,23 @@ export class GongGateway {
         return await this.callWithRetries(tool, input, ctx);
       } finally {
         // Also after a failure: a write that timed out may still have happened in Gong.
-        this.cache.invalidate(writeTags(tool, input));
+        this.invalidate(writeTags(tool, input));
       }
     }
     if (UNCACHED_READS.has(tool) || ctx.fresh) return this.callWithRetries(tool, input, ctx);
     const key = JSON.stringify([ctx.identifier, tool, sortKeys(input)]);
-    return this.cache.read(key, readTags(tool, input), () => this.callWithRetries(tool, input, ctx));
+    const ttl = tool === 'gong_engage_tasks_list' ? this.options.tasksTtlMs : this.options.cacheTtlMs;
+    return this.cache.read(key, readTags(tool, input), () => this.callWithRetries(tool, input, ctx), ttl);
+  }
+
+  /** Caches outside the gateway (prospect flows, calls index) hear about every write's tags. */
+  onInvalidate(listener: (tags: string[]) => void): void {
+    this.invalidationListeners.push(listener);
+  }
+
+  private invalidate(tags: string[]): void {
+    this.cache.invalidate(tags);
+    if (tags.length) for (const l of this.invalidationListeners) l(tags);
   }
 
   private async callWithRetries(tool: GongToolName, input: Record<string, unknown>, ctx: GongCallContext): Promise<GongCallResult> {
@@ -152,7 +176,8 @@ export class GongGateway {
         connector: this.connectionName,
       });
       ctx.log.info({ gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: 'ok', executionId: res.executionId } }, 'gong call');
-      return { executionId: res.executionId, data: toPlainJson(res.data) };
+      // The SDK already hands back plain JSON (protobuf-es turns the Struct into plain objects): no copy.
+      return { executionId: res.executionId, data: res.data ?? null };
     } catch (err) {
       const failure = classifyGongError(err);
       ctx.log.info(
@@ -182,9 +207,4 @@ function sortKeys(value: unknown): unknown {
     );
   }
   return value;
-}
-
-/** The SDK hands back protobuf-derived JSON; make sure it is a plain, detached object. */
-function toPlainJson(data: unknown): unknown {
-  return data === undefined ? null : JSON.parse(JSON.stringify(data));
 }

@@ -11,7 +11,10 @@ export interface LimiterOptions {
   rate: number;
   /** Window length in ms (Gong: 1000). */
   windowMs: number;
-  /** Added to the window to absorb timer granularity. */
+  /**
+   * Added to the window to absorb timer and clock granularity (default 5 ms). Counting from the end of a
+   * call is already conservative: Gong saw the request before we saw its answer.
+   */
   marginMs?: number;
 }
 
@@ -36,7 +39,7 @@ export class FairRateLimiter {
   private readonly holdMs: number;
 
   constructor(private readonly opts: LimiterOptions) {
-    this.holdMs = opts.windowMs + (opts.marginMs ?? 25);
+    this.holdMs = opts.windowMs + (opts.marginMs ?? 5);
   }
 
   /** Waits for a slot; call the returned release when the Gong call has finished (ok or not). */

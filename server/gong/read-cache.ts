@@ -29,7 +29,7 @@ export class ReadCache {
 
   constructor(private readonly ttlMs: number, private readonly maxEntries = 5_000) {}
 
-  async read<T>(key: string, tags: string[], load: () => Promise<T>): Promise<T> {
+  async read<T>(key: string, tags: string[], load: () => Promise<T>, ttlMs = this.ttlMs): Promise<T> {
     const cached = this.entries.get(key);
     if (cached && cached.expiresAt > Date.now()) {
       this.stats.hits++;
@@ -49,7 +49,7 @@ export class ReadCache {
     try {
       const value = await promise;
       const unchanged = tags.every((t, i) => this.generation(t) === seen[i]);
-      if (unchanged && this.ttlMs > 0) this.store(key, { value, tags, expiresAt: Date.now() + this.ttlMs });
+      if (unchanged && ttlMs > 0) this.store(key, { value, tags, expiresAt: Date.now() + ttlMs });
       return value;
     } finally {
       if (this.inFlight.get(key) === flight) this.inFlight.delete(key);

@@ -18,12 +18,18 @@ export interface JobRunnerOptions {
   /** Pause before retrying a batch Gong could not take (after the gateway's own retries). */
   batchRetryMs: number;
   maxBatchAttempts: number;
+  /** Batches in flight at once for one job (the limiter still lets only 3 calls/s reach Gong). */
+  concurrency: number;
+  /** Pause between one worker's first answer and the next worker's first batch. */
+  staggerMs: number;
 }
 
 export const defaultJobRunnerOptions: JobRunnerOptions = {
   batchSize: GONG_MAX_PROSPECTS_PER_CALL,
   batchRetryMs: 2_000,
   maxBatchAttempts: 8,
+  concurrency: 3,
+  staggerMs: 300,
 };
 
 export class JobRunner {
@@ -77,29 +83,72 @@ export class JobRunner {
     const session = new GongSession(this.deps, user, log, `job:${id}`, null, this.stop.signal);
     this.store.setStatus(id, 'IN_PROGRESS');
     log.info({ flowId: job.flowId }, 'job running');
-    let attempts = 0;
-    for (;;) {
-      if (this.stop.signal.aborted) return;
-      const batch = this.store.nextBatch(id, this.opts.batchSize);
-      if (!batch.length) break;
-      try {
-        await this.runBatch(session, job, batch);
-        attempts = 0;
-      } catch (err) {
-        if (this.stop.signal.aborted) return;
-        const failure = classifyGongError(err);
-        attempts++;
-        if (!failure.retryable || attempts >= this.opts.maxBatchAttempts) {
-          // Gong will not take the rest (flow gone, connection lost): say so per prospect, and stop.
-          const rest = this.remaining(id);
-          this.store.saveResults(id, rest.map((i) => ({ idx: i.idx, ok: false, code: failure.kind, message: failure.message })));
-          this.store.setStatus(id, 'FAILED', failure.message);
-          log.warn({ failure: failure.kind }, 'job failed');
-          return;
-        }
-        log.warn({ failure: failure.kind, attempts }, 'job batch will be retried');
-        await sleep(this.opts.batchRetryMs * attempts, this.stop.signal).catch(() => undefined);
+    // Every unfinished item, those sent before a restart first; cut into Gong-sized batches that up to
+    // `concurrency` workers send side by side (the gateway's limiter paces them at Gong's 3/s).
+    const items = this.remaining(id);
+    const queue: JobItem[][] = [];
+    for (let i = 0; i < items.length; i += this.opts.batchSize) queue.push(items.slice(i, i + this.opts.batchSize));
+    let failure: { kind: string; message: string } | null = null;
+    // Worker n starts once worker n-1's first batch is back, plus a pause: their calls then reach the
+    // (in-process) sandbox and the CPU one at a time instead of together, so each slot of the limiter —
+    // held until a second after its call *finished* — comes back sooner.
+    const firstDone: Promise<void>[] = [];
+    const worker = async (n: number, signalFirst: () => void) => {
+      if (n > 0) {
+        await firstDone[n - 1];
+        await sleep(this.opts.staggerMs, this.stop.signal).catch(() => undefined);
       }
+      let signalled = false;
+      const first = () => {
+        if (!signalled) signalFirst();
+        signalled = true;
+      };
+      try {
+        await work(first);
+      } finally {
+        first();
+      }
+    };
+    const work = async (first: () => void) => {
+      let attempts = 0;
+      for (;;) {
+        if (this.stop.signal.aborted || failure) return;
+        const batch = queue.shift();
+        if (!batch) return;
+        for (;;) {
+          try {
+            await this.runBatch(session, job, batch);
+            first();
+            attempts = 0;
+            break;
+          } catch (err) {
+            if (this.stop.signal.aborted) return;
+            const f = classifyGongError(err);
+            attempts++;
+            if (!f.retryable || attempts >= this.opts.maxBatchAttempts) {
+              failure ??= { kind: f.kind, message: f.message };
+              return;
+            }
+            log.warn({ failure: f.kind, attempts }, 'job batch will be retried');
+            await sleep(this.opts.batchRetryMs * attempts, this.stop.signal).catch(() => undefined);
+            if (failure) return;
+          }
+        }
+      }
+    };
+    const workers = Math.max(1, Math.min(this.opts.concurrency, queue.length));
+    const signals: (() => void)[] = [];
+    for (let n = 0; n < workers; n++) firstDone.push(new Promise<void>((r) => signals.push(r)));
+    await Promise.all(signals.map((signal, n) => worker(n, signal)));
+    if (this.stop.signal.aborted) return;
+    if (failure) {
+      const { kind, message } = failure;
+      // Gong will not take the rest (flow gone, connection lost): say so per prospect, and stop.
+      const rest = this.remaining(id);
+      this.store.saveResults(id, rest.map((i) => ({ idx: i.idx, ok: false, code: kind, message })));
+      this.store.setStatus(id, 'FAILED', message);
+      log.warn({ failure: kind }, 'job failed');
+      return;
     }
     this.store.setStatus(id, 'COMPLETED');
     log.info('job completed');
@@ -132,6 +181,8 @@ export class JobRunner {
       if (!toSend.length) return;
     }
     this.store.markSent(job.id, toSend.map((i) => i.idx));
+    // If this attempt fails, the retry must first ask Gong whether these landed.
+    for (const i of toSend) i.state = 'sent';
     const result = await assignBatch(
       session,
       job.flowId,

@@ -20,7 +20,7 @@ export const callRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
     },
     async (req) => ({
       crmProspectId: req.params.crmId,
-      calls: await loadProspectCalls(sessionFor(ctx, req), req.params.crmId, req.query.email, req.query.days),
+      calls: await loadProspectCalls(ctx.callsIndex, sessionFor(ctx, req), req.params.crmId, req.query.email, req.query.days),
     }),
   );
 };

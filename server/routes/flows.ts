@@ -8,6 +8,8 @@ import {
   flowParams,
   jobAccepted,
   prospectFlows,
+  prospectFlowsLookup,
+  prospectFlowsLookupRequest,
   prospectParams,
   unassignRequest,
   unassignResult,
@@ -18,7 +20,7 @@ import { sessionFor, type AppContext } from '../app-context';
 import { requireUser } from '../http/request-context';
 import { writeOnce } from '../http/write-once';
 import { assignBatch, uniqueIds, unassign } from '../services/assign';
-import { listFlows, listFolders, listWorkspaces, prospectFlows as loadProspectFlows } from '../services/flows';
+import { listFlows, listFolders, listWorkspaces } from '../services/flows';
 import { errorResponses, security } from './schemas';
 
 export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
@@ -43,7 +45,21 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
   app.get(
     '/prospects/:crmId/flows',
     { schema: { tags: ['prospects'], security, params: prospectParams, summary: 'The flows a prospect is in', response: { 200: prospectFlows, ...errorResponses } } },
-    async (req) => loadProspectFlows(sessionFor(ctx, req), req.params.crmId),
+    async (req) => (await ctx.prospectFlows.lookup(sessionFor(ctx, req), [req.params.crmId]))[0],
+  );
+
+  app.post(
+    '/prospects/flows/lookup',
+    {
+      schema: {
+        tags: ['prospects'],
+        security,
+        body: prospectFlowsLookupRequest,
+        summary: `The flows of up to ${GONG_MAX_PROSPECTS_PER_CALL} prospects in one Gong call (list views prefetch their rows); a read`,
+        response: { 200: prospectFlowsLookup, ...errorResponses },
+      },
+    },
+    async (req) => ({ prospects: await ctx.prospectFlows.lookup(sessionFor(ctx, req), uniqueIds(req.body.crmProspectIds)) }),
   );
 
   app.post(

@@ -93,6 +93,9 @@ export async function listenDual(
   });
 
   const tcp = net.createServer((socket) => {
+    // Answers leave in several writes (HTTP/2 frames); with Nagle on, a write waiting for the peer's
+    // delayed ACK stalled every large answer by ~40 ms on loopback.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());

@@ -1,16 +1,19 @@
 /**
  * A prospect's recent calls. Gong cannot filter calls by prospect, so: list the calls in a window,
  * fetch their extensive details, keep those where a party is the prospect (CRM id in the party's
- * context, or the given email), then add a transcript preview and the talk ratio.
+ * context, or the given email), then add a transcript preview and the talk ratio. The list and the
+ * details live in a company-wide index (CallsIndex) shared by every rep.
  */
 import type { z } from 'zod';
 import type { CallSummary } from '../../lib/api';
 import { gongCallsListResponse, gongExtensiveCall, gongExtensiveCallsResponse, gongTranscriptsResponse } from '../../lib/gong-types';
+import type { GongGateway } from '../gong/gateway';
 import type { GongSession } from '../gong/session';
 import { allPages } from './paging';
 
 type ExtensiveCall = z.infer<typeof gongExtensiveCall>;
 type Party = ExtensiveCall['parties'][number];
+type Transcript = z.infer<typeof gongTranscriptsResponse>['callTranscripts'][number]['transcript'];
 
 const MAX_CALLS_LISTED = 1_000;
 const DETAILS_PER_CALL = 100;
@@ -48,35 +51,126 @@ function talkRatio(call: ExtensiveCall): number | null {
   return Math.round((internal.reduce((s, x) => s + (x.talkTime ?? 0), 0) / total) * 1000) / 1000;
 }
 
-export async function prospectCalls(session: GongSession, crmId: string, email: string | undefined, days: number): Promise<CallSummary[]> {
-  const to = new Date();
-  const from = new Date(to.getTime() - days * 86_400_000);
-  const window = { from_date_time: from.toISOString(), to_date_time: to.toISOString() };
-  const listed = (
-    await allPages(session, 'gong_calls_list', window, (data) => {
-      const res = gongCallsListResponse.parse(data);
-      return { items: res.calls, cursor: res.records?.cursor };
-    })
-  ).slice(0, MAX_CALLS_LISTED);
+const INDEX_ROUNDING_MS = 5 * 60_000;
 
-  const matched: { call: ExtensiveCall; by: CallSummary['matchedBy'] }[] = [];
-  for (let i = 0; i < listed.length; i += DETAILS_PER_CALL) {
-    const ids = listed.slice(i, i + DETAILS_PER_CALL).map((c) => c.id);
-    const details = await allPages(session, 'gong_calls_get', { call_ids: ids }, (data) => {
-      const res = gongExtensiveCallsResponse.parse(data);
-      return { items: res.calls, cursor: res.records?.cursor };
+interface CallsWindowIndex {
+  /** Start of the listed window (rounded down to 5 minutes, so repeated lists are the same call). */
+  from: number;
+  loadedAt: number;
+  /** Generation of the `calls` write tag when loading started. */
+  generation: number;
+  calls: ExtensiveCall[];
+}
+
+/**
+ * Company-wide index of recent calls: one `gong_calls_list` pass over the window (its start rounded to
+ * 5 minutes, no end: "until now"), extensive details fetched once per call id (a processed call does not
+ * change) and kept, transcripts likewise. Shared by every rep of the company (calls are company data) and
+ * refreshed when older than `ttlMs` or after a call was created through this backend; concurrent
+ * refreshes are one. A prospect's calls are then matched in memory: no Gong call per record view.
+ */
+export class CallsIndex {
+  private readonly windows = new Map<number, CallsWindowIndex>();
+  private readonly refreshing = new Map<number, Promise<CallsWindowIndex>>();
+  private readonly details = new Map<string, ExtensiveCall>();
+  private readonly transcripts = new Map<string, Transcript>();
+  private generation = 0;
+
+  constructor(
+    gateway: GongGateway,
+    private readonly ttlMs: number,
+    private readonly maxCalls = 20_000,
+  ) {
+    gateway.onInvalidate((tags) => {
+      if (tags.includes('calls')) this.generation++;
     });
-    for (const call of details) {
-      const by = matchCall(call, crmId, email);
-      if (by) matched.push({ call, by });
+  }
+
+  /** Extensive calls started in the last `days` days, from the index (refreshed when stale). */
+  async recentCalls(session: GongSession, days: number): Promise<ExtensiveCall[]> {
+    const now = Date.now();
+    const cur = this.windows.get(days);
+    const fresh = cur && now - cur.loadedAt < this.ttlMs && cur.generation === this.generation;
+    const index = fresh ? cur : await this.refresh(session, days);
+    const since = now - days * 86_400_000;
+    return index.calls.filter((c) => !c.metaData.started || Date.parse(c.metaData.started) >= since);
+  }
+
+  /** Transcripts of these calls, fetched once per call id. */
+  async transcriptsOf(session: GongSession, callIds: string[]): Promise<Map<string, Transcript>> {
+    const out = new Map<string, Transcript>();
+    for (const id of callIds) if (this.transcripts.has(id)) out.set(id, this.transcripts.get(id)!);
+    const missing = callIds.filter((id) => !out.has(id));
+    if (missing.length) {
+      const { data } = await session.call('gong_calls_transcript_get', { call_ids: missing });
+      for (const t of gongTranscriptsResponse.parse(data).callTranscripts) {
+        out.set(t.callId, t.transcript);
+        this.remember(this.transcripts, t.callId, t.transcript);
+      }
+      // A call without a transcript yet (still processing) is asked again next time.
     }
+    return out;
+  }
+
+  private refresh(session: GongSession, days: number): Promise<CallsWindowIndex> {
+    const running = this.refreshing.get(days);
+    if (running) return running;
+    const p = this.load(session, days).finally(() => this.refreshing.delete(days));
+    this.refreshing.set(days, p);
+    return p;
+  }
+
+  private async load(session: GongSession, days: number): Promise<CallsWindowIndex> {
+    const generation = this.generation;
+    const loadedAt = Date.now();
+    const from = Math.floor((loadedAt - days * 86_400_000) / INDEX_ROUNDING_MS) * INDEX_ROUNDING_MS;
+    const listed = (
+      await allPages(session, 'gong_calls_list', { from_date_time: new Date(from).toISOString() }, (data) => {
+        const res = gongCallsListResponse.parse(data);
+        return { items: res.calls, cursor: res.records?.cursor };
+      })
+    ).slice(0, MAX_CALLS_LISTED);
+    const got = new Map<string, ExtensiveCall>();
+    for (const c of listed) if (this.details.has(c.id)) got.set(c.id, this.details.get(c.id)!);
+    const missing = listed.map((c) => c.id).filter((id) => !got.has(id));
+    for (let i = 0; i < missing.length; i += DETAILS_PER_CALL) {
+      const details = await allPages(session, 'gong_calls_get', { call_ids: missing.slice(i, i + DETAILS_PER_CALL) }, (data) => {
+        const res = gongExtensiveCallsResponse.parse(data);
+        return { items: res.calls, cursor: res.records?.cursor };
+      });
+      for (const call of details) {
+        got.set(call.metaData.id, call);
+        this.remember(this.details, call.metaData.id, call);
+      }
+    }
+    const calls = listed.map((c) => got.get(c.id)).filter((c): c is ExtensiveCall => !!c);
+    const index: CallsWindowIndex = { from, loadedAt, generation, calls };
+    if (this.ttlMs > 0) this.windows.set(days, index);
+    return index;
+  }
+
+  private remember<T>(map: Map<string, T>, key: string, value: T): void {
+    // TTL 0 (no caching at all, e.g. the benchmark's naive baseline): keep nothing.
+    if (this.ttlMs <= 0) return;
+    if (map.size >= this.maxCalls && !map.has(key)) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+    map.set(key, value);
+  }
+}
+
+export async function prospectCalls(index: CallsIndex, session: GongSession, crmId: string, email: string | undefined, days: number): Promise<CallSummary[]> {
+  const matched: { call: ExtensiveCall; by: CallSummary['matchedBy'] }[] = [];
+  for (const call of await index.recentCalls(session, days)) {
+    const by = matchCall(call, crmId, email);
+    if (by) matched.push({ call, by });
   }
   matched.sort((a, b) => (b.call.metaData.started ?? '').localeCompare(a.call.metaData.started ?? ''));
   const recent = matched.slice(0, MAX_RESULTS);
   if (!recent.length) return [];
 
-  const { data } = await session.call('gong_calls_transcript_get', { call_ids: recent.map((m) => m.call.metaData.id) });
-  const transcripts = new Map(gongTranscriptsResponse.parse(data).callTranscripts.map((t) => [t.callId, t.transcript]));
+  const transcripts = await index.transcriptsOf(session, recent.map((m) => m.call.metaData.id));
 
   return recent.map(({ call, by }) => {
     const speakerName = new Map(call.parties.filter((p) => p.speakerId).map((p) => [p.speakerId!, p.name ?? p.emailAddress ?? 'Unknown speaker']));

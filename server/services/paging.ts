@@ -8,12 +8,14 @@ export async function allPages<T>(
   session: GongSession,
   tool: GongToolName,
   input: Record<string, unknown>,
-  pick: (data: unknown) => { items: T[]; cursor?: string },
+  optsOrPick: { fresh?: boolean } | ((data: unknown) => { items: T[]; cursor?: string }),
+  maybePick?: (data: unknown) => { items: T[]; cursor?: string },
 ): Promise<T[]> {
+  const [opts, pick] = typeof optsOrPick === 'function' ? [{}, optsOrPick] : [optsOrPick, maybePick!];
   const out: T[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const { data } = await session.call(tool, cursor ? { ...input, cursor } : input);
+    const { data } = await session.call(tool, cursor ? { ...input, cursor } : input, opts);
     const { items, cursor: next } = pick(data);
     out.push(...items);
     if (!next || next === cursor) break;

@@ -54,10 +54,10 @@ export function toTask(t: GongTask, now = new Date()): Task {
   };
 }
 
-async function openTasks(session: GongSession, toDate?: Date): Promise<GongTask[]> {
+async function openTasks(session: GongSession, toDate?: Date, fresh = false): Promise<GongTask[]> {
   const input: Record<string, unknown> = { assignee_email: session.user.email };
   if (toDate) input.to_date = toDate.toISOString();
-  return allPages(session, 'gong_engage_tasks_list', input, (data) => {
+  return allPages(session, 'gong_engage_tasks_list', input, { fresh }, (data) => {
     const res = gongTasksResponse.parse(data);
     return { items: res.tasks, cursor: res.records?.cursor };
   });
@@ -76,7 +76,10 @@ export async function listTasks(session: GongSession, due: 'today' | 'all'): Pro
 /** The caller's OPEN tasks, after making sure `taskId` is one of them (anyone else's is "not found"). */
 export async function assertOwnOpenTask(session: GongSession, taskId: string): Promise<GongTask[]> {
   // Gong runs the task tools for any task id; the backend makes sure a rep only touches their own.
-  const mine = await openTasks(session);
+  // The rep's task list is cached for minutes (invalidated by writes through this backend); a task Gong
+  // created since (a flow moved on) is looked up again before saying "not found".
+  let mine = await openTasks(session);
+  if (!mine.some((t) => String(t.id) === taskId)) mine = await openTasks(session, undefined, true);
   if (!mine.some((t) => String(t.id) === taskId)) throw notFound('No open task with this id for you');
   return mine;
 }

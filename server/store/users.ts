@@ -20,11 +20,19 @@ export const newToken = () => `gek_${randomBytes(32).toString('base64url')}`;
 
 const emailSchema = z.email().max(320);
 
+/** How long a token → user answer is reused without asking SQLite (a revocation by another process takes effect within it). */
+export const AUTH_CACHE_MS = 5_000;
+const AUTH_CACHE_MAX = 10_000;
+
 export class UserStore {
-  constructor(private readonly db: Db) {}
+  /** Active users by token hash, briefly: every API request authenticates. Cleared by any change in this process. */
+  private readonly authCache = new Map<string, { user: User; until: number }>();
+
+  constructor(private readonly db: Db, private readonly authCacheMs = AUTH_CACHE_MS) {}
 
   /** Creates the user (or re-issues a revoked one) and returns the token, which is never stored. */
   add(email: string, token = newToken()): { user: User; token: string } {
+    this.authCache.clear();
     const normalized = emailSchema.parse(email.trim().toLowerCase());
     const existing = this.byEmail(normalized);
     if (existing && !existing.revokedAt) throw new Error(`user ${normalized} already exists; revoke it first to issue a new token`);
@@ -38,6 +46,7 @@ export class UserStore {
 
   /** Makes sure `email` exists and answers to `token` (sandbox demo user). */
   ensure(email: string, token: string): User {
+    this.authCache.clear();
     const existing = this.byEmail(email);
     if (existing) {
       this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL WHERE id = ?').run(hashToken(token), existing.id);
@@ -47,6 +56,8 @@ export class UserStore {
   }
 
   revoke(email: string): boolean {
+    // A revocation in this process takes effect on the next request.
+    this.authCache.clear();
     const res = this.db
       .prepare('UPDATE users SET revoked_at = ? WHERE email = ? AND revoked_at IS NULL')
       .run(nowIso(), email.trim().toLowerCase());
@@ -68,12 +79,20 @@ export class UserStore {
   /** The active user this token belongs to, or 'revoked' / undefined. */
   authenticate(token: string): User | 'revoked' | undefined {
     const hash = hashToken(token);
+    const cached = this.authCache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.user;
+    if (cached) this.authCache.delete(hash);
     // The hash is the lookup key (an index seek); the constant-time compare guards the final equality.
     const row = this.db
       .prepare('SELECT id, email, token_hash AS tokenHash, created_at AS createdAt, revoked_at AS revokedAt FROM users WHERE token_hash = ?')
       .get(hash) as (User & { tokenHash: string }) | undefined;
     if (!row || !timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
     if (row.revokedAt) return 'revoked';
-    return { id: row.id, email: row.email, createdAt: row.createdAt, revokedAt: null };
+    const user: User = { id: row.id, email: row.email, createdAt: row.createdAt, revokedAt: null };
+    if (this.authCacheMs > 0) {
+      if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
+      this.authCache.set(hash, { user, until: Date.now() + this.authCacheMs });
+    }
+    return user;
   }
 }

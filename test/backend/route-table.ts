@@ -17,6 +17,7 @@ export const ROUTES: RouteSample[] = [
   { method: 'GET', pattern: '/api/v1/flows/folders', path: '/api/v1/flows/folders', write: false },
   { method: 'GET', pattern: '/api/v1/workspaces', path: '/api/v1/workspaces', write: false },
   { method: 'GET', pattern: '/api/v1/prospects/{crmId}/flows', path: `/api/v1/prospects/${SEED.sfContactWithFlows}/flows`, write: false },
+  { method: 'POST', pattern: '/api/v1/prospects/flows/lookup', path: '/api/v1/prospects/flows/lookup', body: { crmProspectIds: [SEED.sfContactWithFlows] }, write: false },
   { method: 'GET', pattern: '/api/v1/prospects/{crmId}/calls', path: `/api/v1/prospects/${SEED.sfContactWithFlows}/calls?days=30`, write: false },
   { method: 'POST', pattern: '/api/v1/flows/{flowId}/assign', path: `/api/v1/flows/${SEED.flowId}/assign`, body: { crmProspectIds: [SEED.sfContactNoFlows] }, write: true },
   { method: 'POST', pattern: '/api/v1/flows/{flowId}/unassign', path: `/api/v1/flows/${SEED.flowId}/unassign`, body: { crmProspectIds: [SEED.sfContactWithFlows] }, write: true },

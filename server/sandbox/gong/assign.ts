@@ -5,6 +5,7 @@
 import type { Ctx, Handler } from './context';
 import { badRequest, notFound, userByEmail } from './context';
 import { ACTIVE_STATUSES, advanceInstances, assignedFlowView, findProspect, flowVisibleTo } from './flows';
+import { instancesOfProspect } from './indexes';
 import { COOL_OFF_DAYS, bulkId, instanceId } from './seed';
 import type { BulkAssignment, BulkResult, Flow, FlowInstance } from './state';
 import { createStepTask } from './tasks';
@@ -37,7 +38,7 @@ function assignOne(c: Ctx, flow: Flow, rawId: string, ownerEmail: string, coolOf
   const fail = (errorCode: Failure['errorCode'], errorMessage: string): Failure => ({ flowId: flow.id, crmProspectId: rawId, errorCode, errorMessage });
   const p = findProspect(c, rawId);
   if (!p) return fail('InvalidArgument', `CRM prospect ${rawId} was not found as a contact or lead in the CRM`);
-  const mine = c.state.instances.filter((i) => i.crmProspectId === p.crmId);
+  const mine = instancesOfProspect(c.state.instances, p.crmId);
   const active = mine.filter((i) => ACTIVE_STATUSES.has(i.status));
   if (active.some((i) => i.flowId === flow.id)) return fail('InvalidState', `Prospect ${p.crmId} is already assigned to flow '${flow.name}'`);
   const exclusive = active.find((i) => c.state.flows.find((f) => f.id === i.flowId)?.exclusive);
@@ -101,8 +102,8 @@ const unassign: Handler = (c, input: { crm_prospect_ids: string[]; flow_id: stri
   for (const raw of input.crm_prospect_ids) {
     const p = findProspect(c, raw);
     if (!p) continue;
-    for (const i of c.state.instances) {
-      if (i.crmProspectId === p.crmId && i.flowId === input.flow_id && ACTIVE_STATUSES.has(i.status)) targets.add(i.id);
+    for (const i of instancesOfProspect(c.state.instances, p.crmId)) {
+      if (i.flowId === input.flow_id && ACTIVE_STATUSES.has(i.status)) targets.add(i.id);
     }
   }
   return { requestId: c.requestId, unassignedFlowInstanceIds: removeInstances(c, targets) };

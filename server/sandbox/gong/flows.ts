@@ -2,6 +2,7 @@
 import { toSalesforceId18 } from '../../../lib/crm-record';
 import type { Ctx, Handler } from './context';
 import { omitUndefined, userByEmail } from './context';
+import { instancesOfProspect, prospectByLowerId } from './indexes';
 import type { Flow, FlowFolder, FlowInstance, Prospect } from './state';
 import { paginate } from './util';
 
@@ -53,7 +54,7 @@ export function findProspect(c: Ctx, crmId: string): Prospect | undefined {
     key = id18;
   }
   const lower = key.toLowerCase();
-  return c.state.prospects.find((p) => p.crmId.toLowerCase() === lower);
+  return prospectByLowerId(c.state.prospects, lower);
 }
 
 /** Pending instances whose start time has come are Running. */
@@ -110,7 +111,7 @@ const prospectsFlowsList: Handler = (c, input: { crm_prospect_ids: string[] }) =
     const p = findProspect(c, raw);
     if (!p || seen.has(p.crmId)) continue;
     seen.add(p.crmId);
-    const mine = c.state.instances.filter((i) => i.crmProspectId === p.crmId).sort((a, b) => b.created.localeCompare(a.created));
+    const mine = [...instancesOfProspect(c.state.instances, p.crmId)].sort((a, b) => b.created.localeCompare(a.created));
     out.push(...mine.map((i) => assignedFlowView(c, i)));
   }
   return { requestId: c.requestId, prospectsAssigned: out };

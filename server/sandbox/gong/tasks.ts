@@ -1,6 +1,7 @@
 /** Engage tasks: list, complete (DONE), skip (DISMISSED); flow steps create the next task. */
 import type { Ctx, Handler } from './context';
 import { badRequest, notFound, omitUndefined, userByEmail } from './context';
+import { prospectByLowerId } from './indexes';
 import { COOL_OFF_DAYS, taskId, taskTitle } from './seed';
 import type { Flow, FlowInstance, Prospect, Task } from './state';
 import { DAY_MS, iso } from './util';
@@ -21,7 +22,7 @@ function accountUrl(p: Prospect): string {
 const PRIORITY = { HIGH: { id: 1, name: 'High', weight: 3 }, MEDIUM: { id: 2, name: 'Medium', weight: 2 }, LOW: { id: 3, name: 'Low', weight: 1 } } as const;
 
 export function taskView(c: Ctx, t: Task) {
-  const p = t.crmProspectId ? c.state.prospects.find((x) => x.crmId === t.crmProspectId) : undefined;
+  const p = t.crmProspectId ? prospectByLowerId(c.state.prospects, t.crmProspectId.toLowerCase()) : undefined;
   const flow = t.flowId ? c.state.flows.find((f) => f.id === t.flowId) : undefined;
   return omitUndefined({
     id: t.id,
@@ -69,7 +70,7 @@ export function taskView(c: Ctx, t: Task) {
 export function createStepTask(c: Ctx, instance: FlowInstance, flow: Flow, stepNumber: number, baseMs: number): Task | undefined {
   const step = flow.steps.find((s) => s.number === stepNumber);
   const owner = userByEmail(c, instance.ownerEmail);
-  const p = c.state.prospects.find((x) => x.crmId === instance.crmProspectId);
+  const p = prospectByLowerId(c.state.prospects, instance.crmProspectId.toLowerCase());
   if (!step || !owner || !p) return undefined;
   const prev = flow.steps.find((s) => s.number === stepNumber - 1);
   c.state.counters.task += 1;

@@ -1,0 +1,82 @@
+/**
+ * The company-wide prospect-flows cache and the batch lookup route (list-view prefetch): a batch of
+ * prospects costs one Gong call, later single lookups (by any rep) are served from the cache, concurrent
+ * single lookups become one call, and a write through the backend invalidates the prospect it touched.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assignResult, prospectFlows, prospectFlowsLookup } from '../../lib/api';
+import { SEED } from '../../server/sandbox/gong/seed';
+import { addConnectedUser, startTestBackend, type TestBackend } from './harness';
+
+let t: TestBackend;
+let samToken: string;
+beforeAll(async () => {
+  // A wider batching window than production's 5 ms, so that two HTTP requests on a busy test machine
+  // still meet in one batch.
+  t = await startTestBackend({ gong: { prospectFlowsBatchMs: 100 } });
+  samToken = addConnectedUser(t, SEED.otherRepEmail);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const flowsCalls = () => t.gong.stats().byTool.gong_engage_prospects_flows_list ?? 0;
+const ids = [SEED.sfContactWithFlows, SEED.sfContactNoFlows, SEED.sfLead, SEED.sfLeadInFlow, SEED.hubspotContact, SEED.hubspotContactNoFlows];
+
+describe('POST /prospects/flows/lookup', () => {
+  it('answers a batch of prospects with one Gong call, then serves single lookups from the cache', async () => {
+    const before = flowsCalls();
+    const res = await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: ids } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { prospects } = prospectFlowsLookup.parse(res.body);
+    expect(flowsCalls() - before).toBe(1);
+    expect(prospects.map((p) => p.crmProspectId)).toEqual(ids);
+    // Same answer as Gong's own view of each prospect.
+    for (const p of prospects) {
+      const inGong = t.gong.state.flowInstancesByProspect(p.crmProspectId).map((i) => i.id).sort();
+      expect(p.flows.map((f) => f.flowInstanceId).sort()).toEqual(inGong);
+    }
+    expect(prospects.find((p) => p.crmProspectId === SEED.sfContactWithFlows)!.flows.length).toBeGreaterThan(0);
+    expect(prospects.find((p) => p.crmProspectId === SEED.sfContactNoFlows)!.flows).toEqual([]);
+
+    // The rep opens the records (and a teammate opens one): no further Gong call.
+    for (const id of ids) {
+      const one = await t.api('GET', `/api/v1/prospects/${id}/flows`);
+      expect(one.status).toBe(200);
+      expect(prospectFlows.parse(one.body)).toEqual(prospects.find((p) => p.crmProspectId === id));
+    }
+    expect((await t.api('GET', `/api/v1/prospects/${ids[0]}/flows`, { token: samToken })).status).toBe(200);
+    expect(flowsCalls() - before).toBe(1);
+  });
+
+  it("drops a prospect's cached flows when anyone assigns it; the others stay cached", async () => {
+    const id = SEED.sfContactNoFlows;
+    await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: ids } });
+    const before = flowsCalls();
+    const assigned = await t.api('POST', `/api/v1/flows/${SEED.sharedFlowId}/assign`, { token: samToken, body: { crmProspectIds: [id] } });
+    expect(assignResult.parse(assigned.body).assigned).toHaveLength(1);
+    const after = prospectFlows.parse((await t.api('GET', `/api/v1/prospects/${id}/flows`)).body);
+    expect(after.flows.map((f) => f.flowId)).toContain(SEED.sharedFlowId);
+    expect(flowsCalls() - before).toBe(1);
+    await t.api('GET', `/api/v1/prospects/${SEED.sfLead}/flows`);
+    expect(flowsCalls() - before).toBe(1);
+  });
+
+  it('sends concurrent single lookups of different prospects (from different reps) as one Gong call', async () => {
+    const fresh = [SEED.coolOff, SEED.sfContactNoFlows2];
+    const before = flowsCalls();
+    const answers = await Promise.all([
+      t.api('GET', `/api/v1/prospects/${fresh[0]}/flows`),
+      t.api('GET', `/api/v1/prospects/${fresh[1]}/flows`, { token: samToken }),
+    ]);
+    for (const a of answers) expect(a.status).toBe(200);
+    expect(answers.map((a) => prospectFlows.parse(a.body).crmProspectId)).toEqual(fresh);
+    expect(flowsCalls() - before).toBe(1);
+  });
+
+  it('refuses more than 200 ids and an empty list', async () => {
+    const many = Array.from({ length: 201 }, (_, i) => `003${String(i).padStart(12, '0')}`);
+    expect((await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: many } })).status).toBe(400);
+    expect((await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: [] } })).status).toBe(400);
+  });
+});

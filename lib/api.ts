@@ -166,6 +166,10 @@ export const job = z.object({
 });
 export type Job = z.infer<typeof job>;
 export const jobParams = z.object({ jobId: entityId });
+/** `?results=0`: progress only (status and counts, no per-prospect results), cheap to poll for a large job. */
+export const jobQuery = z.object({ results: z.enum(['0', '1']).optional() });
+export const jobProgress = job.omit({ results: true });
+export type JobProgress = z.infer<typeof jobProgress>;
 
 // ── Calls ──────────────────────────────────────────────────────────────────────────────────────────
 export const callParty = z.object({

@@ -115,6 +115,8 @@ export function createBackendClient(opts: BackendClientOptions) {
     unassign: (flowId: string, body: api.UnassignRequest, idempotencyKey?: string) =>
       post(`${P}/flows/${enc(flowId)}/unassign`, api.unassignResult, body, idempotencyKey),
     job: (jobId: string) => get(`${P}/jobs/${enc(jobId)}`, api.job),
+    /** Status and counts only (no per-prospect results): for polling a large job often. */
+    jobProgress: (jobId: string) => get(`${P}/jobs/${enc(jobId)}?results=0`, api.jobProgress),
     tasks: (due: 'today' | 'all' = 'today') => get(`${P}/tasks?due=${due}`, api.taskList),
     completeTask: (taskId: string, body: { notes?: string }, idempotencyKey?: string) =>
       post(`${P}/tasks/${enc(taskId)}/complete`, api.taskResult, body, idempotencyKey),

@@ -163,7 +163,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       connections: new GongConnections(client, config.gongConnectionName),
       jobs,
       jobRunner,
-      prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs, gateway.options.prospectFlowsBatchMs),
+      prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs),
       callsIndex: new CallsIndex(gateway, gateway.options.callsIndexTtlMs),
     };
 

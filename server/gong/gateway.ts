@@ -31,8 +31,6 @@ export interface GatewayOptions {
   tasksTtlMs: number;
   /** Company-wide cache of a prospect's flows (services/prospect-flows.ts), invalidated by writes. */
   prospectFlowsTtlMs: number;
-  /** How long a prospect-flows lookup waits for concurrent ones to share its Gong call. */
-  prospectFlowsBatchMs: number;
   /** How long the company-wide calls index (services/calls-index.ts) is used before it is refreshed. */
   callsIndexTtlMs: number;
   dailyBudget: number;
@@ -49,7 +47,6 @@ export const defaultGatewayOptions: GatewayOptions = {
   cacheTtlMs: 5_000,
   tasksTtlMs: 5 * 60_000,
   prospectFlowsTtlMs: 5 * 60_000,
-  prospectFlowsBatchMs: 5,
   callsIndexTtlMs: 5 * 60_000,
   dailyBudget: GONG_CALLS_PER_DAY,
 };

@@ -4,7 +4,7 @@
  * reconciled against Gong on resume, so nothing is lost and nothing is assigned twice.
  */
 import { randomBytes } from 'node:crypto';
-import type { Job } from '../../lib/api';
+import type { Job, JobProgress } from '../../lib/api';
 import { nowIso, type Db } from '../store/db';
 
 export type JobStatus = Job['status'];
@@ -103,8 +103,14 @@ export class JobStore {
     this.db.prepare(`UPDATE jobs SET updated_at = ? WHERE id = ?`).run(nowIso(), id);
   }
 
-  /** The API view of a job; undefined unless it belongs to `userId`. */
-  view(id: string, userId: number): Job | undefined {
+  /**
+   * The API view of a job; undefined unless it belongs to `userId`. Without `results`, status and counts
+   * only (counted in SQLite, no per-prospect rows read).
+   */
+  view(id: string, userId: number, opts: { results: false }): JobProgress | undefined;
+  view(id: string, userId: number, opts?: { results?: true }): Job | undefined;
+  view(id: string, userId: number, opts?: { results?: boolean }): Job | JobProgress | undefined;
+  view(id: string, userId: number, opts: { results?: boolean } = {}): Job | JobProgress | undefined {
     const row = this.db
       .prepare(
         `SELECT id, flow_id AS flowId, status, created_at AS createdAt, updated_at AS updatedAt, error
@@ -112,6 +118,15 @@ export class JobStore {
       )
       .get(id, userId) as Pick<Job, 'id' | 'flowId' | 'status' | 'createdAt' | 'updatedAt' | 'error'> | undefined;
     if (!row) return undefined;
+    if (opts.results === false) {
+      const c = this.db
+        .prepare(
+          `SELECT COUNT(*) AS total, COALESCE(SUM(state = 'ok'), 0) AS succeeded, COALESCE(SUM(state = 'failed'), 0) AS failed
+           FROM job_items WHERE job_id = ?`,
+        )
+        .get(id) as { total: number; succeeded: number; failed: number };
+      return { ...row, kind: 'assign', total: c.total, processed: c.succeeded + c.failed, succeeded: c.succeeded, failed: c.failed };
+    }
     const items = this.db
       .prepare(`SELECT crm_id AS crmId, state, code, message FROM job_items WHERE job_id = ? ORDER BY idx`)
       .all(id) as { crmId: string; state: ItemState; code: string | null; message: string | null }[];

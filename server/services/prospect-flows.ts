@@ -8,8 +8,10 @@
  *   email activity: the gateway's write tags), or by writes that may touch any prospect (unassign by
  *   instance, task changes). A read in flight when such a write happens is not stored, and later readers
  *   do not wait for it.
- * - Lookups that arrive within 5 ms of each other are sent together (micro-batching), and the
- *   batch route `POST /prospects/flows/lookup` fills the cache for a list view's rows in one call.
+ * - Batch while busy: a lookup is sent to Gong at once when no lookup call is in flight; lookups that
+ *   arrive while one is in flight are queued and sent together (≤ 200 ids a call) as soon as it
+ *   returns. No timer: an idle backend adds no wait, a busy one shares calls. The batch route
+ *   `POST /prospects/flows/lookup` fills the cache for a list view's rows in one call.
  * - A batch runs on the connection of the rep who asked first; should Gong refuse it, every other rep in
  *   the batch asks again on their own connection (nobody gets another rep's error).
  */
@@ -48,14 +50,13 @@ export class ProspectFlowsCache {
   private readonly generations = new Map<string, number>();
   private allGeneration = 0;
   private queue: Pending[] = [];
-  private scheduled = false;
+  /** Lookup calls to Gong in flight; while > 0, new lookups queue up for the next call. */
+  private busy = 0;
   readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0 };
 
   constructor(
     gateway: GongGateway,
     private readonly ttlMs: number,
-    /** How long a lookup waits for others to share its Gong call. */
-    private readonly batchWindowMs = 5,
     private readonly maxEntries = 50_000,
   ) {
     gateway.onInvalidate((tags) => this.invalidate(tags));
@@ -86,11 +87,8 @@ export class ProspectFlowsCache {
       promise.then(clear, clear);
       return promise;
     });
-    if (this.queue.length && !this.scheduled) {
-      this.scheduled = true;
-      // Everything asked for within a few ms (concurrent requests, several reps) goes in one call.
-      setTimeout(() => this.flush(), this.batchWindowMs);
-    }
+    // Nothing in flight: go now. Otherwise the queue leaves when the call in flight returns.
+    if (this.queue.length && this.busy === 0) this.flush();
     const flows = await Promise.all(answers);
     return ids.map((id, i) => ({ crmProspectId: id, flows: flows[i] }));
   }
@@ -116,11 +114,16 @@ export class ProspectFlowsCache {
   }
 
   private flush(): void {
-    this.scheduled = false;
     const queue = this.queue;
     this.queue = [];
-    // Same prospect asked twice in one turn cannot happen (in-flight dedup), so batches are of distinct ids.
-    for (let i = 0; i < queue.length; i += GONG_MAX_PROSPECTS_PER_CALL) void this.run(queue.slice(i, i + GONG_MAX_PROSPECTS_PER_CALL));
+    // Same prospect queued twice cannot happen (in-flight dedup), so batches are of distinct ids.
+    for (let i = 0; i < queue.length; i += GONG_MAX_PROSPECTS_PER_CALL) {
+      this.busy++;
+      void this.run(queue.slice(i, i + GONG_MAX_PROSPECTS_PER_CALL)).finally(() => {
+        // The last call in flight is back: what queued meanwhile goes as the next call(s).
+        if (--this.busy === 0 && this.queue.length) this.flush();
+      });
+    }
   }
 
   private async run(batch: Pending[], retryAlone = true): Promise<void> {

@@ -3,7 +3,7 @@
  * with one correct result per prospect, and survives the backend being stopped midway.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { apiError, job, jobAccepted, type Job } from '../../lib/api';
+import { apiError, job, jobAccepted, jobProgress, type Job } from '../../lib/api';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { addConnectedUser, FAST_RETRIES, startTestBackend, tempDataDir, waitFor, type TestBackend } from './harness';
 
@@ -60,11 +60,21 @@ describe('bulk assignment jobs', () => {
     // 200 + 200 + 50: Gong's cap per call is kept.
     expect(t.gong.stats().byTool.gong_engage_prospects_assign).toBe(3);
 
+    // `?results=0`: the same status and counts, without the per-prospect results.
+    const light = await t.api('GET', `/api/v1/jobs/${jobId}?results=0`);
+    expect(light.status).toBe(200);
+    expect(light.body).not.toHaveProperty('results');
+    const { results: _results, ...counts } = done;
+    expect(jobProgress.parse(light.body)).toEqual({ ...counts, updatedAt: jobProgress.parse(light.body).updatedAt });
+    expect((await t.api('GET', `/api/v1/jobs/${jobId}?results=1`)).body).toEqual((await t.api('GET', `/api/v1/jobs/${jobId}`)).body);
+    expect((await t.api('GET', `/api/v1/jobs/${jobId}?results=maybe`)).status).toBe(400);
+
     // Only its owner sees it.
     const samToken = addConnectedUser(t, SEED.otherRepEmail);
     const other = await t.api('GET', `/api/v1/jobs/${jobId}`, { token: samToken });
     expect(other.status).toBe(404);
     expect(apiError.parse(other.body).error.code).toBe('NOT_FOUND');
+    expect((await t.api('GET', `/api/v1/jobs/${jobId}?results=0`, { token: samToken })).status).toBe(404);
   });
 
   it('resumes a job after the backend is stopped midway, without losing or doubling a prospect', async () => {

@@ -1,7 +1,8 @@
 /**
  * The company-wide prospect-flows cache and the batch lookup route (list-view prefetch): a batch of
  * prospects costs one Gong call, later single lookups (by any rep) are served from the cache, concurrent
- * single lookups become one call, and a write through the backend invalidates the prospect it touched.
+ * lookups queue while a lookup call is in flight and then share one call, and a write through the backend
+ * invalidates the prospect it touched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignResult, prospectFlows, prospectFlowsLookup } from '../../lib/api';
@@ -11,9 +12,7 @@ import { addConnectedUser, startTestBackend, type TestBackend } from './harness'
 let t: TestBackend;
 let samToken: string;
 beforeAll(async () => {
-  // A wider batching window than production's 5 ms, so that two HTTP requests on a busy test machine
-  // still meet in one batch.
-  t = await startTestBackend({ gong: { prospectFlowsBatchMs: 100 } });
+  t = await startTestBackend();
   samToken = addConnectedUser(t, SEED.otherRepEmail);
 });
 afterAll(async () => {
@@ -62,16 +61,29 @@ describe('POST /prospects/flows/lookup', () => {
     expect(flowsCalls() - before).toBe(1);
   });
 
-  it('sends concurrent single lookups of different prospects (from different reps) as one Gong call', async () => {
-    const fresh = [SEED.coolOff, SEED.sfContactNoFlows2];
+  it('sends a lookup at once when none is in flight; lookups arriving meanwhile (from different reps) share the next call', async () => {
+    const [first, ...fresh] = [SEED.hubspotLead, SEED.coolOff, SEED.sfContactNoFlows2];
     const before = flowsCalls();
-    const answers = await Promise.all([
-      t.api('GET', `/api/v1/prospects/${fresh[0]}/flows`),
-      t.api('GET', `/api/v1/prospects/${fresh[1]}/flows`, { token: samToken }),
-    ]);
-    for (const a of answers) expect(a.status).toBe(200);
-    expect(answers.map((a) => prospectFlows.parse(a.body).crmProspectId)).toEqual(fresh);
-    expect(flowsCalls() - before).toBe(1);
+    // Gong answers slowly, so the first call is surely still in flight when the others arrive.
+    t.gong.latencyMs = 400;
+    try {
+      const a = t.api('GET', `/api/v1/prospects/${first}/flows`);
+      // Sent without waiting for company: Gong sees it while no other lookup exists.
+      const t0 = Date.now();
+      while (flowsCalls() - before < 1 && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 5));
+      expect(flowsCalls() - before).toBe(1);
+      const others = Promise.all([
+        t.api('GET', `/api/v1/prospects/${fresh[0]}/flows`),
+        t.api('GET', `/api/v1/prospects/${fresh[1]}/flows`, { token: samToken }),
+      ]);
+      const answers = [await a, ...(await others)];
+      for (const r of answers) expect(r.status).toBe(200);
+      expect(answers.map((r) => prospectFlows.parse(r.body).crmProspectId)).toEqual([first, ...fresh]);
+      // The two queued lookups went to Gong together, as one call.
+      expect(flowsCalls() - before).toBe(2);
+    } finally {
+      t.gong.latencyMs = 0;
+    }
   });
 
   it('refuses more than 200 ids and an empty list', async () => {

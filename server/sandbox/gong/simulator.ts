@@ -72,7 +72,8 @@ export class GongSimulator implements GongBackend {
   private readonly store: Store;
   private readonly limiter: RateLimiter;
   private readonly clock: () => Date;
-  private readonly latencyMs: number;
+  /** Added before every answer (tests may change it while running). */
+  latencyMs: number;
   private counters = { total: 0, rateLimited: 0, maxInSecond: 0, day: -1, today: 0 };
   private byTool: Record<string, number> = {};
   private window: number[] = [];

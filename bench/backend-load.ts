@@ -134,7 +134,13 @@ export async function overheadBench(opts: { samples?: number } = {}): Promise<Be
         sdkMs: { p50: round(median(directMs)), p99: round(percentile(directMs, 99)) },
         overheadP99Ms: round(p99Gap),
         overheadMedianMs: round(median(routeMs) - median(directMs)),
-        pairedDiffMs: { p50: round(median(diffs)), p99: round(p99Diff) },
+        pairedDiffMs: { p50: round(median(diffs)), p99: round(p99Diff), over5: diffs.filter((d) => d > 5).length },
+        // The five worst pairs (route, SDK): is the tail the backend's, or the machine's?
+        worstPairs: diffs
+          .map((d, i) => ({ d, i }))
+          .sort((a, c) => c.d - a.d)
+          .slice(0, 5)
+          .map(({ i }) => [round(routeMs[i]), round(directMs[i])]),
       },
     };
   } finally {

@@ -8,35 +8,12 @@ import type { AssignResult, CallSummary, Connection, ProspectFlow } from '../../
 import { BackendError, type BackendClient } from '../../lib/backend-client';
 import type { OutboxEntry, OutboxWrite } from '../../background/outbox-types';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
-import { coolOffIds, createPanelStore, mergeBulkResults, pendingFlowChanges, statusPill, type PageInfo } from '../../entrypoints/sidepanel/store';
+import { coolOffIds, createPanelStore, mergeBulkResults, pendingFlowChanges, statusPill } from '../../entrypoints/sidepanel/store';
 
 vi.stubGlobal('chrome', fakeBrowser);
 vi.stubGlobal('browser', fakeBrowser);
 
-const A = '0038d0000lA6fpiAAB';
-const B = '0038d0001jzXRKWAA4';
-const page = (id: string, extra: Partial<PageInfo> = {}): PageInfo => ({
-  tabId: 1,
-  url: `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`,
-  record: { crm: 'salesforce', objectType: 'contact', id },
-  crm: 'salesforce',
-  ...extra,
-});
-const pf = (flowId: string, crmProspectId: string, status = 'Running'): ProspectFlow => ({
-  flowId,
-  flowName: `Flow ${flowId}`,
-  crmProspectId,
-  flowInstanceId: `i-${flowId}-${crmProspectId}`,
-  status,
-  ownerEmail: 'rep@example.com',
-  ownerName: 'Riley Parker',
-  assignedAt: '2025-01-01T00:00:00Z',
-});
-const flush = () => new Promise((r) => setTimeout(r, 0));
-const until = async (cond: () => boolean) => {
-  for (let i = 0; i < 300 && !cond(); i++) await flush();
-  expect(cond()).toBe(true);
-};
+import { A, B, page, pf, until } from './support/panel-fixtures';
 const down = () => new BackendError('unreachable', 'NETWORK', 'fetch failed');
 
 function entry(id: string, write: OutboxWrite, status: OutboxEntry['status'], extra: Partial<OutboxEntry> = {}): OutboxEntry {

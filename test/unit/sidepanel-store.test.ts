@@ -4,32 +4,9 @@ import type { CallSummary, Connection, ProspectFlow } from '../../lib/api';
 import { BackendError, type BackendClient } from '../../lib/backend-client';
 import type { OutboxEntry, OutboxWrite } from '../../background/outbox-types';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
-import { createPanelStore, describeWrite, landedNotice, mergeAssigned, pendingEntries, subjectOf, type PageInfo } from '../../entrypoints/sidepanel/store';
+import { createPanelStore, describeWrite, landedNotice, mergeAssigned, pendingEntries, subjectOf } from '../../entrypoints/sidepanel/store';
 
-const A = '0038d0000lA6fpiAAB';
-const B = '0038d0001jzXRKWAA4';
-const page = (id: string, extra: Partial<PageInfo> = {}): PageInfo => ({
-  tabId: 1,
-  url: `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`,
-  record: { crm: 'salesforce', objectType: 'contact', id },
-  crm: 'salesforce',
-  ...extra,
-});
-const pf = (flowId: string, crmProspectId: string, status = 'Running'): ProspectFlow => ({
-  flowId,
-  flowName: `Flow ${flowId}`,
-  crmProspectId,
-  flowInstanceId: `i-${flowId}-${crmProspectId}`,
-  status,
-  ownerEmail: 'rep@example.com',
-  ownerName: 'Riley Parker',
-  assignedAt: '2025-01-01T00:00:00Z',
-});
-const flush = () => new Promise((r) => setTimeout(r, 0));
-const until = async (cond: () => boolean) => {
-  for (let i = 0; i < 200 && !cond(); i++) await flush();
-  expect(cond()).toBe(true);
-};
+import { A, B, flush, page, pf, until } from './support/panel-fixtures';
 
 function fakeClient(over: Record<string, unknown> = {}) {
   const flows: Record<string, ProspectFlow[]> = { [A]: [pf('1', A)], [B]: [] };

@@ -74,17 +74,19 @@ export async function cachedReadsBench(opts: { seconds?: number; connections?: n
   }
 }
 
-interface OverheadChild {
-  url: string;
-  token: string;
-  sandbox: { url: string; clientId: string; clientSecret: string };
+interface Child<T> {
+  info: T;
   close(): Promise<void>;
 }
 
-/** Starts `overhead-entry.ts` (backend + sandbox) in a child process and reads its URLs from stdout. */
-function startOverheadChild(): Promise<OverheadChild> {
+/** Starts `overhead-entry.ts --role=<role>` in a child process and reads its one JSON line from stdout. */
+function startChild<T>(role: 'scalekit' | 'backend', env: NodeJS.ProcessEnv = process.env): Promise<Child<T>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'overhead-entry.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'overhead-entry.ts'), `--role=${role}`], {
+      cwd: ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let started = false;
@@ -92,16 +94,15 @@ function startOverheadChild(): Promise<OverheadChild> {
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (!started) reject(new Error(`backend child exited ${code} before starting: ${err.slice(-500)}`));
+      if (!started) reject(new Error(`${role} child exited ${code} before starting: ${err.slice(-500)}`));
     });
     child.stdout.on('data', (d) => {
       out += d;
       const nl = out.indexOf('\n');
       if (started || nl < 0) return;
       started = true;
-      const info = JSON.parse(out.slice(0, nl)) as Omit<OverheadChild, 'close'>;
       resolve({
-        ...info,
+        info: JSON.parse(out.slice(0, nl)) as T,
         async close() {
           child.stdin.end();
           const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -115,12 +116,23 @@ function startOverheadChild(): Promise<OverheadChild> {
 
 export async function overheadBench(opts: { samples?: number } = {}): Promise<BenchResult> {
   const base = { id: 'backend-overhead', figure: 'backend overhead over the tool call (sandbox 0 ms)', goal: 'p99 ≤ 5 ms' };
-  // Backend + sandbox (Scalekit stand-in, Gong simulator with its 3/s limit opened, as the direct SDK calls
-  // count against it too) run in a child process; the bench client stays here, so both arms cross the same
-  // process boundary and the backend's loop / heap is not shared with the client.
-  const b = await startOverheadChild();
+  // As in production, caller, backend and Scalekit are separate: the Scalekit stand-in + Gong simulator (its 3/s
+  // limit opened, as the direct SDK calls count against it too) in one child, the backend in scalekit mode in
+  // another, the bench client here. The direct arm is client → Scalekit; the route arm client → backend →
+  // Scalekit, so the difference is what the backend adds.
+  const scalekit = await startChild<{ url: string; clientId: string; clientSecret: string }>('scalekit');
+  const backendChild = await startChild<{ url: string; token: string }>('backend', {
+    ...process.env,
+    SCALEKIT_ENV_URL: scalekit.info.url,
+    SCALEKIT_CLIENT_ID: scalekit.info.clientId,
+    SCALEKIT_CLIENT_SECRET: scalekit.info.clientSecret,
+  }).catch(async (e) => {
+    await scalekit.close();
+    throw e;
+  });
+  const b = backendChild.info;
   try {
-    const sandbox = b.sandbox;
+    const sandbox = scalekit.info;
     const direct = new ScalekitClient(sandbox.url, sandbox.clientId, sandbox.clientSecret, { toolTimeoutMs: 30_000, timeoutMs: 10_000 });
     const samples = opts.samples ?? Number(process.env.BENCH_OVERHEAD_PAIRS ?? 300);
     // Distinct prospect ids so every backend request misses the read cache and reaches the tool.
@@ -147,7 +159,7 @@ export async function overheadBench(opts: { samples?: number } = {}): Promise<Be
       await callRoute(ids[ids.length - 4 - i]);
       await sleep(350);
     }
-    log(`overhead: ${samples} interleaved pairs, 350 ms apart (stays under the backend's 3 calls/s limiter); backend in a child process`);
+    log(`overhead: ${samples} interleaved pairs, 350 ms apart (stays under the backend's 3 calls/s limiter); backend and Scalekit stand-in in two child processes`);
     for (let i = 0; i < samples; i++) {
       // Alternate which goes first so neither always runs on a warmer loop.
       let dd: number;
@@ -173,7 +185,8 @@ export async function overheadBench(opts: { samples?: number } = {}): Promise<Be
       pass: p99Diff <= 5,
       data: {
         samples,
-        backendInChildProcess: true,
+        // Caller, backend and Scalekit stand-in are three processes, as three machines are in production.
+        processes: ['bench client', 'backend (scalekit mode)', 'Scalekit stand-in + Gong simulator'],
         routeMs: { p50: round(median(routeMs)), p99: round(percentile(routeMs, 99)) },
         sdkMs: { p50: round(median(directMs)), p99: round(percentile(directMs, 99)) },
         overheadP99Ms: round(p99Gap),
@@ -188,6 +201,7 @@ export async function overheadBench(opts: { samples?: number } = {}): Promise<Be
       },
     };
   } finally {
-    await b.close();
+    await backendChild.close();
+    await scalekit.close();
   }
 }

@@ -1,26 +1,47 @@
 /**
- * Child process of the overhead benchmark (`backend-load.ts` `overheadBench`): the real backend with its
- * in-process sandbox (Scalekit stand-in + Gong simulator), as `npm start` runs it, in a process of its own so
- * the bench client's event loop and heap are not the backend's (as in production, where the caller is
- * another machine).
- *
- * Prints one JSON line on stdout: { url, token, sandbox: { url, clientId, clientSecret } }.
- * Closes the backend and exits when stdin ends (the parent closes it, or dies).
+ * Child processes of the overhead benchmark (`backend-load.ts` `overheadBench`), laid out as in production,
+ * where the caller, the backend and Scalekit are three machines:
+ * - `--role=scalekit`: the Scalekit stand-in + Gong simulator (0 ms latency; its 3/s limit opened, since the
+ *   bench's direct SDK calls count against it too). Prints `{ url, clientId, clientSecret }`.
+ * - `--role=backend`: the real backend in scalekit mode (SCALEKIT_* from the environment, pointing at the
+ *   stand-in), with an API user for the demo rep. Prints `{ url, token }`.
+ * Each prints one JSON line on stdout and exits when stdin ends (the parent closes it, or dies).
  */
-import { startBenchBackend } from './backend';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBackend } from '../server/app';
+import { GongSimulator } from '../server/sandbox/gong/simulator';
+import { SEED } from '../server/sandbox/gong/seed';
+import { startSandbox } from '../server/sandbox/index';
 
-// The direct SDK calls of the bench hit the same simulated company: its 3/s limit would refuse them, so it is
-// opened here (the backend's own 3/s limiter still applies to the route calls).
-const b = await startBenchBackend({ sim: { latencyMs: 0, limits: { perSecond: 1_000_000, perDay: 100_000_000 } } });
-const sandbox = b.backend.sandbox!;
-process.stdout.write(`${JSON.stringify({ url: b.url, token: b.token, sandbox: { url: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret } })}\n`);
+const role = process.argv.find((a) => a.startsWith('--role='))?.slice('--role='.length);
+let close: () => Promise<void>;
+
+if (role === 'scalekit') {
+  const sim = new GongSimulator({ latencyMs: 0, limits: { perSecond: 1_000_000, perDay: 100_000_000 } });
+  const sandbox = await startSandbox({ gong: sim });
+  process.stdout.write(`${JSON.stringify({ url: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret })}\n`);
+  close = async () => {
+    await sandbox.close();
+    sim.close();
+  };
+} else if (role === 'backend') {
+  const backend = await startBackend({ port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'gong-bench-overhead-')), logger: false });
+  if (backend.mode !== 'scalekit') throw new Error('the backend child needs SCALEKIT_* in its environment');
+  const { token } = backend.users.add(SEED.repEmail);
+  process.stdout.write(`${JSON.stringify({ url: backend.url, token })}\n`);
+  close = () => backend.close();
+} else {
+  throw new Error('usage: overhead-entry.ts --role=scalekit|backend');
+}
 
 let closing = false;
 const shutdown = async () => {
   if (closing) return;
   closing = true;
   try {
-    await b.close();
+    await close();
   } finally {
     process.exit(0);
   }

@@ -134,8 +134,10 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       onProtoPoisoning: 'error',
       onConstructorPoisoning: 'error',
       routerOptions: { maxParamLength: 200 },
-      // A browser keeps idle keep-alive sockets open; without this, close() waits for them for a minute.
-      forceCloseConnections: 'idle',
+      // A browser keeps keep-alive sockets open (and the panel polls); without this, close() waits for them
+      // for a minute. Cutting a request at shutdown is safe: writes are idempotent and retried by the outbox,
+      // jobs are persisted and resume.
+      forceCloseConnections: true,
     }).withTypeProvider<ZodTypeProvider>();
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);

@@ -124,6 +124,5 @@ describe('outbox', () => {
     await expect.poll(() => panel.getByText(/changes? waiting/).count(), { timeout: 10_000 }).toBe(0);
     await panel.close();
     await crm.close();
-    // backend.close() currently waits ~70 s for open keep-alive / HTTP/2 sessions to drain (reported to the backend side).
   }, 240_000);
 });

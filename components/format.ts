@@ -176,7 +176,7 @@ export function pluralize(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
-/** Short id for display: Salesforce ids in full (reps copy them), long HubSpot ids as-is. */
+/** The CRM's product name, as reps know it. */
 export function crmLabel(crm: 'salesforce' | 'hubspot'): string {
   return crm === 'salesforce' ? 'Salesforce' : 'HubSpot';
 }

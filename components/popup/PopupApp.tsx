@@ -4,6 +4,7 @@ import { browser } from 'wxt/browser';
 import { createBackendClient } from '../../lib/backend-client';
 import { sendMessage } from '../../background/messages';
 import { effectiveSettings } from '../../background/settings';
+import { crmLabel } from '../format';
 import { AlertIcon, CheckIcon, CloudOffIcon, GearIcon, PanelIcon, PlugIcon } from './icons';
 import { TaskList } from './TaskList';
 import { useCurrentRecord, type CurrentTab } from './useCurrentRecord';
@@ -177,7 +178,6 @@ function TasksSkeleton() {
   );
 }
 
-const CRM_LABEL = { salesforce: 'Salesforce', hubspot: 'HubSpot' } as const;
 
 function RecordCard({ current }: { current: CurrentTab | null | 'loading' }) {
   if (current === 'loading') {
@@ -200,19 +200,19 @@ function RecordCard({ current }: { current: CurrentTab | null | 'loading' }) {
   };
   return (
     <div className={`pp-record${record ? '' : ' pp-record--empty'}`} data-testid="current-record">
-      <div className={`pp-crm-mark ${info?.crm ? `pp-crm-mark--${info.crm}` : ''}`}>{info?.crm ? CRM_LABEL[info.crm][0] : '–'}</div>
+      <div className={`pp-crm-mark ${info?.crm ? `pp-crm-mark--${info.crm}` : ''}`}>{info?.crm ? crmLabel(info.crm)[0] : '–'}</div>
       <div className="pp-record-main">
         {record ? (
           <>
             <div className="pp-record-name">{info?.name ?? (record.objectType === 'lead' ? 'Lead' : 'Contact')}</div>
             <div className="pp-record-meta">
-              {record.objectType === 'lead' ? 'Lead' : 'Contact'} · {CRM_LABEL[record.crm]}
+              {record.objectType === 'lead' ? 'Lead' : 'Contact'} · {crmLabel(record.crm)}
               {info?.email ? ` · ${info.email}` : ` · ${record.id}`}
             </div>
           </>
         ) : info?.crm ? (
           <>
-            <div className="pp-record-name">{CRM_LABEL[info.crm]} page</div>
+            <div className="pp-record-name">{crmLabel(info.crm)} page</div>
             <div className="pp-record-meta">Not a contact or lead. Right-click a list to add everyone on it.</div>
           </>
         ) : (

@@ -8,7 +8,7 @@ import { createBackendClient, type BackendClient } from '../../lib/backend-clien
 import { crmOfUrl, detectCrmRecord, recordKey } from '../../lib/crm-record';
 import { sendMessage } from '../../background/messages';
 import { effectiveSettings, panelIntentItem, settingsItem, managedBackendUrlItem, tabRecordsItem, type TabRecordInfo } from '../../background/settings';
-import { expiredCacheKeys, prospectCacheKey, type CacheStore, type Cached, type ProspectCache } from './cache';
+import { expiredCacheKeys, prospectStorageKey, type CacheStore, type Cached, type ProspectCache } from './cache';
 import { outboxItem } from '../../background/outbox';
 import { createPanelStore, type PageInfo, type PanelStore } from './store';
 
@@ -16,8 +16,8 @@ import { createPanelStore, type PageInfo, type PanelStore } from './store';
 const INTENT_MAX_AGE_MS = 2 * 60_000;
 
 export const storageCache: CacheStore = {
-  getProspect: (key) => storage.getItem<ProspectCache>(`local:${prospectCacheKey(key)}`),
-  setProspect: (key, value) => storage.setItem(`local:${prospectCacheKey(key)}`, value),
+  getProspect: (key) => storage.getItem<ProspectCache>(prospectStorageKey(key)),
+  setProspect: (key, value) => storage.setItem(prospectStorageKey(key), value),
   getCatalog: () => storage.getItem<Cached<import('../../lib/api').Flow[]>>('local:cache:flow-catalog'),
   setCatalog: (value) => storage.setItem('local:cache:flow-catalog', value),
 };

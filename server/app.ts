@@ -142,12 +142,15 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     cleanups.push(() => app.close());
-    app.addHook('onSend', async (req, reply) => {
+    app.addHook('onSend', (req, reply, payload, done) => {
       reply.header('x-request-id', req.id);
       reply.header('cache-control', 'no-store');
+      done(null, payload);
     });
 
     const usage = new UsageCounter(db);
+    // Written behind: the last counts go to the database before it closes (cleanups run in reverse).
+    cleanups.push(() => usage.flush());
     const gateway = new GongGateway(client, config.gongConnectionName, usage, opts.gong);
     cleanups.push(() => gateway.close());
     const jobs = new JobStore(db);

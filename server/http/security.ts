@@ -4,12 +4,12 @@
  * limit that runs before authentication (so token guessing is throttled too).
  */
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { BackendConfig } from '../config';
 import type { AuditLog } from '../store/audit';
 import { ApiFailure, forbidden } from './api-failure';
+import { helmetHeaders } from './security-headers';
 
 const EXTENSION_ORIGIN = /^chrome-extension:\/\/([a-p]{32})$/;
 
@@ -26,10 +26,15 @@ export interface SecurityOptions {
 }
 
 export async function installSecurity(app: FastifyInstance, opts: SecurityOptions): Promise<void> {
-  await app.register(helmet, {
+  const securityHeaders = helmetHeaders({
     // JSON API: nothing may be framed, sniffed or loaded from it.
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  // First hook of all, as @fastify/helmet's was: refusals and errors carry the headers too.
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
 
   // A browser page from any other origin is refused before anything else runs.

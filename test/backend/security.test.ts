@@ -57,6 +57,12 @@ describe('origins and headers', () => {
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers.get('x-powered-by')).toBeNull();
+    // Refusals carry them too: the headers are set before authentication runs.
+    const refused = await t.api('GET', '/api/v1/flows', { token: null });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(refused.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    expect(refused.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
   });
 });
 

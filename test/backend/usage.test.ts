@@ -1,0 +1,55 @@
+/** The day's Gong call count: counted in memory at once, written behind, and never lost on a clean close. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openDb, type Db } from '../../server/store/db';
+import { UsageCounter } from '../../server/store/usage';
+
+const dirs: string[] = [];
+function freshDb(): { db: Db; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'gong-usage-'));
+  dirs.push(dir);
+  return { db: openDb(dir), dir };
+}
+const stored = (db: Db, day: string) => (db.prepare('SELECT calls FROM gong_usage WHERE day = ?').get(day) as { calls: number } | undefined)?.calls ?? 0;
+
+afterEach(() => {
+  vi.useRealTimers();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('UsageCounter', () => {
+  it('counts at once and writes the calls of a moment in one statement, after the calls', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { db } = freshDb();
+    const usage = new UsageCounter(db, 1000);
+    usage.increment('2026-11-27');
+    usage.increment('2026-11-27');
+    expect(usage.calls('2026-11-27')).toBe(2);
+    expect(stored(db, '2026-11-27')).toBe(0);
+    vi.advanceTimersByTime(1000);
+    expect(stored(db, '2026-11-27')).toBe(2);
+    usage.increment('2026-11-27');
+    vi.advanceTimersByTime(1000);
+    expect(stored(db, '2026-11-27')).toBe(3);
+    db.close();
+  });
+
+  it('keeps counting from the persisted figure after a restart, and flush writes what is pending', () => {
+    const { db, dir } = freshDb();
+    const day = new Date().toISOString().slice(0, 10);
+    const first = new UsageCounter(db);
+    for (let i = 0; i < 5; i++) first.increment();
+    first.flush();
+    db.close();
+    const again = openDb(dir);
+    const second = new UsageCounter(again);
+    expect(second.calls()).toBe(5);
+    second.increment();
+    expect(second.calls()).toBe(6);
+    second.flush();
+    expect(stored(again, day)).toBe(6);
+    again.close();
+  });
+});

@@ -5,73 +5,8 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { Duplex } from 'node:stream';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
-
-/**
- * Feeds an HTTP/2 session bytes that were already read off the socket. node:http2 reads a net.Socket's
- * native handle directly (bypassing `unshift`), so without this wrapper it misses the preface and the
- * session dies with PROTOCOL_ERROR (2). A handle-less Duplex makes it go through the JS stream instead.
- */
-class ReplaySocket extends Duplex {
-  constructor(
-    private readonly raw: net.Socket,
-    head: Buffer,
-  ) {
-    super();
-    this.push(head);
-    raw.on('data', (chunk: Buffer) => {
-      if (!this.push(chunk)) raw.pause();
-    });
-    raw.on('end', () => this.push(null));
-    raw.on('error', (err) => this.destroy(err));
-    raw.on('close', () => this.destroy());
-  }
-
-  override _read(): void {
-    this.raw.resume();
-  }
-
-  override _write(chunk: Buffer, encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.raw.write(chunk, encoding, cb);
-  }
-
-  override _final(cb: (err?: Error | null) => void): void {
-    this.raw.end(cb);
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.raw.destroy();
-    cb(err);
-  }
-
-  // http2 asks these of its socket.
-  get remoteAddress() {
-    return this.raw.remoteAddress;
-  }
-  get remotePort() {
-    return this.raw.remotePort;
-  }
-  get localAddress() {
-    return this.raw.localAddress;
-  }
-  get localPort() {
-    return this.raw.localPort;
-  }
-  setTimeout(ms: number, cb?: () => void): this {
-    this.raw.setTimeout(ms, cb);
-    return this;
-  }
-  setNoDelay(noDelay?: boolean): this {
-    this.raw.setNoDelay(noDelay);
-    return this;
-  }
-  setKeepAlive(enable?: boolean, delay?: number): this {
-    this.raw.setKeepAlive(enable, delay);
-    return this;
-  }
-}
 
 export interface DualServer {
   port: number;
@@ -108,11 +43,13 @@ export async function listenDual(
       if (couldBeH2 && head.length < H2_PREFACE.length) return;
       socket.off('data', onData);
       socket.pause();
+      // Both servers take the bytes already read back from the stream's buffer: node:http reads through
+      // the stream, node:http2 replays a socket's buffered bytes into its native session before reading
+      // the handle itself (so HTTP/2 frames never pass through JavaScript streams).
+      socket.unshift(head);
       if (couldBeH2) {
-        h2.emit('connection', new ReplaySocket(socket, head));
+        h2.emit('connection', socket);
       } else {
-        // node:http reads through the stream when data is waiting there, so unshift is enough.
-        socket.unshift(head);
         h1.emit('connection', socket);
         socket.resume();
       }

@@ -4,7 +4,7 @@ import { browser } from 'wxt/browser';
 import { createBackendClient } from '../../lib/backend-client';
 import { sendMessage } from '../../background/messages';
 import { effectiveSettings } from '../../background/settings';
-import { crmLabel } from '../format';
+import { crmLabel, initials } from '../format';
 import { AlertIcon, CheckIcon, CloudOffIcon, GearIcon, PanelIcon, PlugIcon } from './icons';
 import { TaskList } from './TaskList';
 import { useCurrentRecord, type CurrentTab } from './useCurrentRecord';
@@ -200,7 +200,14 @@ function RecordCard({ current }: { current: CurrentTab | null | 'loading' }) {
   };
   return (
     <div className={`pp-record${record ? '' : ' pp-record--empty'}`} data-testid="current-record">
-      <div className={`pp-crm-mark ${info?.crm ? `pp-crm-mark--${info.crm}` : ''}`}>{info?.crm ? crmLabel(info.crm)[0] : '–'}</div>
+      {/* On a record the avatar is the person's (initials, tinted with the CRM's colour); elsewhere the CRM's mark. */}
+      <div
+        className={`pp-crm-mark ${info?.crm ? `pp-crm-mark--${info.crm}` : ''}`}
+        title={info?.crm ? crmLabel(info.crm) : undefined}
+        data-testid="record-avatar"
+      >
+        {record ? initials(info?.name, info?.email) : info?.crm ? crmLabel(info.crm)[0] : '–'}
+      </div>
       <div className="pp-record-main">
         {record ? (
           <>

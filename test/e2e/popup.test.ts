@@ -66,6 +66,9 @@ describe('popup', () => {
     for (const type of new Set(expected.map((t) => t.type))) expect(await popup.getByTestId(`task-group-${type}`).isVisible()).toBe(true);
     // The record on the rep's tab, with the button that opens the panel.
     await expect.poll(() => popup.getByTestId('current-record').textContent(), { timeout: 10_000 }).toContain('Avery Thompson');
+    // The avatar is the person's initials, not the CRM's letter.
+    expect(await popup.getByTestId('record-avatar').textContent()).toBe('AT');
+    expect(await popup.getByTestId('record-avatar').getAttribute('title')).toBe('Salesforce');
     expect(await popup.getByTestId('open-panel').isVisible()).toBe(true);
     await expect.poll(badge, { timeout: 10_000 }).toBe(String(expected.length));
     await h.screenshot(popup, 'popup-tasks');

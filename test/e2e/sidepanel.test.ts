@@ -122,8 +122,11 @@ describe('side panel', () => {
     await panelScreenshot(panel, 'sidepanel-picker');
     await picker.getByRole('button', { name: `Add to “${SEED.flowName}”` }).click();
 
+    // The row shows at once as pending (the outbox's write may still be behind Gong's 3/s limiter), then lands.
     await poll(() => flowList(panel).getByRole('listitem', { name: SEED.flowName }).isVisible()).toBe(true);
-    expect(gong().state.instances.some((i) => i.crmProspectId === id && i.flowId === SEED.flowId)).toBe(true);
+    await poll(() => gong().state.instances.some((i) => i.crmProspectId === id && i.flowId === SEED.flowId)).toBe(true);
+    await poll(() => flowList(panel).locator('.ge-flow--pending').count()).toBe(0);
+    expect(await flowList(panel).getByRole('listitem', { name: SEED.flowName }).count()).toBe(1);
 
     await flowList(panel).getByRole('button', { name: `Unassign from ${SEED.flowName}` }).click();
     const confirm = panel.getByRole('group', { name: `Confirm unassign from ${SEED.flowName}` });

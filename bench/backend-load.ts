@@ -197,7 +197,15 @@ export async function overheadBench(opts: { pairs?: number; runs?: number; warmu
     };
     const pair = async (i: number, run: OverheadRun | null) => {
       // Alternate which goes first so neither always runs on a warmer machine.
-      const [r, d] = i % 2 ? await callDirect().then(async (d) => [await callRoute(), d]) : await callRoute().then(async (r) => [r, await callDirect()]);
+      let d: number;
+      let r: number;
+      if (i % 2) {
+        d = await callDirect();
+        r = await callRoute();
+      } else {
+        r = await callRoute();
+        d = await callDirect();
+      }
       run?.routeMs.push(r);
       run?.sdkMs.push(d);
       await sleep(350);

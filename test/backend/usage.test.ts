@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDb, type Db } from '../../server/store/db';
-import { UsageCounter } from '../../server/store/usage';
+import { UsageCounter, utcDay } from '../../server/store/usage';
 
 const dirs: string[] = [];
 function freshDb(): { db: Db; dir: string } {
@@ -38,7 +38,7 @@ describe('UsageCounter', () => {
 
   it('keeps counting from the persisted figure after a restart, and flush writes what is pending', () => {
     const { db, dir } = freshDb();
-    const day = new Date().toISOString().slice(0, 10);
+    const day = utcDay();
     const first = new UsageCounter(db);
     for (let i = 0; i < 5; i++) first.increment();
     first.flush();

@@ -7,6 +7,7 @@
  *    run in child processes (overhead-entry.ts), the client here (see overheadBench).
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { ScalekitClient } from '@scalekit-sdk/node';
@@ -84,7 +85,9 @@ interface Child<T> {
 /** Starts `overhead-entry.ts --role=<role>` in a child process and reads its first JSON line from stdout. */
 function startChild<T>(role: 'scalekit' | 'backend', env: NodeJS.ProcessEnv = process.env): Promise<Child<T>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'overhead-entry.ts'), `--role=${role}`], {
+    // The backend runs with the flags of the product's `server` script (--expose-gc: idle-time young GC).
+    const nodeFlags = role === 'backend' ? ['--expose-gc', ...(process.env.BENCH_BACKEND_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])] : [];
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(import.meta.dirname, 'overhead-entry.ts'), `--role=${role}`], {
       cwd: ROOT,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -174,7 +177,7 @@ export async function overheadBench(opts: { pairs?: number; runs?: number; warmu
   });
   const b = backendChild.info;
   const client = getter(b.token);
-  let inside: { totalMs: number; sdkMs: number }[] = [];
+  let inside: { totalMs: number; sdkMs: number; gcMs: number }[] = [];
   const results: OverheadRun[] = [];
   try {
     const sandbox = scalekit.info;
@@ -220,8 +223,9 @@ export async function overheadBench(opts: { pairs?: number; runs?: number; warmu
     }
   } finally {
     client.close();
-    const rep = (await backendChild.close()) as { report?: { totalMs: number; sdkMs: number }[] } | null;
+    const rep = (await backendChild.close()) as { report?: typeof inside } | null;
     inside = rep?.report ?? [];
+    if (process.env.BENCH_OVERHEAD_STAGES) writeFileSync(process.env.BENCH_OVERHEAD_STAGES, JSON.stringify({ inside, results }));
     await scalekit.close();
   }
   const perRun = results.map((run) => {
@@ -240,6 +244,8 @@ export async function overheadBench(opts: { pairs?: number; runs?: number; warmu
   const own = inside.slice(-runs * pairs).map((r) => r.totalMs - r.sdkMs);
   const ownP50 = median(own);
   const ownP99 = percentile(own, 99);
+  const measuredInside = inside.slice(-runs * pairs);
+  const withGc = measuredInside.filter((r) => r.gcMs > 0);
   const all = results.flatMap((run) => run.routeMs.map((r, i) => r - run.sdkMs[i]));
   return {
     ...base,
@@ -257,6 +263,8 @@ export async function overheadBench(opts: { pairs?: number; runs?: number; warmu
       perRun,
       // Measured inside the backend: what it spends on a request besides waiting for the SDK call.
       backendOwnMs: { p50: round(ownP50), p99: round(ownP99), requests: own.length },
+      // Requests with a GC pause of the backend inside them, and the pauses' total.
+      backendGcInRequests: process.env.BENCH_OVERHEAD_STAGES ? { requests: withGc.length, totalMs: round(withGc.reduce((s, r) => s + r.gcMs, 0)) } : undefined,
       pairedDiffAllRunsMs: { p50: round(median(all)), p99: round(percentile(all, 99)), over5: all.filter((d) => d > 5).length, of: all.length },
     },
   };

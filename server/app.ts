@@ -18,6 +18,7 @@ import { GongConnections } from './gong/connection';
 import { GongGateway, type GatewayOptions } from './gong/gateway';
 import { installAuth } from './http/auth';
 import { installErrorHandling } from './http/error-handler';
+import { installIdleWork, youngGcTask } from './http/idle-work';
 import { installSecurity } from './http/security';
 import { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
 import { JobStore } from './jobs/job-store';
@@ -58,6 +59,8 @@ export interface BackendOptions {
   gong?: Partial<GatewayOptions>;
   jobs?: Partial<JobRunnerOptions>;
   limits?: { perIpPerMinute?: number; perUserPerMinute?: number };
+  /** Young-generation GC between requests (when node runs with --expose-gc). Default true. */
+  youngGcWhenIdle?: boolean;
 }
 
 export interface Backend {
@@ -142,6 +145,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     cleanups.push(() => app.close());
+    const idle = installIdleWork(app.server);
+    cleanups.push(() => idle.stop());
     app.addHook('onSend', (req, reply, payload, done) => {
       reply.header('x-request-id', req.id);
       reply.header('cache-control', 'no-store');
@@ -151,6 +156,10 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     const usage = new UsageCounter(db);
     // Written behind: the last counts go to the database before it closes (cleanups run in reverse).
     cleanups.push(() => usage.flush());
+    // Between requests: the count's write, then a young GC (after the write, which makes garbage).
+    idle.add(() => usage.flush());
+    const youngGc = opts.youngGcWhenIdle === false ? undefined : youngGcTask();
+    if (youngGc) idle.add(youngGc);
     const gateway = new GongGateway(client, config.gongConnectionName, usage, opts.gong);
     cleanups.push(() => gateway.close());
     const jobs = new JobStore(db);

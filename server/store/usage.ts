@@ -2,8 +2,9 @@
  * The day's Gong call count (UTC days), persisted so `/usage` and the daily budget survive restarts.
  *
  * Counted in memory at once and written behind: a SQLite write costs ~0.2 ms on a quiet machine, which
- * would sit in front of every Gong call. Counts are flushed in one statement at most `flushAfterMs` later
- * and on close; a crash can lose at most that last moment's count, and the budget is a safety margin anyway.
+ * would sit in front of every Gong call. Counts are flushed in one statement at the backend's next quiet
+ * moment between requests (app.ts), at most `flushAfterMs` later, and on close; a crash can lose at most that
+ * last moment's count, and the budget is a safety margin anyway.
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db';

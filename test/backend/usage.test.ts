@@ -53,3 +53,20 @@ describe('UsageCounter', () => {
     again.close();
   });
 });
+
+describe('the backend writes the count between requests', () => {
+  it('once no request is in flight, well before the write-behind deadline', async () => {
+    const { startTestBackend } = await import('./harness');
+    const { SEED } = await import('../../server/sandbox/gong/seed');
+    const t = await startTestBackend();
+    try {
+      const res = await t.api('GET', `/api/v1/prospects/${SEED.sfContactWithFlows}/flows`);
+      expect(res.status).toBe(200);
+      expect(t.gong.stats().totalCalls).toBeGreaterThan(0);
+      // The deadline is 1 s; the quiet moment comes ~20 ms after the response.
+      await vi.waitFor(() => expect(stored(t.backend.db, utcDay())).toBe(t.gong.stats().totalCalls), { timeout: 800, interval: 10 });
+    } finally {
+      await t.close();
+    }
+  });
+});

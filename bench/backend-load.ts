@@ -258,6 +258,7 @@ export async function overheadBench(opts: { pairs?: number; runs?: number; warmu
       runs,
       warmup,
       processes: ['bench client (node:http keep-alive)', 'backend (scalekit mode)', 'Scalekit stand-in + Gong simulator'],
+      youngGcBetweenRequests: !process.env.BENCH_OVERHEAD_NO_IDLE_GC,
       overheadP99Ms: round(p99),
       overheadP50Ms: round(p50),
       perRun,

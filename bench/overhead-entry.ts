@@ -34,7 +34,14 @@ if (role === 'scalekit') {
     sim.close();
   };
 } else if (role === 'backend') {
-  const backend = await startBackend({ port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(tmpdir(), 'gong-bench-overhead-')), logger: false });
+  const backend = await startBackend({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: mkdtempSync(join(tmpdir(), 'gong-bench-overhead-')),
+    logger: false,
+    // BENCH_OVERHEAD_NO_IDLE_GC=1 measures without the young GC between requests (for comparison).
+    youngGcWhenIdle: !process.env.BENCH_OVERHEAD_NO_IDLE_GC,
+  });
   if (backend.mode !== 'scalekit') throw new Error('the backend child needs SCALEKIT_* in its environment');
   const { token } = backend.users.add(SEED.repEmail);
   // Inside timings: Node's HTTP server diagnostics channels mark a request's arrival (headers parsed) and its

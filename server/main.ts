@@ -1,5 +1,5 @@
 /**
- * CLI entry:
+ * CLI entry (`npm run server -- …`, which runs it with node's --expose-gc: see server/http/idle-work.ts):
  *   tsx server/main.ts [--print-extension]   start the backend (sandbox mode without Scalekit credentials)
  *   tsx server/main.ts user add <email>      create a user; prints its API token once
  *   tsx server/main.ts user list             list users

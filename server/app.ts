@@ -167,6 +167,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     // Jobs stop before the gateway and the database close (cleanups run in reverse).
     cleanups.push(() => jobRunner.close());
 
+    const connections = new GongConnections(client, config.gongConnectionName);
+    gateway.onConnectionSeen((identifier, active) => connections.seen(identifier, active));
     const ctx: AppContext = {
       config,
       version: VERSION,
@@ -174,7 +176,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       audit,
       idempotency: new IdempotencyStore(db),
       gateway,
-      connections: new GongConnections(client, config.gongConnectionName),
+      connections,
       jobs,
       jobRunner,
       prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs),

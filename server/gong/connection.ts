@@ -1,11 +1,16 @@
 /**
  * The user's Gong connected account at Scalekit: its status, and the authorization link that
  * (re)connects it. Control-plane calls: they do not count against Gong's rate limit.
+ *
+ * Also the gate in front of the company-wide caches (prospect flows, calls index): an answer from them makes no
+ * call on the rep's own connection, so it is given only while that connection is known to be ACTIVE. Known =
+ * a Gong call went through it, or Scalekit said so, within `activeTtlMs`; a Gong call refused for it ends that
+ * at once. A rep whose connection expired or was disconnected gets GONG_NOT_CONNECTED, as from a live call.
  */
 import { Code } from '@connectrpc/connect';
 import { ScalekitServerException, type ScalekitClient } from '@scalekit-sdk/node';
 import type { Connection, ConnectionLink, ConnectionStatus } from '../../lib/api';
-import { classifyGongError } from './failure';
+import { classifyGongError, GongFailure } from './failure';
 
 /** Scalekit's ConnectorStatus numbers (see scalekit-sdk-wire.md). */
 const STATUS_BY_NUMBER: Record<number, ConnectionStatus> = {
@@ -19,18 +24,55 @@ const STATUS_BY_NUMBER: Record<number, ConnectionStatus> = {
 
 const isNotFound = (err: unknown) => err instanceof ScalekitServerException && err.grpcStatus === Code.NotFound;
 
+const NOT_ACTIVE_MESSAGE: Partial<Record<ConnectionStatus, string>> = {
+  EXPIRED: 'Your Gong connection has expired; connect Gong again',
+  NOT_CONNECTED: 'No Gong connection for this user yet',
+};
+
 export class GongConnections {
-  constructor(private readonly client: ScalekitClient, private readonly connectionName: string) {}
+  /** identifier → until when its connection counts as ACTIVE without asking Scalekit. */
+  private readonly knownActive = new Map<string, number>();
+  private readonly checking = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly client: ScalekitClient,
+    private readonly connectionName: string,
+    private readonly activeTtlMs = 60_000,
+  ) {}
 
   async status(identifier: string): Promise<Connection> {
+    let status: ConnectionStatus;
     try {
       const res = await this.client.actions.getConnectedAccount({ connectionName: this.connectionName, identifier });
-      const status = STATUS_BY_NUMBER[Number(res.connectedAccount?.status ?? 0)] ?? 'UNKNOWN';
-      return { status, identifier, connectionName: this.connectionName };
+      status = STATUS_BY_NUMBER[Number(res.connectedAccount?.status ?? 0)] ?? 'UNKNOWN';
     } catch (err) {
-      if (isNotFound(err)) return { status: 'NOT_CONNECTED', identifier, connectionName: this.connectionName };
-      throw classifyGongError(err);
+      if (!isNotFound(err)) throw classifyGongError(err);
+      status = 'NOT_CONNECTED';
     }
+    this.seen(identifier, status === 'ACTIVE');
+    return { status, identifier, connectionName: this.connectionName };
+  }
+
+  /** Resolves when the user's connection is ACTIVE; otherwise fails with not-connected (a GongFailure). */
+  requireActive(identifier: string): Promise<void> {
+    if ((this.knownActive.get(identifier) ?? 0) > Date.now()) return Promise.resolve();
+    // The panel asks for flows and calls at once: one question to Scalekit for both.
+    let check = this.checking.get(identifier);
+    if (!check) {
+      check = this.status(identifier)
+        .then(({ status }) => {
+          if (status !== 'ACTIVE') throw new GongFailure('not-connected', NOT_ACTIVE_MESSAGE[status] ?? 'The Gong connection is not active; connect Gong again', null);
+        })
+        .finally(() => this.checking.delete(identifier));
+      this.checking.set(identifier, check);
+    }
+    return check;
+  }
+
+  /** What a Gong call just showed about the user's connection (it went through, or was refused as not connected). */
+  seen(identifier: string, active: boolean): void {
+    if (active) this.knownActive.set(identifier, Date.now() + this.activeTtlMs);
+    else this.knownActive.delete(identifier);
   }
 
   async authorizationLink(identifier: string): Promise<ConnectionLink> {

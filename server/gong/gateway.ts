@@ -76,6 +76,7 @@ export class GongGateway {
   private readonly limiter: FairRateLimiter;
   private readonly cache: ReadCache;
   private readonly invalidationListeners: ((tags: string[]) => void)[] = [];
+  private readonly connectionListeners: ((identifier: string, active: boolean) => void)[] = [];
   private sdkCalls = 0;
   private retries = 0;
   private closed = false;
@@ -118,6 +119,11 @@ export class GongGateway {
     const key = JSON.stringify([ctx.identifier, tool, sortKeys(input)]);
     const ttl = tool === 'gong_engage_tasks_list' ? this.options.tasksTtlMs : this.options.cacheTtlMs;
     return this.cache.read(key, readTags(tool, input), () => this.callWithRetries(tool, input, ctx), ttl);
+  }
+
+  /** Hears, per user, whether a Gong call went through their connection or was refused as not connected. */
+  onConnectionSeen(listener: (identifier: string, active: boolean) => void): void {
+    this.connectionListeners.push(listener);
   }
 
   /** Caches outside the gateway (prospect flows, calls index) hear about every write's tags. */
@@ -173,6 +179,7 @@ export class GongGateway {
         connector: this.connectionName,
       });
       ctx.log.info({ gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: 'ok', executionId: res.executionId } }, 'gong call');
+      for (const l of this.connectionListeners) l(ctx.identifier, true);
       // The SDK already hands back plain JSON (protobuf-es turns the Struct into plain objects): no copy.
       return { executionId: res.executionId, data: res.data ?? null };
     } catch (err) {
@@ -181,6 +188,7 @@ export class GongGateway {
         { gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: failure.kind, status: failure.status } },
         'gong call',
       );
+      if (failure.kind === 'not-connected') for (const l of this.connectionListeners) l(ctx.identifier, false);
       throw failure;
     } finally {
       release();

@@ -7,11 +7,14 @@ import { gongTools, type GongToolName } from '../../lib/gong-tools';
 import type { AuditLog } from '../store/audit';
 import type { User } from '../store/users';
 import { classifyGongError } from './failure';
+import type { GongConnections } from './connection';
 import type { GongCallResult, GongGateway } from './gateway';
 
 export interface SessionDeps {
   gateway: GongGateway;
   audit: AuditLog;
+  /** Needed by code that answers from company-wide caches (ensureConnected). */
+  connections?: GongConnections;
 }
 
 export class GongSession {
@@ -38,6 +41,15 @@ export class GongSession {
       this.audit(tool, input, outcome, { error: failure.kind, status: failure.status, message: failure.message });
       throw failure;
     }
+  }
+
+  /**
+   * For answers from company-wide caches, which make no call on this user's connection: fails with not-connected
+   * unless that connection is known to be ACTIVE (see GongConnections.requireActive).
+   */
+  async ensureConnected(): Promise<void> {
+    if (!this.deps.connections) throw new Error('this session cannot check the Gong connection');
+    await this.deps.connections.requireActive(this.user.email);
   }
 
   private audit(tool: string, input: unknown, outcome: 'ok' | 'refused' | 'error', answer: unknown): void {

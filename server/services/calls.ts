@@ -162,7 +162,9 @@ export class CallsIndex {
 
 export async function prospectCalls(index: CallsIndex, session: GongSession, crmId: string, email: string | undefined, days: number): Promise<CallSummary[]> {
   const matched: { call: ExtensiveCall; by: CallSummary['matchedBy'] }[] = [];
-  for (const call of await index.recentCalls(session, days)) {
+  // The index is company data, refreshed on whichever rep's connection: only for a connected rep.
+  const [calls] = await Promise.all([index.recentCalls(session, days), session.ensureConnected()]);
+  for (const call of calls) {
     const by = matchCall(call, crmId, email);
     if (by) matched.push({ call, by });
   }

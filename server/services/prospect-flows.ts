@@ -89,7 +89,8 @@ export class ProspectFlowsCache {
     });
     // Nothing in flight: go now. Otherwise the queue leaves when the call in flight returns.
     if (this.queue.length && this.busy === 0) this.flush();
-    const flows = await Promise.all(answers);
+    // Cached answers (and batches sent on another rep's connection) are company data: only for a connected rep.
+    const [flows] = await Promise.all([Promise.all(answers), session.ensureConnected()]);
     return ids.map((id, i) => ({ crmProspectId: id, flows: flows[i] }));
   }
 

@@ -104,6 +104,36 @@ describe('connection flow', () => {
     expect((await t.api('GET', '/api/v1/workspaces')).status).toBe(200);
   });
 
+  it("answers from the company-wide caches only a rep whose own connection is active", async () => {
+    const flowsPath = `/api/v1/prospects/${SEED.sfContactWithFlows}/flows`;
+    const callsPath = `/api/v1/prospects/${SEED.sfContactWithFlows}/calls`;
+    const connected = t.backend.users.add('cache.reader@example.com').token;
+    t.backend.sandbox!.accounts.setStatus('gong', 'cache.reader@example.com', 'ACTIVE');
+    // A connected rep fills the caches.
+    expect((await t.api('GET', flowsPath, { token: connected })).status).toBe(200);
+    expect((await t.api('GET', callsPath, { token: connected })).status).toBe(200);
+
+    // Another rep's connection has expired: the cached company data is not theirs to see.
+    const expired = t.backend.users.add('expired.rep@example.com').token;
+    t.backend.sandbox!.accounts.setStatus('gong', 'expired.rep@example.com', 'EXPIRED');
+    const callsBefore = t.gong.stats().totalCalls;
+    for (const path of [flowsPath, callsPath]) {
+      const res = await t.api('GET', path, { token: expired });
+      expect(res.status).toBe(409);
+      expect(apiError.parse(res.body).error).toMatchObject({ code: 'GONG_NOT_CONNECTED', message: 'Your Gong connection has expired; connect Gong again' });
+    }
+    expect(t.gong.stats().totalCalls).toBe(callsBefore);
+
+    // The connected rep's connection expires: the first Gong call refused for it ends cached answers at once.
+    t.backend.sandbox!.accounts.setStatus('gong', 'cache.reader@example.com', 'EXPIRED');
+    expect((await t.api('GET', '/api/v1/workspaces', { token: connected })).status).toBe(409);
+    expect((await t.api('GET', flowsPath, { token: connected })).status).toBe(409);
+    expect((await t.api('GET', callsPath, { token: connected })).status).toBe(409);
+    // Reconnected: served again.
+    t.backend.sandbox!.accounts.setStatus('gong', 'cache.reader@example.com', 'ACTIVE');
+    expect((await t.api('GET', flowsPath, { token: connected })).status).toBe(200);
+  });
+
   it('reports NOT_CONNECTED for a user who never connected Gong, and gives them a link', async () => {
     const { token } = t.backend.users.add('new.rep@example.com');
     expect((await t.api('GET', '/api/v1/connection', { token })).body.status).toBe('NOT_CONNECTED');

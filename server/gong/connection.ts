@@ -10,7 +10,7 @@
 import { Code } from '@connectrpc/connect';
 import { ScalekitServerException, type ScalekitClient } from '@scalekit-sdk/node';
 import type { Connection, ConnectionLink, ConnectionStatus } from '../../lib/api';
-import { classifyGongError, GongFailure } from './failure';
+import { classifyGongError, notConnected } from './failure';
 
 /** Scalekit's ConnectorStatus numbers (see scalekit-sdk-wire.md). */
 const STATUS_BY_NUMBER: Record<number, ConnectionStatus> = {
@@ -23,11 +23,6 @@ const STATUS_BY_NUMBER: Record<number, ConnectionStatus> = {
 };
 
 const isNotFound = (err: unknown) => err instanceof ScalekitServerException && err.grpcStatus === Code.NotFound;
-
-const NOT_ACTIVE_MESSAGE: Partial<Record<ConnectionStatus, string>> = {
-  EXPIRED: 'Your Gong connection has expired; connect Gong again',
-  NOT_CONNECTED: 'No Gong connection for this user yet',
-};
 
 export class GongConnections {
   /** identifier → until when its connection counts as ACTIVE without asking Scalekit. */
@@ -61,7 +56,7 @@ export class GongConnections {
     if (!check) {
       check = this.status(identifier)
         .then(({ status }) => {
-          if (status !== 'ACTIVE') throw new GongFailure('not-connected', NOT_ACTIVE_MESSAGE[status] ?? 'The Gong connection is not active; connect Gong again', null);
+          if (status !== 'ACTIVE') throw notConnected(status);
         })
         .finally(() => this.checking.delete(identifier));
       this.checking.set(identifier, check);

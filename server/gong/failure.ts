@@ -5,6 +5,7 @@
  */
 import { Code } from '@connectrpc/connect';
 import { isToolException, ScalekitException, ScalekitServerException } from '@scalekit-sdk/node';
+import type { ConnectionStatus } from '../../lib/api';
 import { ApiFailure } from '../http/api-failure';
 import { ACCOUNT_NOT_ACTIVE_MESSAGE, decodeToolError } from '../tool-error';
 
@@ -33,6 +34,17 @@ export class GongFailure extends Error {
   }
 }
 
+/** The user's Gong connection is not ACTIVE (`status` as Scalekit reports it, when known). */
+export function notConnected(status?: ConnectionStatus): GongFailure {
+  const message =
+    status === 'EXPIRED'
+      ? 'Your Gong connection has expired; connect Gong again'
+      : status === 'NOT_CONNECTED'
+        ? 'No Gong connection for this user yet'
+        : 'The Gong connection is not active; connect Gong again';
+  return new GongFailure('not-connected', message, null);
+}
+
 /** Gong's own words, trimmed: they are shown to reps, so no stack, no internals. */
 function gongMessage(errors: string[], fallback: string): string {
   const text = errors.filter(Boolean).join('; ').slice(0, 500);
@@ -54,9 +66,9 @@ export function classifyGongError(err: unknown): GongFailure {
     const code = err.grpcStatus;
     const text = err.message ?? '';
     if (code === Code.FailedPrecondition && text.includes(ACCOUNT_NOT_ACTIVE_MESSAGE)) {
-      return new GongFailure('not-connected', 'The Gong connection is not active; connect Gong again', null);
+      return notConnected();
     }
-    if (code === Code.NotFound) return new GongFailure('not-connected', 'No Gong connection for this user yet', null);
+    if (code === Code.NotFound) return notConnected('NOT_CONNECTED');
     if (code === Code.Unavailable || code === Code.DeadlineExceeded || code === Code.Canceled || code === Code.Aborted) {
       return new GongFailure('transient', 'Scalekit did not answer in time', null);
     }

@@ -2,6 +2,11 @@
  * The stand-in for Scalekit's hosted authorization ("magic link") flow: GetMagicLinkForConnectedAccount
  * issues a short-lived link to `/magic-link/<token>`; the page there has one Authorize button whose POST
  * makes the connected account ACTIVE. There is no real Gong OAuth behind it.
+ *
+ * With user verification (the link was asked for with a `userVerifyUrl`), the POST leaves the account
+ * PENDING_VERIFICATION and redirects the browser to `userVerifyUrl?auth_request_id=…&state=…`; the app's
+ * server then calls VerifyConnectedAccountUser with that id and the identifier of the user it has signed in,
+ * which activates the account only if it is the identifier the link was issued for.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,7 +20,20 @@ interface PendingLink {
   connectionName: string;
   identifier: string;
   expiresAt: number;
+  userVerifyUrl?: string;
+  state?: string;
 }
+
+/** An authorization waiting for the app's VerifyConnectedAccountUser. */
+interface PendingVerification {
+  connectionName: string;
+  identifier: string;
+  expiresAt: number;
+}
+
+export type VerifyOutcome = { ok: true; postUserVerifyRedirectUrl: string } | { ok: false; reason: 'unknown' | 'expired' | 'identifier-mismatch' };
+
+export const VERIFIED_PATH = `/magic-link/verified`;
 
 export interface IssuedLink {
   link: string;
@@ -50,6 +68,7 @@ function page(title: string, body: string, script = ''): string {
 
 export class MagicLinks {
   private readonly pending = new Map<string, PendingLink>();
+  private readonly verifications = new Map<string, PendingVerification>();
 
   constructor(
     private readonly accounts: AccountStore,
@@ -57,11 +76,26 @@ export class MagicLinks {
     private readonly baseUrl: () => string,
   ) {}
 
-  issue(connectionName: string, identifier: string): IssuedLink {
+  issue(connectionName: string, identifier: string, verify: { userVerifyUrl?: string; state?: string } = {}): IssuedLink {
     const token = randomBytes(18).toString('base64url');
     const expiresAt = Date.now() + MAGIC_LINK_TTL_MS;
-    this.pending.set(token, { connectionName, identifier, expiresAt });
+    this.pending.set(token, { connectionName, identifier, expiresAt, ...verify });
     return { link: `${this.baseUrl()}${MAGIC_LINK_PATH}${token}`, expiresAt: new Date(expiresAt) };
+  }
+
+  /** VerifyConnectedAccountUser: one use; the identifier must be the one the link was issued for. */
+  verify(authRequestId: string, identifier: string): VerifyOutcome {
+    const pending = this.verifications.get(authRequestId);
+    if (!pending) return { ok: false, reason: 'unknown' };
+    if (pending.expiresAt <= Date.now()) {
+      this.verifications.delete(authRequestId);
+      return { ok: false, reason: 'expired' };
+    }
+    // A mismatch leaves the request usable: the right user may still complete it.
+    if (pending.identifier.toLowerCase() !== identifier.toLowerCase()) return { ok: false, reason: 'identifier-mismatch' };
+    this.verifications.delete(authRequestId);
+    this.accounts.setStatus(pending.connectionName, pending.identifier, 'ACTIVE');
+    return { ok: true, postUserVerifyRedirectUrl: `${this.baseUrl()}${VERIFIED_PATH}` };
   }
 
   /** Test hook: make every outstanding link expired. */
@@ -74,6 +108,10 @@ export class MagicLinks {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (path === VERIFIED_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      sendHtml(res, 200, page('Connected', '<h1>Connected — you can close this tab</h1><p>Your Gong connection is verified and ready.</p>'));
+      return;
+    }
     const token = path.slice(MAGIC_LINK_PATH.length);
     const link = this.pending.get(token);
     if (!link) {
@@ -103,6 +141,17 @@ export class MagicLinks {
       await readBody(req, 4096).catch(() => '');
       // One use per link, like a real OAuth state.
       this.pending.delete(token);
+      if (link.userVerifyUrl) {
+        // The app must confirm who authorized before the account is usable.
+        this.accounts.setStatus(link.connectionName, link.identifier, 'PENDING_VERIFICATION');
+        const authRequestId = randomBytes(18).toString('base64url');
+        this.verifications.set(authRequestId, { connectionName: link.connectionName, identifier: link.identifier, expiresAt: Date.now() + MAGIC_LINK_TTL_MS });
+        const next = new URL(link.userVerifyUrl);
+        next.searchParams.set('auth_request_id', authRequestId);
+        if (link.state !== undefined) next.searchParams.set('state', link.state);
+        res.writeHead(303, { location: next.toString() }).end();
+        return;
+      }
       this.accounts.setStatus(link.connectionName, link.identifier, 'ACTIVE');
       sendHtml(
         res,

@@ -200,8 +200,15 @@ export function standinRoutes(deps: StandinDeps) {
           if (!req.connector || !req.identifier) throw new ConnectError('connected account not found', Code.NotFound);
           account = accounts.create(req.connector, req.identifier);
         }
-        const { link, expiresAt } = links.issue(account.connectionName, account.identifier);
+        const { link, expiresAt } = links.issue(account.connectionName, account.identifier, { userVerifyUrl: req.userVerifyUrl || undefined, state: req.state });
         return { link, expiry: timestampFromDate(expiresAt) };
+      },
+      async verifyConnectedAccountUser(req) {
+        if (!req.authRequestId || !req.identifier) throw new ConnectError('auth_request_id and identifier are required', Code.InvalidArgument);
+        const outcome = links.verify(req.authRequestId, req.identifier);
+        if (outcome.ok) return { postUserVerifyRedirectUrl: outcome.postUserVerifyRedirectUrl };
+        if (outcome.reason === 'identifier-mismatch') throw new ConnectError('identifier does not match the user who authorized', Code.PermissionDenied);
+        throw new ConnectError(outcome.reason === 'expired' ? 'auth request expired' : 'auth request not found', Code.NotFound);
       },
     });
   };

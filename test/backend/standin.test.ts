@@ -363,6 +363,32 @@ describe('connected accounts and the authorization page', () => {
     expect((await fetch(link, { method: 'POST' })).status).toBe(404);
   });
 
+  it('with user verification: authorizing leaves the account PENDING_VERIFICATION until the app verifies the same user', async () => {
+    await client.actions.getOrCreateConnectedAccount(NEW);
+    const { link } = await client.actions.getAuthorizationLink({ ...NEW, userVerifyUrl: 'https://app.example/gong/verify?from=panel', state: 'st-42' });
+    const authorized = await fetch(link, { method: 'POST', redirect: 'manual' });
+    expect(authorized.status).toBe(303);
+    const next = new URL(authorized.headers.get('location')!);
+    expect(`${next.origin}${next.pathname}`).toBe('https://app.example/gong/verify');
+    expect(next.searchParams.get('from')).toBe('panel');
+    expect(next.searchParams.get('state')).toBe('st-42');
+    const authRequestId = next.searchParams.get('auth_request_id')!;
+    expect(authRequestId).toMatch(/^[\w-]{20,}$/);
+    expect((await client.actions.getConnectedAccount(NEW)).connectedAccount?.status).toBe(ConnectorStatus.PENDING_VERIFICATION);
+
+    // Another user signed in to the app: refused, and nothing changes.
+    const wrong = await rejection(client.actions.verifyConnectedAccountUser({ authRequestId, identifier: 'someone.else@example.com' }));
+    expect((wrong as { grpcStatus?: number }).grpcStatus).toBe(Code.PermissionDenied);
+    expect(sandbox.accounts.get('gong', NEW.identifier)?.status).toBe('PENDING_VERIFICATION');
+
+    const verified = await client.actions.verifyConnectedAccountUser({ authRequestId, identifier: NEW.identifier });
+    expect(verified.postUserVerifyRedirectUrl).toBe(`${sandbox.url}/magic-link/verified`);
+    expect((await fetch(verified.postUserVerifyRedirectUrl)).status).toBe(200);
+    expect((await client.actions.getConnectedAccount(NEW)).connectedAccount?.status).toBe(ConnectorStatus.ACTIVE);
+    // One use.
+    expect(await rejection(client.actions.verifyConnectedAccountUser({ authRequestId, identifier: NEW.identifier }))).toBeInstanceOf(ScalekitNotFoundException);
+  });
+
   it('expired links do not activate the account', async () => {
     await client.actions.getOrCreateConnectedAccount(NEW);
     const { link } = await client.actions.getAuthorizationLink(NEW);

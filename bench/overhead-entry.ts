@@ -47,25 +47,6 @@ if (role === 'scalekit') {
   // Inside timings: Node's HTTP server diagnostics channels mark a request's arrival (headers parsed) and its
   // response written; the SDK call is timed by wrapping the gateway's client (bench instrumentation only).
   const requests: { start: number; finish?: number; sdkStart?: number; sdkEnd?: number; handlerStart?: number; sendStart?: number; endStart?: number; endDone?: number; handlerEnd?: number }[] = [];
-  if (process.env.BENCH_OVERHEAD_STAGES) {
-    // Where the backend's own time goes (Fastify's tracing channel costs a little, so only when asked).
-    dc.subscribe('tracing:fastify.request.handler:start', () => {
-      if (current) current.handlerStart ??= performance.now();
-    });
-    const end = http.ServerResponse.prototype.end;
-    http.ServerResponse.prototype.end = function (this: http.ServerResponse, ...args: unknown[]) {
-      if (current) current.endStart ??= performance.now();
-      const r = (end as (...a: unknown[]) => unknown).apply(this, args);
-      if (current) current.endDone ??= performance.now();
-      return r;
-    } as typeof end;
-    dc.subscribe('tracing:fastify.request.handler:asyncStart', () => {
-      if (current) current.sendStart ??= performance.now();
-    });
-    dc.subscribe('tracing:fastify.request.handler:asyncEnd', () => {
-      if (current) current.handlerEnd ??= performance.now();
-    });
-  }
   let current: (typeof requests)[number] | undefined;
   dc.subscribe('http.server.request.start', () => {
     current = { start: performance.now() };
@@ -85,10 +66,27 @@ if (role === 'scalekit') {
       if (r) r.sdkEnd = performance.now();
     }
   };
-  // GC pauses in the backend, to tell which requests had one inside them (only when asked: Node's GC
-  // performance entries cost ~0.1 ms each to deliver, in the backend's event loop).
+  // Where the backend's own time goes, and which requests had a GC pause inside them. Only when asked: Fastify's
+  // tracing channel costs a little, and Node's GC performance entries ~0.1 ms each, in the backend's event loop.
+  const stages = Boolean(process.env.BENCH_OVERHEAD_STAGES);
   const gcs: { start: number; end: number }[] = [];
-  if (process.env.BENCH_OVERHEAD_STAGES) {
+  if (stages) {
+    dc.subscribe('tracing:fastify.request.handler:start', () => {
+      if (current) current.handlerStart ??= performance.now();
+    });
+    dc.subscribe('tracing:fastify.request.handler:asyncStart', () => {
+      if (current) current.sendStart ??= performance.now();
+    });
+    dc.subscribe('tracing:fastify.request.handler:asyncEnd', () => {
+      if (current) current.handlerEnd ??= performance.now();
+    });
+    const end = http.ServerResponse.prototype.end;
+    http.ServerResponse.prototype.end = function (this: http.ServerResponse, ...args: unknown[]) {
+      if (current) current.endStart ??= performance.now();
+      const r = (end as (...a: unknown[]) => unknown).apply(this, args);
+      if (current) current.endDone ??= performance.now();
+      return r;
+    } as typeof end;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
     }).observe({ entryTypes: ['gc'] });
@@ -98,7 +96,7 @@ if (role === 'scalekit') {
       .filter((r) => r.finish !== undefined && r.sdkEnd !== undefined)
       .map((r) => ({
         totalMs: r.finish! - r.start,
-        stages: process.env.BENCH_OVERHEAD_STAGES ? [r.handlerStart, r.sdkStart, r.sdkEnd, r.sendStart, r.endStart, r.endDone, r.handlerEnd, r.finish].map((t) => (t === undefined ? -1 : +(t - r.start).toFixed(3))) : undefined,
+        stages: stages ? [r.handlerStart, r.sdkStart, r.sdkEnd, r.sendStart, r.endStart, r.endDone, r.handlerEnd, r.finish].map((t) => (t === undefined ? -1 : +(t - r.start).toFixed(3))) : undefined,
         sdkMs: r.sdkEnd! - r.sdkStart!,
         gcMs: gcs.filter((g) => g.end > r.start && g.start < r.finish!).reduce((sum, g) => sum + g.end - g.start, 0),
       }));

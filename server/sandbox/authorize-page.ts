@@ -25,11 +25,7 @@ interface PendingLink {
 }
 
 /** An authorization waiting for the app's VerifyConnectedAccountUser. */
-interface PendingVerification {
-  connectionName: string;
-  identifier: string;
-  expiresAt: number;
-}
+type PendingVerification = Pick<PendingLink, 'connectionName' | 'identifier' | 'expiresAt'>;
 
 export type VerifyOutcome = { ok: true; postUserVerifyRedirectUrl: string } | { ok: false; reason: 'unknown' | 'expired' | 'identifier-mismatch' };
 
@@ -91,8 +87,9 @@ export class MagicLinks {
       this.verifications.delete(authRequestId);
       return { ok: false, reason: 'expired' };
     }
-    // A mismatch leaves the request usable: the right user may still complete it.
-    if (pending.identifier.toLowerCase() !== identifier.toLowerCase()) return { ok: false, reason: 'identifier-mismatch' };
+    // Same identity rule as the account store (identifiers are exact keys). A mismatch leaves the request
+    // usable: the right user may still complete it.
+    if (pending.identifier !== identifier) return { ok: false, reason: 'identifier-mismatch' };
     this.verifications.delete(authRequestId);
     this.accounts.setStatus(pending.connectionName, pending.identifier, 'ACTIVE');
     return { ok: true, postUserVerifyRedirectUrl: `${this.baseUrl()}${VERIFIED_PATH}` };

@@ -25,3 +25,27 @@ export function contentScriptSize(extensionDir: string): BenchResult {
     data: { files: per, gzipBytesTotal: gz, react },
   };
 }
+
+/**
+ * The side panel's JavaScript, gzipped: every script sidepanel.html loads or preloads (its entry chunk and
+ * the shared chunks it imports), i.e. what Chromium parses on a cold open of the panel.
+ */
+export function sidePanelScriptSize(extensionDir: string): BenchResult {
+  const base = { id: 'sidepanel-js-size', figure: 'side panel JavaScript, gzipped', goal: '≤ 80 KB' };
+  const html = join(extensionDir, 'sidepanel.html');
+  if (!existsSync(html)) return { ...base, value: 'n/a', pass: null, error: `${html} missing: build the extension first` };
+  const page = readFileSync(html, 'utf8');
+  const scripts = [...page.matchAll(/(?:src|href)="\/([^"]+\.js)"/g)].map((m) => m[1]);
+  const per = [...new Set(scripts)].map((f) => {
+    const src = readFileSync(join(extensionDir, f));
+    return { file: f, bytes: src.length, gzipBytes: gzipSync(src, { level: 9 }).length };
+  });
+  const gz = per.reduce((s, p) => s + p.gzipBytes, 0);
+  const biggest = [...per].sort((a, b) => b.gzipBytes - a.gzipBytes).slice(0, 3);
+  return {
+    ...base,
+    value: `${(gz / 1024).toFixed(1)} KB gz in ${per.length} files (largest: ${biggest.map((p) => `${p.file.replace(/^chunks\//, '')} ${(p.gzipBytes / 1024).toFixed(1)} KB`).join(', ')})`,
+    pass: per.length > 0 && gz <= 80 * 1024,
+    data: { files: per, gzipBytesTotal: gz },
+  };
+}

@@ -315,6 +315,14 @@ export function isGongToolName(name: string): name is GongToolName {
   return Object.prototype.hasOwnProperty.call(gongTools, name);
 }
 
+/**
+ * Who a backend user is to the company: a rep acts on their own work; a manager also on their team's
+ * (the users whose managerId, in Gong's user list, is the manager's Gong user); an admin on everyone's.
+ * Ordered from least to most rights.
+ */
+export const ROLES = ['rep', 'manager', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
 /** Gong caps synchronous assign / flows lookups at this many prospects per call. */
 export const GONG_MAX_PROSPECTS_PER_CALL = 200;
 /** Gong's documented per-company limits. */

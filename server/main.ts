@@ -1,22 +1,24 @@
 /**
  * CLI entry (`npm run server -- …`, which runs it with node's --expose-gc: see server/http/idle-work.ts):
  *   tsx server/main.ts [--print-extension]   start the backend (sandbox mode without Scalekit credentials)
- *   tsx server/main.ts user add <email>      create a user; prints its API token once
- *   tsx server/main.ts user list             list users
+ *   tsx server/main.ts user add <email> [rep|manager|admin]   create a user (rep by default); prints its API token once
+ *   tsx server/main.ts user role <email> <rep|manager|admin>  change a user's role
+ *   tsx server/main.ts user list             list users with their roles
  *   tsx server/main.ts user revoke <email>   revoke a user's token
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBackend } from './app';
 import { loadConfig } from './config';
 import { openDb } from './store/db';
-import { UserStore } from './store/users';
+import { parseRole, UserStore } from './store/users';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function usage(): never {
-  console.error('usage: main.ts [--print-extension] | user add <email> | user list | user revoke <email>');
+  console.error(
+    'usage: main.ts [--print-extension] | user add <email> [rep|manager|admin] | user role <email> <rep|manager|admin> | user list | user revoke <email>',
+  );
   process.exit(2);
 }
 
@@ -25,13 +27,17 @@ function userCommand(args: string[]): void {
   const db = openDb(config.dataDir);
   const users = new UserStore(db);
   try {
-    const [cmd, email] = args;
+    const [cmd, email, role, ...rest] = args;
+    if (rest.length > 0) usage();
     if (cmd === 'add' && email) {
-      const { user, token } = users.add(email);
-      console.log(`Created ${user.email}. API token (shown once, store it now):\n${token}`);
+      const { user, token } = users.add(email, undefined, role === undefined ? undefined : parseRole(role));
+      console.log(`Created ${user.email} (${user.role}). API token (shown once, store it now):\n${token}`);
+    } else if (cmd === 'role' && email && role) {
+      const user = users.setRole(email, parseRole(role));
+      console.log(`${user.email} is now ${user.role}`);
     } else if (cmd === 'list' && !email) {
-      for (const u of users.list()) console.log(`${u.email}\t${u.revokedAt ? `revoked ${u.revokedAt}` : 'active'}\tcreated ${u.createdAt}`);
-    } else if (cmd === 'revoke' && email) {
+      for (const u of users.list()) console.log(`${u.email}\t${u.role}\t${u.revokedAt ? `revoked ${u.revokedAt}` : 'active'}\tcreated ${u.createdAt}`);
+    } else if (cmd === 'revoke' && email && !role) {
       if (!users.revoke(email)) {
         console.error(`No active user ${email}`);
         process.exitCode = 1;
@@ -46,6 +52,8 @@ function userCommand(args: string[]): void {
 }
 
 async function serve(printExtension: boolean): Promise<void> {
+  // Loaded only to serve: the user commands need nothing but the store, and start much faster without it.
+  const { startBackend } = await import('./app');
   const backend = await startBackend({ logger: true });
   const lines = [`Gong Everywhere backend: ${backend.url}  (mode: ${backend.mode})`];
   if (backend.demoToken) lines.push(`Demo user rep@example.com, API token: ${backend.demoToken}`);

@@ -76,6 +76,10 @@ const MIGRATIONS: string[] = [
     calls INTEGER NOT NULL
   );
   `,
+  // 2: roles (rep by default; see lib/gong-tools.ts ROLES)
+  `
+  ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'rep' CHECK (role IN ('rep', 'manager', 'admin'));
+  `,
 ];
 
 export function openDb(dataDir: string): Db {

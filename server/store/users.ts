@@ -4,11 +4,13 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { ROLES, type Role } from '../../lib/gong-tools';
 import { nowIso, type Db } from './db';
 
 export interface User {
   id: number;
   email: string;
+  role: Role;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -20,6 +22,8 @@ export const newToken = () => `gek_${randomBytes(32).toString('base64url')}`;
 
 const emailSchema = z.email().max(320);
 
+const USER_COLUMNS = 'id, email, role, created_at AS createdAt, revoked_at AS revokedAt';
+
 /** How long a token → user answer is reused without asking SQLite (a revocation by another process takes effect within it). */
 export const AUTH_CACHE_MS = 5_000;
 const AUTH_CACHE_MAX = 10_000;
@@ -30,18 +34,36 @@ export class UserStore {
 
   constructor(private readonly db: Db, private readonly authCacheMs = AUTH_CACHE_MS) {}
 
-  /** Creates the user (or re-issues a revoked one) and returns the token, which is never stored. */
-  add(email: string, token = newToken()): { user: User; token: string } {
+  /**
+   * Creates the user (or re-issues a revoked one, keeping its role unless one is given) and returns the
+   * token, which is never stored.
+   */
+  add(email: string, token = newToken(), role?: Role): { user: User; token: string } {
     this.authCache.clear();
     const normalized = emailSchema.parse(email.trim().toLowerCase());
+    const checkedRole = role === undefined ? undefined : parseRole(role);
     const existing = this.byEmail(normalized);
     if (existing && !existing.revokedAt) throw new Error(`user ${normalized} already exists; revoke it first to issue a new token`);
     if (existing) {
-      this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL WHERE id = ?').run(hashToken(token), existing.id);
+      this.db
+        .prepare('UPDATE users SET token_hash = ?, revoked_at = NULL, role = ? WHERE id = ?')
+        .run(hashToken(token), checkedRole ?? existing.role, existing.id);
     } else {
-      this.db.prepare('INSERT INTO users (email, token_hash, created_at) VALUES (?, ?, ?)').run(normalized, hashToken(token), nowIso());
+      this.db
+        .prepare('INSERT INTO users (email, token_hash, created_at, role) VALUES (?, ?, ?, ?)')
+        .run(normalized, hashToken(token), nowIso(), checkedRole ?? 'rep');
     }
     return { user: this.byEmail(normalized)!, token };
+  }
+
+  /** Changes a user's role; takes effect on that user's next request. */
+  setRole(email: string, role: Role): User {
+    const checked = parseRole(role);
+    const normalized = email.trim().toLowerCase();
+    this.authCache.clear();
+    const res = this.db.prepare('UPDATE users SET role = ? WHERE email = ?').run(checked, normalized);
+    if (res.changes === 0) throw new Error(`No user ${normalized}`);
+    return this.byEmail(normalized)!;
   }
 
   /** Makes sure `email` exists and answers to `token` (sandbox demo user). */
@@ -66,13 +88,13 @@ export class UserStore {
 
   list(): User[] {
     return this.db
-      .prepare('SELECT id, email, created_at AS createdAt, revoked_at AS revokedAt FROM users ORDER BY id')
+      .prepare(`SELECT ${USER_COLUMNS} FROM users ORDER BY id`)
       .all() as User[];
   }
 
   byEmail(email: string): User | undefined {
     return this.db
-      .prepare('SELECT id, email, created_at AS createdAt, revoked_at AS revokedAt FROM users WHERE email = ?')
+      .prepare(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`)
       .get(email) as User | undefined;
   }
 
@@ -84,15 +106,20 @@ export class UserStore {
     if (cached) this.authCache.delete(hash);
     // The hash is the lookup key (an index seek); the constant-time compare guards the final equality.
     const row = this.db
-      .prepare('SELECT id, email, token_hash AS tokenHash, created_at AS createdAt, revoked_at AS revokedAt FROM users WHERE token_hash = ?')
+      .prepare(`SELECT ${USER_COLUMNS}, token_hash AS tokenHash FROM users WHERE token_hash = ?`)
       .get(hash) as (User & { tokenHash: string }) | undefined;
     if (!row || !timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
     if (row.revokedAt) return 'revoked';
-    const user: User = { id: row.id, email: row.email, createdAt: row.createdAt, revokedAt: null };
+    const user: User = { id: row.id, email: row.email, role: row.role, createdAt: row.createdAt, revokedAt: null };
     if (this.authCacheMs > 0) {
       if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
       this.authCache.set(hash, { user, until: Date.now() + this.authCacheMs });
     }
     return user;
   }
+}
+
+export function parseRole(role: string): Role {
+  if (!(ROLES as readonly string[]).includes(role)) throw new Error(`role must be one of ${ROLES.join(', ')} (got ${JSON.stringify(role)})`);
+  return role as Role;
 }

@@ -339,6 +339,10 @@ export function createPanelStore(deps: PanelDeps) {
       set((s) => ({ notices: [...s.notices.slice(-2), { id, tone, text }] }));
       void wait(6000).then(() => get().dismissNotice(id));
     };
+    const notifyLanded = (e: OutboxEntry) => {
+      const { tone, text } = landedNotice(e);
+      notify(tone, text);
+    };
 
     /** Records whether the backend answered; coming back refreshes what may be stale and sends what waited. */
     function sawBackend(ok: boolean) {
@@ -383,18 +387,33 @@ export function createPanelStore(deps: PanelDeps) {
         if (was ? was.status === 'pending' || was.status === 'sending' : fresh) sawBackend(true);
       } else if (e.status === 'pending' && e.lastError?.code === 'NETWORK' && (was ? e.attempts > was.attempts : fresh)) sawBackend(false);
     }
-    /** A write for the shown prospect landed: show its effect on the flows list right away (a refresh follows). */
-    function applyLandedToFlows(e: OutboxEntry, subject: CrmRecord) {
-      const key = recordKey(subject);
-      const flows = get().flows;
-      if (e.status !== 'done' || flows.key !== key || !flows.data) return;
+    /** What a landed write did to a prospect's flows (null: nothing to change). */
+    function landedFlows(e: OutboxEntry, prospectId: string, flows: ProspectFlow[]): ProspectFlow[] | null {
+      if (e.status !== 'done') return null;
       const w = e.write;
       if (w.kind === 'assign' && isAssignResult(e.result)) {
-        const mine = e.result.assigned.filter((a) => a.crmProspectId === subject.id);
-        if (mine.length) set({ flows: { ...flows, data: mergeAssigned(flows.data, mine) } });
-      } else if (w.kind === 'unassign' && isUnassignResult(e.result) && e.result.unassigned.includes(subject.id)) {
-        set({ flows: { ...flows, data: flows.data.filter((f) => !(f.flowId === w.flowId && isActiveFlowStatus(f.status))) } });
+        const mine = e.result.assigned.filter((a) => a.crmProspectId === prospectId);
+        return mine.length ? mergeAssigned(flows, mine) : null;
       }
+      if (w.kind === 'unassign' && isUnassignResult(e.result) && e.result.unassigned.includes(prospectId))
+        return flows.filter((f) => !(f.flowId === w.flowId && isActiveFlowStatus(f.status)));
+      return null;
+    }
+    /** A write for the shown prospect landed: show its effect on the flows list right away. */
+    function applyLandedToFlows(e: OutboxEntry, subject: CrmRecord): boolean {
+      const flows = get().flows;
+      if (flows.key !== recordKey(subject) || !flows.data) return false;
+      const next = landedFlows(e, subject.id, flows.data);
+      if (next) set({ flows: { ...flows, data: next } });
+      return !!next;
+    }
+    /** The same for a record's saved copy (the record the write was made for, shown or not). */
+    function applyLandedToCache(e: OutboxEntry, key: string, prospectId: string) {
+      cacheChain = cacheChain.then(async () => {
+        const cached = await deps.cache.getProspect(key).catch(() => null);
+        const next = cached?.flows && landedFlows(e, prospectId, cached.flows.data);
+        if (next) await deps.cache.setProspect(key, { ...cached, flows: { ...cached.flows!, data: next } }).catch(() => undefined);
+      });
     }
 
     /** Shared SWR loader for per-prospect reads. */
@@ -447,13 +466,13 @@ export function createPanelStore(deps: PanelDeps) {
       }
     }
 
-    /** Applies an outbox entry's outcome to the assign UI. */
-    function applyAssignEntry(entry: OutboxEntry, flowName: string) {
+    /** The assign picker of the record the write was made for, now on screen. */
+    function applyAssignEntry(entry: OutboxEntry) {
       const w = entry.write;
-      const flowId = w.kind === 'assign' ? w.flowId : undefined;
+      if (w.kind !== 'assign') return;
+      const flowId = w.flowId;
       if (entry.status === 'failed') {
-        const code = entry.lastError?.code;
-        if (code === 'GONG_NOT_CONNECTED') void get().loadConnection();
+        if (entry.lastError?.code === 'GONG_NOT_CONNECTED') void get().loadConnection();
         set({ assign: { status: 'error', flowId, message: entry.lastError?.message ?? 'Gong refused the request.' } });
         return;
       }
@@ -462,30 +481,21 @@ export function createPanelStore(deps: PanelDeps) {
         return;
       }
       const r = entry.result;
-      if (isAssignResult(r)) {
-        if (r.assigned.length) {
-          const key = currentKey();
-          const flows = get().flows;
-          if (key && flows.key === key && flows.data) {
-            const merged = mergeAssigned(flows.data, r.assigned.filter((a) => key.endsWith(`:${a.crmProspectId}`)));
-            set({ flows: { ...flows, data: merged } });
-          }
-          set({ assign: { status: 'done', flowId, message: `Added to ${flowName}.` }, pickerOpen: false });
-          notify('success', `Added to “${flowName}”.`);
-          void get().loadFlows({ silent: true });
-          return;
-        }
-        const refusal = r.notAssigned[0];
-        if (refusal) {
-          set({ assign: { status: 'refused', flowId, message: explainRefusal(refusal), detail: refusal.message, coolOff: refusal.coolOff } });
-          return;
-        }
+      const refusal = isAssignResult(r) && !r.assigned.length ? r.notAssigned[0] : undefined;
+      if (refusal) {
+        // A queued add refused later: the picker that would show why may be closed by now.
+        if (!get().pickerOpen) notifyLanded(entry);
+        set({ assign: { status: 'refused', flowId, message: explainRefusal(refusal), detail: refusal.message, coolOff: refusal.coolOff } });
+        return;
       }
-      set({ assign: { status: 'done', flowId, message: `Added to ${flowName}.` }, pickerOpen: false });
-      void get().loadFlows({ silent: true });
+      set({ assign: { status: 'done', flowId, message: `Added to ${w.flowName}.` }, pickerOpen: false });
+      notify('success', `Added to “${w.flowName}”.`);
     }
 
-    function applyUnassignEntry(entry: OutboxEntry, flowId: string, flowName: string) {
+    function applyUnassignEntry(entry: OutboxEntry) {
+      const w = entry.write;
+      if (w.kind !== 'unassign') return;
+      const flowId = w.flowId;
       const setU = (u: WriteUi) => set((s) => ({ unassign: { ...s.unassign, [flowId]: u } }));
       if (entry.status === 'failed') return setU({ status: 'error', flowId, message: entry.lastError?.message ?? 'Gong refused the request.' });
       if (entry.status !== 'done') return setU({ status: 'queued', flowId, entryId: entry.id, message: 'Waiting for the backend' });
@@ -493,11 +503,8 @@ export function createPanelStore(deps: PanelDeps) {
       if (isUnassignResult(r) && !r.unassigned.length && r.notUnassigned[0]) {
         return setU({ status: 'refused', flowId, message: explainRefusal(r.notUnassigned[0]), coolOff: false });
       }
-      const flows = get().flows;
-      if (flows.data) set({ flows: { ...flows, data: flows.data.filter((f) => f.flowId !== flowId) } });
       setU({ status: 'idle' });
-      notify('success', `Removed from “${flowName}”.`);
-      void get().loadFlows({ silent: true });
+      notify('success', `Removed from “${w.flowName}”.`);
     }
 
     function applyInteractionEntry(entry: OutboxEntry) {
@@ -557,27 +564,54 @@ export function createPanelStore(deps: PanelDeps) {
       } else set({ bulk: { ...bulk, phase: 'done' } });
     }
 
-    /** Writes this panel made that have not landed yet, by idempotency key: their UI applies the outcome. */
-    const waiting = new Map<string, (e: OutboxEntry) => void>();
-    /** Every write this panel made (its own UI shows the outcome, so no "landed" notice for them). */
-    const mine = new Set<string>();
+    /**
+     * Every write this panel made, by idempotency key, with what it was made for: a record (by key, with the
+     * prospect id) or the bulk view. `settled` once its outcome was applied: each outcome is applied once.
+     */
+    const mine = new Map<string, { target: { key: string; prospectId: string } | 'bulk'; settled: boolean }>();
 
-    async function enqueue(write: OutboxWrite, onResult: (e: OutboxEntry) => void, onError: (msg: string) => void) {
+    /**
+     * The one place a write of this panel's reaches the store: its outcome goes to the record it was made for,
+     * whichever record is on screen. On screen: its picker / row / form shows it. Elsewhere: its saved flows
+     * change and a notice says what happened.
+     */
+    function applyWrite(entry: OutboxEntry) {
+      const own = mine.get(entry.id);
+      if (!own || own.settled) return;
+      const final = entry.status === 'done' || entry.status === 'failed';
+      // Still waiting: only a failed attempt (not a first send in progress) is worth saying "queued".
+      if (!final && !(entry.status === 'pending' && entry.attempts > 0)) return;
+      if (final) own.settled = true;
+      if (own.target === 'bulk') return applyBulkEntry(entry);
+      const { key, prospectId } = own.target;
+      const shown = currentKey() === key;
+      if (final) {
+        applyLandedToCache(entry, key, prospectId);
+        const subject = subjectOf(get());
+        if (shown && subject) applyLandedToFlows(entry, subject);
+      }
+      if (!shown) {
+        if (final) notifyLanded(entry);
+        return;
+      }
+      if (entry.write.kind === 'assign') applyAssignEntry(entry);
+      else if (entry.write.kind === 'unassign') applyUnassignEntry(entry);
+      else if (entry.write.kind === 'interaction') applyInteractionEntry(entry);
+    }
+
+    async function enqueue(write: OutboxWrite, target: { key: string; prospectId: string } | 'bulk', onError: (msg: string) => void) {
       const id = deps.newId ? deps.newId() : crypto.randomUUID();
-      mine.add(id);
-      waiting.set(id, onResult);
+      mine.set(id, { target, settled: false });
       try {
         const entry = await deps.enqueue(write, id);
         noteEntry(entry, undefined, true);
-        // The outbox watcher may have applied the landing already; apply each outcome once.
-        if (!waiting.has(id)) return;
-        if (entry.status === 'done' || entry.status === 'failed') waiting.delete(id);
-        onResult(entry);
+        applyWrite(entry);
       } catch (e) {
-        waiting.delete(id);
+        mine.get(id)!.settled = true;
         onError(errorMessage(e));
       }
     }
+    const recordTarget = (r: CrmRecord) => ({ key: recordKey(r), prospectId: r.id });
 
     return {
       settingsLoaded: false,
@@ -763,7 +797,7 @@ export function createPanelStore(deps: PanelDeps) {
             ...(opts.coolOffOverride ? { coolOffOverride: true } : {}),
             ...(opts.ownerEmail ? { flowInstanceOwnerEmail: opts.ownerEmail } : {}),
           },
-          (e) => applyAssignEntry(e, flow.name),
+          recordTarget(subject),
           (message) => set({ assign: { status: 'error', flowId: flow.id, message } }),
         );
       },
@@ -774,7 +808,7 @@ export function createPanelStore(deps: PanelDeps) {
         set((s) => ({ unassign: { ...s.unassign, [pf.flowId]: { status: 'sending', flowId: pf.flowId } } }));
         await enqueue(
           { kind: 'unassign', flowId: pf.flowId, flowName: pf.flowName, crmProspectIds: [subject.id] },
-          (e) => applyUnassignEntry(e, pf.flowId, pf.flowName),
+          recordTarget(subject),
           (message) => set((s) => ({ unassign: { ...s.unassign, [pf.flowId]: { status: 'error', flowId: pf.flowId, message } } })),
         );
       },
@@ -802,7 +836,7 @@ export function createPanelStore(deps: PanelDeps) {
               ...(input.url ? { url: input.url } : {}),
             },
           },
-          applyInteractionEntry,
+          recordTarget(subject),
           (message) => set({ interaction: { status: 'error', message } }),
         );
       },
@@ -824,7 +858,7 @@ export function createPanelStore(deps: PanelDeps) {
             ...(opts.coolOffOverride ? { coolOffOverride: true } : {}),
             ...(opts.ownerEmail ? { flowInstanceOwnerEmail: opts.ownerEmail } : {}),
           },
-          applyBulkEntry,
+          'bulk',
           (message) => {
             const b = get().bulk;
             if (b) set({ bulk: { ...b, phase: 'error', error: message } });
@@ -848,7 +882,7 @@ export function createPanelStore(deps: PanelDeps) {
             coolOffOverride: true,
             ...(ownerEmail ? { flowInstanceOwnerEmail: ownerEmail } : {}),
           },
-          applyBulkEntry,
+          'bulk',
           (message) => {
             const b = get().bulk;
             if (b) set({ bulk: { ...b, phase: 'error', error: message } });
@@ -868,22 +902,18 @@ export function createPanelStore(deps: PanelDeps) {
         for (const e of entries) {
           const was = before.get(e.id);
           noteEntry(e, was);
+          if (mine.has(e.id)) {
+            applyWrite(e);
+            continue;
+          }
           const landed = (e.status === 'done' || e.status === 'failed') && (!was || was.status === 'pending' || was.status === 'sending');
           if (!landed) continue;
-          if (subject && writeProspectIds(e.write).includes(subject.id)) applyLandedToFlows(e, subject);
-          const cb = waiting.get(e.id);
-          if (cb) {
-            waiting.delete(e.id);
-            cb(e);
-            // A queued add refused later: the picker that would show why may be closed by now.
-            const { tone, text } = landedNotice(e);
-            if (was && e.write.kind === 'assign' && e.write.crmProspectIds.length === 1 && tone !== 'success' && !get().pickerOpen) notify(tone, text);
-          } else if (was && !mine.has(e.id)) {
-            // A write queued earlier (another panel, the popup, or before a restart) just landed.
-            const { tone, text } = landedNotice(e);
-            notify(tone, text);
+          // A write queued elsewhere (another panel, the popup, or before a restart): shown at once, then confirmed.
+          if (subject && writeProspectIds(e.write).includes(subject.id)) {
+            applyLandedToFlows(e, subject);
+            refresh = true;
           }
-          if (subject && writeProspectIds(e.write).includes(subject.id)) refresh = true;
+          if (was) notifyLanded(e);
         }
         if (refresh) void get().loadFlows({ silent: true });
       },

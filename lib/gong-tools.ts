@@ -323,6 +323,69 @@ export function isGongToolName(name: string): name is GongToolName {
 export const ROLES = ['rep', 'manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * How many Gong API calls one run of each tool costs: Gong counts its own calls against the company's 3/s and
+ * 10,000/day, and one connector tool may make several. Per gong-openapi.json:
+ * - unassign by CRM ids: `UnassignProspectFlowsRequest` takes one `crmProspectId`, so one call per prospect;
+ * - assign and its cool-off override: "up to 100 prospects in a single request", so one call per 100;
+ * - bulk assignment: "up to 50 prospects ... in a single request", so one request per 50;
+ * - everything else (reads take one page per call; unassign by instance takes up to 200 ids) is one call.
+ * The two tools with no operation in the public spec (email activity report, flow content override) are
+ * counted as one call: a guess (docs/sandbox.md). The daily budget and /api/v1/usage count these figures.
+ */
+export type GongCallCost =
+  | { per: 'call' }
+  | { per: 'item'; field: string }
+  | { per: 'chunk'; field: string; size: number };
+
+const once: GongCallCost = { per: 'call' };
+
+export const GONG_ASSIGN_PROSPECTS_PER_CALL = 100;
+export const GONG_BULK_PROSPECTS_PER_REQUEST = 50;
+
+export const GONG_CALL_COST: Record<GongToolName, GongCallCost> = {
+  gong_call_outcomes_list: once,
+  gong_calls_create: once,
+  gong_calls_get: once,
+  gong_calls_list: once,
+  gong_calls_transcript_get: once,
+  gong_coaching_get: once,
+  gong_engage_digital_interactions_create: once,
+  gong_engage_email_activity_report: once,
+  gong_engage_flow_content_override: once,
+  gong_engage_flow_folders_list: once,
+  gong_engage_flows_list: once,
+  gong_engage_prospects_assign: { per: 'chunk', field: 'crm_prospect_ids', size: GONG_ASSIGN_PROSPECTS_PER_CALL },
+  gong_engage_prospects_assign_cool_off_override: { per: 'chunk', field: 'crm_prospect_ids', size: GONG_ASSIGN_PROSPECTS_PER_CALL },
+  gong_engage_prospects_bulk_assign: { per: 'chunk', field: 'crm_prospect_ids', size: GONG_BULK_PROSPECTS_PER_REQUEST },
+  gong_engage_prospects_bulk_assign_status: once,
+  gong_engage_prospects_flows_list: once,
+  gong_engage_prospects_unassign: { per: 'item', field: 'crm_prospect_ids' },
+  gong_engage_prospects_unassign_by_instance: once,
+  gong_engage_task_complete: once,
+  gong_engage_task_skip: once,
+  gong_engage_tasks_list: once,
+  gong_engage_users_list: once,
+  gong_engage_workspaces_list: once,
+  gong_library_folder_content_get: once,
+  gong_library_folders_list: once,
+  gong_scorecards_list: once,
+  gong_stats_interaction: once,
+  gong_stats_user_actions: once,
+  gong_trackers_list: once,
+  gong_users_get: once,
+  gong_users_list: once,
+};
+
+/** Gong calls one run of `tool` with `input` costs (at least 1: a refused input still reaches Gong once). */
+export function gongCallsFor(tool: GongToolName, input: Record<string, unknown>): number {
+  const cost = GONG_CALL_COST[tool];
+  if (cost.per === 'call') return 1;
+  const items = input[cost.field];
+  const n = Array.isArray(items) ? items.length : 0;
+  return Math.max(1, cost.per === 'item' ? n : Math.ceil(n / cost.size));
+}
+
 /** Gong caps synchronous assign / flows lookups at this many prospects per call. */
 export const GONG_MAX_PROSPECTS_PER_CALL = 200;
 /** Gong's documented per-company limits. */

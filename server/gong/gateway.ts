@@ -6,7 +6,7 @@
  */
 import type { ScalekitClient } from '@scalekit-sdk/node';
 import type { FastifyBaseLogger } from 'fastify';
-import { gongTools, GONG_CALLS_PER_DAY, GONG_CALLS_PER_SECOND, type GongToolName } from '../../lib/gong-tools';
+import { gongCallsFor, gongTools, GONG_CALLS_PER_DAY, GONG_CALLS_PER_SECOND, type GongToolName } from '../../lib/gong-tools';
 import { utcDay, type UsageCounter } from '../store/usage';
 import { readTags, UNCACHED_READS, writeTags } from './cache-tags';
 import { classifyGongError, GongFailure } from './failure';
@@ -161,16 +161,20 @@ export class GongGateway {
   }
 
   private async callOnce(tool: GongToolName, input: Record<string, unknown>, ctx: GongCallContext, attempt: number): Promise<GongCallResult> {
-    if (this.usage.calls() >= this.options.dailyBudget) {
+    // A tool run costs as many Gong calls as it makes (lib/gong-tools.ts): refused unless all of them fit.
+    const cost = gongCallsFor(tool, input);
+    if (this.usage.calls() + cost > this.options.dailyBudget) {
       const midnight = new Date();
       midnight.setUTCHours(24, 0, 0, 0);
       // Not retryable here: waiting hours inside a request helps nobody.
-      throw new GongFailure('rate-limited', "Today's Gong call budget is used up", 429, Math.ceil((midnight.getTime() - Date.now()) / 1000));
+      const left = Math.max(0, this.options.dailyBudget - this.usage.calls());
+      const message = left ? `This takes ${cost} Gong calls; ${left} are left of today's budget` : "Today's Gong call budget is used up";
+      throw new GongFailure('rate-limited', message, 429, Math.ceil((midnight.getTime() - Date.now()) / 1000));
     }
     const release = await this.limiter.acquire(ctx.identifier, ctx.signal);
     const started = performance.now();
     this.sdkCalls++;
-    this.usage.increment();
+    this.usage.increment(undefined, cost);
     try {
       const res = await this.client.actions.executeTool({
         toolName: tool,

@@ -25,10 +25,11 @@ export class UsageCounter {
     this.read = db.prepare('SELECT calls FROM gong_usage WHERE day = ?');
   }
 
-  increment(day = utcDay()): void {
+  /** Counts `calls` Gong calls (one tool run may cost several: lib/gong-tools.ts GONG_CALL_COST). */
+  increment(day = utcDay(), calls = 1): void {
     this.calls(day); // loads the day's persisted count before it changes
-    if (this.today?.day === day) this.today.calls++;
-    this.unwritten.set(day, (this.unwritten.get(day) ?? 0) + 1);
+    if (this.today?.day === day) this.today.calls += calls;
+    this.unwritten.set(day, (this.unwritten.get(day) ?? 0) + calls);
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.flushAfterMs);
       this.timer.unref();

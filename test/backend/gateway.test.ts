@@ -124,3 +124,28 @@ describe('daily budget', () => {
     }
   });
 });
+
+describe('Gong calls per tool', () => {
+  it('counts an unassign by CRM ids as one Gong call per prospect in /usage, and the budget refuses a call it cannot afford', async () => {
+    const b = await startTestBackend({ gong: { dailyBudget: 4 } });
+    try {
+      const ids = [SEED.sfContactNoFlows, SEED.sfContactNoFlows2, SEED.hubspotContactNoFlows];
+      const unassign = (crm_prospect_ids: string[]) =>
+        b.api('POST', '/api/v1/tools/gong_engage_prospects_unassign', { body: { crm_prospect_ids, flow_id: SEED.otherFlowId } });
+      expect((await unassign(ids)).status).toBe(200);
+      expect(usage.parse((await b.api('GET', '/api/v1/usage')).body)).toMatchObject({ gongCalls: 3, remaining: 1 });
+      // Two more Gong calls would go over the budget of 4: refused before any reaches Gong.
+      const before = b.gong.stats().totalCalls;
+      const refused = await unassign(ids.slice(0, 2));
+      expect(refused.status).toBe(429);
+      expect(apiError.parse(refused.body).error.code).toBe('GONG_RATE_LIMITED');
+      expect(b.gong.stats().totalCalls).toBe(before);
+      // One still fits.
+      expect((await unassign(ids.slice(0, 1))).status).toBe(200);
+      expect(usage.parse((await b.api('GET', '/api/v1/usage')).body)).toMatchObject({ gongCalls: 4, remaining: 0 });
+      expect(b.gong.stats().callsToday).toBe(4);
+    } finally {
+      await b.close();
+    }
+  });
+});

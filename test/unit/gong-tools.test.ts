@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { gongTools, gongToolNames, isGongToolName } from '../../lib/gong-tools';
+import { GONG_CALL_COST, gongCallsFor, gongTools, gongToolNames, isGongToolName } from '../../lib/gong-tools';
 
 interface DocParam {
   name: string;
@@ -73,5 +73,38 @@ describe('Gong tool catalog', () => {
     expect(isGongToolName('toString')).toBe(false);
     expect(isGongToolName('__proto__')).toBe(false);
     expect(isGongToolName('gong_calls_delete')).toBe(false);
+  });
+});
+
+describe('Gong calls per tool (daily budget and /usage)', () => {
+  const crmIds = (n: number) => Array.from({ length: n }, (_, i) => `0038d0000${String(i).padStart(9, '0')}`);
+
+  it('has a rule for every tool, and every tool costs at least one Gong call', () => {
+    expect(Object.keys(GONG_CALL_COST).sort()).toEqual([...gongToolNames].sort());
+    for (const name of gongToolNames) expect(gongCallsFor(name, {}), name).toBeGreaterThanOrEqual(1);
+  });
+
+  it('unassign by CRM ids is one Gong call per prospect (the spec takes one crmProspectId per request)', () => {
+    expect(gongCallsFor('gong_engage_prospects_unassign', { crm_prospect_ids: crmIds(1), flow_id: '1' })).toBe(1);
+    expect(gongCallsFor('gong_engage_prospects_unassign', { crm_prospect_ids: crmIds(7), flow_id: '1' })).toBe(7);
+  });
+
+  it('unassign by instance ids is one Gong call for up to 200 instances', () => {
+    expect(gongCallsFor('gong_engage_prospects_unassign_by_instance', { flow_instance_ids: crmIds(200) })).toBe(1);
+  });
+
+  it('assign and cool-off override take 100 prospects a Gong call; bulk assignment 50 a request', () => {
+    for (const tool of ['gong_engage_prospects_assign', 'gong_engage_prospects_assign_cool_off_override'] as const) {
+      expect(gongCallsFor(tool, { crm_prospect_ids: crmIds(100) }), tool).toBe(1);
+      expect(gongCallsFor(tool, { crm_prospect_ids: crmIds(101) }), tool).toBe(2);
+    }
+    expect(gongCallsFor('gong_engage_prospects_bulk_assign', { crm_prospect_ids: crmIds(50) })).toBe(1);
+    expect(gongCallsFor('gong_engage_prospects_bulk_assign', { crm_prospect_ids: crmIds(120) })).toBe(3);
+  });
+
+  it('reads and single writes are one Gong call whatever their input', () => {
+    expect(gongCallsFor('gong_engage_prospects_flows_list', { crm_prospect_ids: crmIds(150) })).toBe(1);
+    expect(gongCallsFor('gong_calls_get', { call_ids: crmIds(300) })).toBe(1);
+    expect(gongCallsFor('gong_engage_task_complete', { task_id: '1' })).toBe(1);
   });
 });

@@ -18,13 +18,17 @@ export class RateLimiter {
 
   constructor(public limits: Limits) {}
 
-  check(nowMs: number): LimitDecision {
+  /**
+   * `calls`: the Gong calls one connector tool run makes (lib/gong-tools.ts GONG_CALL_COST), all counted against the
+   * day. Against the second the run counts once: how fast the connector makes its calls is not known (a guess).
+   */
+  check(nowMs: number, calls = 1): LimitDecision {
     const today = startOfUtcDay(nowMs);
     if (today !== this.day) {
       this.day = today;
       this.dayCount = 0;
     }
-    if (this.dayCount >= this.limits.perDay) {
+    if (this.dayCount + calls > this.limits.perDay) {
       return { ok: false, reason: 'day', retryAfter: Math.max(1, Math.ceil((today + DAY_MS - nowMs) / 1000)) };
     }
     this.recent = this.recent.filter((t) => t > nowMs - 1000);
@@ -33,7 +37,7 @@ export class RateLimiter {
       return { ok: false, reason: 'second', retryAfter: Math.max(1, Math.ceil((oldest + 1000 - nowMs) / 1000)) };
     }
     this.recent.push(nowMs);
-    this.dayCount += 1;
+    this.dayCount += calls;
     return { ok: true };
   }
 

@@ -3,7 +3,7 @@
  * Inputs arrive in the connector's snake_case names and are validated with the catalog's zod schemas;
  * answers have Gong's shapes (gong-openapi.json); Gong-level failures throw GongHttpError.
  */
-import { gongTools, isGongToolName, GONG_CALLS_PER_DAY, GONG_CALLS_PER_SECOND } from '../../../lib/gong-tools';
+import { gongCallsFor, gongTools, isGongToolName, GONG_CALLS_PER_DAY, GONG_CALLS_PER_SECOND } from '../../../lib/gong-tools';
 import { GongHttpError } from '../../tool-error';
 import type { GongBackend, ToolContext } from '../types';
 import { advance, assignHandlers } from './assign';
@@ -42,10 +42,14 @@ export interface CallLogEntry {
   tool: string;
   outcome: 'ok' | 'error' | 'rate_limited' | 'fault' | 'dropped';
   status?: number;
+  /** Gong calls the tool run made (lib/gong-tools.ts GONG_CALL_COST). */
+  gongCalls: number;
 }
 
 export interface SimulatorStats {
+  /** Tool runs (connector calls). */
   totalCalls: number;
+  /** Gong calls today: a tool run may make several (lib/gong-tools.ts GONG_CALL_COST). */
   callsToday: number;
   byTool: Record<string, number>;
   /** Most calls that arrived within any 1-second window (all calls, including refused ones). */
@@ -95,12 +99,14 @@ export class GongSimulator implements GongBackend {
 
   async execute(toolName: string, input: Record<string, unknown>, ctx: ToolContext): Promise<unknown> {
     const arrived = this.nowMs();
-    const entry: CallLogEntry = { at: arrived, tool: toolName, outcome: 'ok' };
+    // The Gong calls this tool run makes (one connector tool may make several): what Gong counts against the day.
+    const gongCalls = isGongToolName(toolName) ? gongCallsFor(toolName, input ?? {}) : 1;
+    const entry: CallLogEntry = { at: arrived, tool: toolName, outcome: 'ok', gongCalls };
     this.record(entry);
     const requestId = gongRequestId(`${ctx.executionId}|${++this.seq}`);
     try {
       if (this.latencyMs > 0) await sleep(this.latencyMs);
-      const limit = this.limiter.check(arrived);
+      const limit = this.limiter.check(arrived, gongCalls);
       if (!limit.ok) {
         this.counters.rateLimited += 1;
         entry.outcome = 'rate_limited';
@@ -152,7 +158,7 @@ export class GongSimulator implements GongBackend {
       this.counters.day = day;
       this.counters.today = 0;
     }
-    this.counters.today += 1;
+    this.counters.today += entry.gongCalls;
     this.window.push(entry.at);
     while (this.window.length && this.window[0] <= entry.at - 1000) this.window.shift();
     this.counters.maxInSecond = Math.max(this.counters.maxInSecond, this.window.length);

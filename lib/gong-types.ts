@@ -96,6 +96,9 @@ export const gongBulkAssignment = z.looseObject({
 export const gongWorkspace = z.looseObject({ id: z.string(), name: z.string(), description: z.string().optional() });
 export const gongWorkspacesResponse = z.looseObject({ workspaces: z.array(gongWorkspace).default([]) });
 
+export const gongUser = z.looseObject({ id: gongId, emailAddress: z.string().optional(), active: z.boolean().optional() });
+export const gongUsersResponse = z.looseObject({ records: gongRecords.optional(), users: z.array(gongUser).default([]) });
+
 const gongTaskPerson = z.looseObject({
   id: z.string().optional(),
   crmId: z.string().optional(),

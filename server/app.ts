@@ -7,7 +7,6 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import swagger from '@fastify/swagger';
-import { ScalekitClient } from '@scalekit-sdk/node';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import pino from 'pino';
@@ -31,6 +30,7 @@ import { taskRoutes } from './routes/tasks';
 import { toolRoutes } from './routes/tools';
 import { usageRoutes } from './routes/usage';
 import type { Sandbox, SandboxOptions } from './sandbox/index';
+import { connectScalekit } from './scalekit-client';
 import { AuditLog } from './store/audit';
 import { openDb, type Db } from './store/db';
 import { IdempotencyStore } from './store/idempotency';
@@ -109,23 +109,10 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
   };
 
   try {
-    let sandbox: Sandbox | undefined;
-    let client: ScalekitClient;
-    if (config.mode === 'sandbox') {
-      const [{ startSandbox }, { GongSimulator }] = await Promise.all([import('./sandbox/index'), import('./sandbox/gong/simulator')]);
-      const simulator = new GongSimulator({ statePath: path.join(config.dataDir, 'gong-sandbox.json') });
-      sandbox = await startSandbox({ gong: simulator, ...opts.sandbox });
-      const started = sandbox;
-      cleanups.push(async () => {
-        await started.close();
-        simulator.close();
-      });
-      client = new ScalekitClient(sandbox.url, sandbox.clientId, sandbox.clientSecret, { toolTimeoutMs: 30_000, timeoutMs: 10_000 });
-      users.ensure(DEMO_USER_EMAIL, config.demoToken);
-    } else {
-      const sk = config.scalekit!;
-      client = new ScalekitClient(sk.envUrl, sk.clientId, sk.clientSecret, { toolTimeoutMs: 30_000, timeoutMs: 10_000 });
-    }
+    const scalekit = await connectScalekit(config, { sandbox: opts.sandbox, gongStatePath: path.join(config.dataDir, 'gong-sandbox.json') });
+    cleanups.push(() => scalekit.close());
+    const { client, sandbox } = scalekit;
+    if (sandbox) users.ensure(DEMO_USER_EMAIL, config.demoToken);
 
     const logger = makeLogger(opts.logger ?? false, config.logLevel, opts.logStream);
     const app = Fastify({

@@ -5,6 +5,7 @@
  *   tsx server/main.ts user role <email> <rep|manager|admin>  change a user's role
  *   tsx server/main.ts user list             list users with their roles
  *   tsx server/main.ts user revoke <email>   revoke a user's token
+ *   tsx server/main.ts doctor [--rep <email>] check credentials, the Gong connection and a rep's access
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 
 function usage(): never {
   console.error(
-    'usage: main.ts [--print-extension] | user add <email> [rep|manager|admin] | user role <email> <rep|manager|admin> | user list | user revoke <email>',
+    'usage: main.ts [--print-extension] | user add <email> [rep|manager|admin] | user role <email> <rep|manager|admin> | user list | user revoke <email> | doctor [--rep <email>]',
   );
   process.exit(2);
 }
@@ -51,6 +52,20 @@ function userCommand(args: string[]): void {
   }
 }
 
+async function doctorCommand(args: string[]): Promise<void> {
+  let rep: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--rep' && args[i + 1] !== undefined) rep = args[++i];
+    else if (arg.startsWith('--rep=')) rep = arg.slice('--rep='.length);
+    else usage();
+  }
+  const { formatReport, runDoctor } = await import('./doctor');
+  const report = await runDoctor({ rep });
+  console.log(formatReport(report));
+  process.exitCode = report.ok ? 0 : 1;
+}
+
 async function serve(printExtension: boolean): Promise<void> {
   // Loaded only to serve: the user commands need nothing but the store, and start much faster without it.
   const { startBackend } = await import('./app');
@@ -79,6 +94,12 @@ async function serve(printExtension: boolean): Promise<void> {
 
 const args = process.argv.slice(2);
 if (args[0] === 'user') userCommand(args.slice(1));
+else if (args[0] === 'doctor') {
+  doctorCommand(args.slice(1)).catch((err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+}
 else if (args.every((a) => a === '--print-extension')) {
   serve(args.includes('--print-extension')).catch((err) => {
     console.error(err instanceof Error ? err.message : String(err));

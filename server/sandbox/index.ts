@@ -7,6 +7,7 @@ import type http from 'node:http';
 import type http2 from 'node:http2';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { AccountStore } from './accounts';
+import { appConnectionRoutes, SANDBOX_CONNECTIONS, type AppConnection } from './app-connections';
 import { MagicLinks } from './authorize-page';
 import { GongSimulator } from './gong/simulator';
 import { sendJson } from './http-util';
@@ -16,6 +17,7 @@ import { currentStream, requireToken, standinRoutes } from './standin';
 import type { GongBackend } from './types';
 
 export { AccountStore } from './accounts';
+export type { AppConnection } from './app-connections';
 export type { AccountStatus, ConnectedAccountRecord } from './accounts';
 export { DEMO_CONNECTION_NAME, DEMO_IDENTIFIER } from './accounts';
 
@@ -26,6 +28,8 @@ export interface SandboxOptions {
   gong?: GongBackend;
   clientId?: string;
   clientSecret?: string;
+  /** App-level connections listed by ListAppConnections (default: one Gong connection named `gong`). */
+  connections?: readonly AppConnection[];
 }
 
 export interface Sandbox {
@@ -51,7 +55,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const links = new MagicLinks(accounts, () => url);
 
   const grpc = connectNodeAdapter({
-    routes: standinRoutes({ accounts, gong, tokens, links, stats }),
+    routes: (router) => {
+      standinRoutes({ accounts, gong, tokens, links, stats })(router);
+      appConnectionRoutes(opts.connections ?? SANDBOX_CONNECTIONS)(router);
+    },
     interceptors: [requireToken(tokens, () => stats.unauthenticatedCalls++)],
     // The SDK only speaks gRPC; the other protocols would be surface without a client.
     grpcWeb: false,

@@ -30,7 +30,7 @@ export const TEAM = {
 };
 
 /**
- * What the side panel requests on a record navigation (entrypoints/sidepanel/store.ts): flows and calls when
+ * What the side panel requests on a record navigation (entrypoints/sidepanel/store/record.ts): flows and calls when
  * the record changes, then calls again with the email once the content script reports it (setPage).
  */
 export const REQUESTS_PER_VIEW = ['flows', 'calls', 'calls+email'] as const;

@@ -1,6 +1,6 @@
 /** Add every prospect collected from a list view to one flow; big batches run as a job with progress. */
 import { useMemo, useState } from 'react';
-import type { Flow, Job } from '../lib/api';
+import type { Flow, JobProgress } from '../lib/api';
 import type { CrmRecord } from '../lib/crm-record';
 import { FlowPicker } from './FlowPicker';
 import { pluralize } from './format';
@@ -12,7 +12,7 @@ export interface BulkAssignProps {
   source?: { url: string; title?: string } | null;
   phase: 'choose' | 'sending' | 'queued' | 'running' | 'done' | 'error';
   flowName: string | null;
-  job: Job | null;
+  job: JobProgress | null;
   results: { crmProspectId: string; ok: boolean; message: string | null; coolOff?: boolean }[];
   /** The current run re-sends cool-off refusals with the override. */
   override?: boolean;

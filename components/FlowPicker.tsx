@@ -8,14 +8,7 @@ import { groupFlows } from './format';
 import { IconClose, IconSearch } from './icons';
 import { InlineError } from './InlineError';
 import { Skeleton } from './Skeleton';
-
-export type PickerWrite =
-  | { status: 'idle' }
-  | { status: 'sending'; flowId?: string }
-  | { status: 'done'; flowId?: string; message: string }
-  | { status: 'queued'; flowId?: string; message: string }
-  | { status: 'refused'; flowId?: string; message: string; detail?: string; coolOff: boolean }
-  | { status: 'error'; flowId?: string; message: string };
+import type { WriteState } from './write-state';
 
 export interface FlowPickerProps {
   flows: Flow[] | null;
@@ -25,7 +18,7 @@ export interface FlowPickerProps {
   /** Flows the prospect is already active in (shown, not selectable). */
   activeFlowIds?: Set<string>;
   defaultOwner: string;
-  write: PickerWrite;
+  write: WriteState;
   submitLabel?: (flow: Flow | null) => string;
   onAssign: (flow: Flow, opts: { ownerEmail?: string; coolOffOverride?: boolean }) => void;
   onClose: () => void;

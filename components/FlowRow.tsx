@@ -3,15 +3,11 @@ import { useState } from 'react';
 import type { ProspectFlow } from '../lib/api';
 import { formatShortDate, isActiveFlowStatus } from './format';
 import { FlowStatusBadge } from './StatusBadge';
-
-export interface FlowRowWriteState {
-  status: 'idle' | 'sending' | 'done' | 'queued' | 'refused' | 'error';
-  message?: string;
-}
+import type { WriteState } from './write-state';
 
 export interface FlowRowProps {
   flow: ProspectFlow;
-  write?: FlowRowWriteState;
+  write?: WriteState;
   /** An unassign for this flow waits in the outbox. */
   removing?: boolean;
   /** Gong can't be reached for changes: no Unassign. */

@@ -1,19 +1,20 @@
 /** The prospect's flows, the "Add to flow" picker and unassign. Marks `gong:flows-visible` once shown. */
 import { useEffect, useMemo } from 'react';
 import type { Flow, ProspectFlow } from '../lib/api';
-import { FlowPicker, type PickerWrite } from './FlowPicker';
-import { FlowRow, type FlowRowWriteState } from './FlowRow';
+import { FlowPicker } from './FlowPicker';
+import { FlowRow } from './FlowRow';
 import { formatAgo, isActiveFlowStatus, sortProspectFlows } from './format';
 import { IconFlow, IconPlus } from './icons';
 import { Section } from './Section';
+import type { WriteState } from './write-state';
 
 export interface FlowsSectionProps {
   recordKey: string;
   flows: { status: 'idle' | 'loading' | 'ready' | 'error'; data: ProspectFlow[] | null; error: string | null; refreshing: boolean };
   catalog: { status: 'idle' | 'loading' | 'ready' | 'error'; data: Flow[] | null; error: string | null };
   pickerOpen: boolean;
-  assign: PickerWrite;
-  unassign: Record<string, FlowRowWriteState>;
+  assign: WriteState;
+  unassign: Record<string, WriteState>;
   defaultOwner: string;
   onRetry: () => void;
   onRetryCatalog: () => void;

@@ -2,12 +2,13 @@
 import { useState } from 'react';
 import { fromLocalInputValue, toLocalInputValue } from './format';
 import { IconSpark } from './icons';
+import type { WriteState } from './write-state';
 
 const SUGGESTIONS = ['Visited pricing page', 'Requested a demo', 'Downloaded whitepaper', 'Attended webinar', 'Started free trial', 'Opened proposal'];
 
 export interface InteractionFormProps {
   defaultUrl?: string;
-  write: { status: 'idle' | 'sending' | 'done' | 'queued' | 'refused' | 'error'; message?: string };
+  write: WriteState;
   onSubmit: (v: { eventName: string; eventTimestamp: string; url?: string }) => void;
   onReset: () => void;
 }
@@ -75,7 +76,7 @@ export function InteractionForm({ defaultUrl, write, onSubmit, onReset }: Intera
       </label>
       {(problem || write.status === 'error' || write.status === 'refused') && (
         <div className="ge-alert ge-alert--error" role="alert">
-          {problem ?? write.message}
+          {problem ?? ('message' in write ? write.message : null)}
         </div>
       )}
       <div className="ge-interaction__foot">

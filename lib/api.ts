@@ -158,7 +158,14 @@ export const job = z.object({
   succeeded: z.number(),
   failed: z.number(),
   results: z.array(
-    z.object({ crmProspectId: z.string(), ok: z.boolean(), code: z.string().nullable(), message: z.string().nullable() }),
+    z.object({
+      crmProspectId: z.string(),
+      ok: z.boolean(),
+      code: z.string().nullable(),
+      message: z.string().nullable(),
+      /** Refused for the cool-off period: an override can assign it anyway. */
+      coolOff: z.boolean(),
+    }),
   ),
   createdAt: z.string(),
   updatedAt: z.string(),

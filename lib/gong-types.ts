@@ -67,6 +67,8 @@ export const gongAssignFailure = z.looseObject({
   errorCode: z.string(),
   errorMessage: z.string().optional(),
 });
+/** Gong explains a cool-off refusal in words only (code InvalidState); the override tool can assign those anyway. */
+export const isCoolOffRefusal = (f: { errorMessage?: string | null; errorCode?: string | null }) => /cool[\s-]?off/i.test(`${f.errorMessage ?? ''} ${f.errorCode ?? ''}`);
 export const gongAssignResponse = z.looseObject({
   requestId: z.string().optional(),
   prospectsAssigned: z.array(gongAssignedFlow).default([]),

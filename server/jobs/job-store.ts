@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Job, JobProgress } from '../../lib/api';
+import { isCoolOffRefusal } from '../../lib/gong-types';
 import { nowIso, type Db } from '../store/db';
 
 export type JobStatus = Job['status'];
@@ -138,7 +139,13 @@ export class JobStore {
       processed: done.length,
       succeeded: done.filter((i) => i.state === 'ok').length,
       failed: done.filter((i) => i.state === 'failed').length,
-      results: done.map((i) => ({ crmProspectId: i.crmId, ok: i.state === 'ok', code: i.code, message: i.message })),
+      results: done.map((i) => ({
+        crmProspectId: i.crmId,
+        ok: i.state === 'ok',
+        code: i.code,
+        message: i.message,
+        coolOff: i.state === 'failed' && isCoolOffRefusal({ errorMessage: i.message, errorCode: i.code }),
+      })),
     };
   }
 }

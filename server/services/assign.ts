@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AssignResult, Refusal, UnassignResult } from '../../lib/api';
 import { GONG_MAX_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
-import { gongAssignResponse } from '../../lib/gong-types';
+import { gongAssignResponse, isCoolOffRefusal } from '../../lib/gong-types';
 import type { GongSession } from '../gong/session';
 import { prospectFlowInstances, toProspectFlow } from './flows';
 
@@ -11,8 +11,6 @@ export interface AssignOptions {
   ownerEmail: string;
 }
 
-/** Gong explains a cool-off refusal in words; the override tool can assign those prospects anyway. */
-export const isCoolOffMessage = (message: string) => /cool[\s-]?off/i.test(message);
 
 export function uniqueIds(ids: string[]): string[] {
   const seen = new Set<string>();
@@ -45,7 +43,7 @@ export async function assignBatch(session: GongSession, flowId: string, ids: str
         crmProspectId: f.crmProspectId,
         code: f.errorCode,
         message: f.errorMessage ?? f.errorCode,
-        coolOff: isCoolOffMessage(`${f.errorMessage ?? ''} ${f.errorCode}`),
+        coolOff: isCoolOffRefusal(f),
       }),
     ),
   };

@@ -41,7 +41,10 @@ function setup(opts: { enqueue?: (w: OutboxWrite, id: string) => Promise<OutboxE
   const sent: { write: OutboxWrite; id: string }[] = [];
   const enqueue = vi.fn(async (w: OutboxWrite, id: string) => {
     sent.push({ write: w, id });
-    return opts.enqueue ? opts.enqueue(w, id) : entry(id, w, 'done', { result: { accepted: true } });
+    const e = opts.enqueue ? await opts.enqueue(w, id) : entry(id, w, 'done', { result: { accepted: true } });
+    // As the real outbox does: the entry is written to storage, whose watcher feeds setOutbox.
+    store.getState().setOutbox([...store.getState().outbox.filter((x) => x.id !== e.id), e]);
+    return e;
   });
   const store = createPanelStore({ getClient: () => fns as unknown as BackendClient, cache: memoryCache(), enqueue, retryPending, pollMs: 1, probeMs: 5 });
   store.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });

@@ -31,8 +31,15 @@ function setup(over: Parameters<typeof fakeClient>[0] = {}, enqueue?: (w: Outbox
   const f = fakeClient(over);
   const cache = memoryCache();
   const send = enqueue ?? (async (w: OutboxWrite) => entry(w, 'done', { accepted: true }));
-  // The fake outbox keeps the idempotency key the store made at click time.
-  const store = createPanelStore({ getClient: () => f.client, cache, enqueue: (w, id) => ((nextId = id), send(w)), pollMs: 1 });
+  // The fake outbox keeps the idempotency key the store made at click time, and writes the entry to "storage":
+  // the store hears of it through setOutbox, as from the real outbox's watcher.
+  const enqueueFn = async (w: OutboxWrite, id: string) => {
+    nextId = id;
+    const e = await send(w);
+    store.getState().setOutbox([...store.getState().outbox.filter((x) => x.id !== e.id), e]);
+    return e;
+  };
+  const store = createPanelStore({ getClient: () => f.client, cache, enqueue: enqueueFn, pollMs: 1 });
   store.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
   return { ...f, cache, store };
 }
@@ -235,30 +242,41 @@ describe('writes through the outbox', () => {
 });
 
 describe('bulk and connection', () => {
-  test('bulk assign answered with a job polls it to completion', async () => {
+  test('bulk assign answered with a job polls its progress (counts only) to completion, then reads the results once', async () => {
     const records = Array.from({ length: 3 }, (_, i) => ({ crm: 'hubspot' as const, objectType: 'contact' as const, id: String(100 + i) }));
-    const job = (processed: number, status: 'IN_PROGRESS' | 'COMPLETED') => ({
+    const progress = (processed: number, status: 'IN_PROGRESS' | 'COMPLETED') => ({
       id: 'j1',
       kind: 'assign' as const,
       flowId: '9',
       status,
       total: 3,
       processed,
-      succeeded: processed,
-      failed: 0,
-      results: records.slice(0, processed).map((r) => ({ crmProspectId: r.id, ok: true, code: null, message: null })),
+      succeeded: processed === 3 ? 2 : processed,
+      failed: processed === 3 ? 1 : 0,
       createdAt: '',
       updatedAt: '',
       error: null,
     });
-    const jobFn = vi.fn().mockResolvedValueOnce(job(1, 'IN_PROGRESS')).mockResolvedValueOnce(job(3, 'COMPLETED'));
-    const { store } = setup({ job: jobFn }, async (w) => entry(w, 'done', { jobId: 'j1' }));
+    const results = [
+      { crmProspectId: '100', ok: true, code: null, message: null, coolOff: false },
+      { crmProspectId: '101', ok: true, code: null, message: null, coolOff: false },
+      { crmProspectId: '102', ok: false, code: 'InvalidState', message: 'until 2026-12-20', coolOff: true },
+    ];
+    const jobProgress = vi.fn().mockResolvedValueOnce(progress(1, 'IN_PROGRESS')).mockResolvedValueOnce(progress(3, 'COMPLETED'));
+    const jobFn = vi.fn().mockResolvedValue({ ...progress(3, 'COMPLETED'), results });
+    const { store } = setup({ job: jobFn, jobProgress }, async (w) => entry(w, 'done', { jobId: 'j1' }));
     store.getState().applyIntent({ view: 'bulk-assign', records, createdAt: Date.now() });
     expect(store.getState().view).toBe('bulk');
     await store.getState().bulkAssign({ id: '9', name: 'Flow 9' });
+    await until(() => store.getState().bulk?.phase === 'running' && store.getState().bulk?.job?.processed === 1);
     await until(() => store.getState().bulk?.phase === 'done');
-    expect(store.getState().bulk?.results).toHaveLength(3);
-    expect(jobFn).toHaveBeenCalledTimes(2);
+    expect(jobProgress).toHaveBeenCalledTimes(2);
+    expect(jobFn).toHaveBeenCalledTimes(1);
+    expect(store.getState().bulk?.results.map((r) => [r.crmProspectId, r.ok, r.coolOff])).toEqual([
+      ['100', true, false],
+      ['101', true, false],
+      ['102', false, true],
+    ]);
     store.getState().closeBulk();
     expect(store.getState().view).toBe('record');
   });

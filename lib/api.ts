@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CRM_PROSPECT_ID } from './crm-record';
-import { GONG_MAX_PROSPECTS_PER_CALL } from './gong-tools';
+import { GONG_MAX_PROSPECTS_PER_CALL, httpUrl } from './gong-tools';
 
 export const API_PREFIX = '/api/v1';
 
@@ -235,7 +235,7 @@ export const interactionRequest = z
     crmAccountId: entityId.optional(),
     eventName: z.string().trim().min(1).max(200),
     eventTimestamp: isoDateTime,
-    url: z.url().max(2000).optional(),
+    url: httpUrl.optional(),
   })
   .refine((r) => r.crmProspectId || r.prospectEmail, { message: 'crmProspectId or prospectEmail is required' });
 export type InteractionRequest = z.infer<typeof interactionRequest>;
@@ -244,7 +244,7 @@ export const emailActivityRequest = z.strictObject({
   eventType: z.enum(['EMAIL_OPENED', 'EMAIL_LINK_CLICKED', 'EMAIL_BOUNCED', 'EMAIL_UNSUBSCRIBED', 'EMAIL_REPLIED']),
   eventTimestamp: isoDateTime,
   prospectEmail: z.email(),
-  linkUrl: z.url().max(2000).optional(),
+  linkUrl: httpUrl.optional(),
 });
 export const accepted = z.object({ accepted: z.literal(true) });
 

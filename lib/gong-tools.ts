@@ -10,6 +10,8 @@ const iso = z.iso.datetime({ offset: true });
 const email = z.email().max(320);
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id (letters, digits, - or _)');
 const cursor = z.string().min(1).max(1000);
+/** A web address a rep's write may carry: http(s) only (no javascript:, file:, data: …). */
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000);
 const prospectIds = z.array(z.string().regex(/^[A-Za-z0-9]{1,40}$/, 'must be a CRM id')).min(1);
 const ids = z.array(id).min(1).max(1000);
 
@@ -121,7 +123,7 @@ export const gongTools = {
       crm_account_id: id.optional(),
       crm_contact_id: id.optional(),
       prospect_email: email.optional(),
-      url: z.url().max(2000).optional(),
+      url: httpUrl.optional(),
     }),
     write: true,
     gong: { method: 'POST', path: '/v2/digital-interaction' },
@@ -133,7 +135,7 @@ export const gongTools = {
       event_timestamp: iso,
       event_type: z.enum(['EMAIL_OPENED', 'EMAIL_LINK_CLICKED', 'EMAIL_BOUNCED', 'EMAIL_UNSUBSCRIBED', 'EMAIL_REPLIED']),
       prospect_email: email,
-      link_url: z.url().max(2000).optional(),
+      link_url: httpUrl.optional(),
     }),
     write: true,
     gong: null,

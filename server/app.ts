@@ -16,7 +16,7 @@ import { DEMO_USER_EMAIL, loadConfig, type BackendMode } from './config';
 import { GongConnections } from './gong/connection';
 import { GongGateway, type GatewayOptions } from './gong/gateway';
 import { installAuth } from './http/auth';
-import { installErrorHandling } from './http/error-handler';
+import { frameworkErrors, installErrorHandling } from './http/error-handler';
 import { installIdleWork, youngGcTask } from './http/idle-work';
 import { installSecurity } from './http/security';
 import { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
@@ -58,10 +58,41 @@ export interface BackendOptions {
   /** Gateway tuning (tests shorten retry waits; the 3/s limit stays Gong's). */
   gong?: Partial<GatewayOptions>;
   jobs?: Partial<JobRunnerOptions>;
-  limits?: { perIpPerMinute?: number; perUserPerMinute?: number };
+  limits?: {
+    perIpPerMinute?: number;
+    perUserPerMinute?: number;
+    /** Failed token checks per minute from one address / with one token prefix before 429. */
+    failedAuthPerIpPerMinute?: number;
+    failedAuthPerTokenPrefixPerMinute?: number;
+    /** Rows kept in the access-denials log. */
+    maxDenialRows?: number;
+  };
+  /** Socket limits (tests shorten them). */
+  http?: Partial<HttpLimits>;
   /** Young-generation GC between requests (when node runs with --expose-gc). Default true. */
   youngGcWhenIdle?: boolean;
 }
+
+export interface HttpLimits {
+  /** Time to receive a request's headers, and its whole body. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are dropped at once. */
+  maxConnections: number;
+  /** How often node checks the two request timeouts. */
+  checkIntervalMs: number;
+}
+
+/** Slow-client limits: generous for a browser on a bad network, short enough that slow-loris gets nowhere. */
+export const defaultHttpLimits: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 512,
+  checkIntervalMs: 1_000,
+};
 
 export interface Backend {
   url: string;
@@ -102,7 +133,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
 
   const db = openDb(config.dataDir);
   const users = new UserStore(db);
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(db, opts.limits?.maxDenialRows);
+  const httpLimits: HttpLimits = { ...defaultHttpLimits, maxConnections: config.maxConnections, ...opts.http };
   const cleanups: (() => unknown)[] = [() => db.close()];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
@@ -112,7 +144,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     const scalekit = await connectScalekit(config, { sandbox: opts.sandbox, gongStatePath: path.join(config.dataDir, 'gong-sandbox.json') });
     cleanups.push(() => scalekit.close());
     const { client, sandbox } = scalekit;
-    if (sandbox) users.ensure(DEMO_USER_EMAIL, config.demoToken);
+    if (sandbox) users.ensureSandboxDemo(DEMO_USER_EMAIL, config.demoToken);
 
     const logger = makeLogger(opts.logger ?? false, config.logLevel, opts.logStream);
     const app = Fastify({
@@ -124,11 +156,16 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       onProtoPoisoning: 'error',
       onConstructorPoisoning: 'error',
       routerOptions: { maxParamLength: 200 },
+      frameworkErrors,
       // A browser keeps keep-alive sockets open (and the panel polls); without this, close() waits for them
       // for a minute. Cutting a request at shutdown is safe: writes are idempotent and retried by the outbox,
       // jobs are persisted and resume.
       forceCloseConnections: true,
+      requestTimeout: httpLimits.requestTimeoutMs,
+      keepAliveTimeout: httpLimits.keepAliveTimeoutMs,
+      http: { headersTimeout: httpLimits.headersTimeoutMs, connectionsCheckingInterval: httpLimits.checkIntervalMs },
     }).withTypeProvider<ZodTypeProvider>();
+    app.server.maxConnections = httpLimits.maxConnections;
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     cleanups.push(() => app.close());
@@ -172,7 +209,20 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
 
     installErrorHandling(app);
     await installSecurity(app, { config, audit, perIpPerMinute: opts.limits?.perIpPerMinute ?? 1200 });
-    installAuth(app, { users, audit, perUserPerMinute: opts.limits?.perUserPerMinute ?? 600 });
+    if (config.mode === 'scalekit') {
+      for (const email of users.revokeSandboxDemo()) {
+        app.log.warn(
+          `The sandbox demo user ${email} is refused because Scalekit credentials are set: its token is public or was printed by sandbox mode. Issue real users with \`npm run server -- user add <email>\``,
+        );
+      }
+    }
+    installAuth(app, {
+      users,
+      audit,
+      perUserPerMinute: opts.limits?.perUserPerMinute ?? 600,
+      failedPerIpPerMinute: opts.limits?.failedAuthPerIpPerMinute ?? 60,
+      failedPerTokenPrefixPerMinute: opts.limits?.failedAuthPerTokenPrefixPerMinute ?? 10,
+    });
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
@@ -182,10 +232,10 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       transform: jsonSchemaTransform,
     });
 
-    app.get('/healthz', { schema: { hide: true, response: { 200: health } } }, async () => ({ ok: true as const, mode: config.mode, version: VERSION }));
+    app.get('/healthz', { config: { public: true }, schema: { hide: true, response: { 200: health } } }, async () => ({ ok: true as const, mode: config.mode, version: VERSION }));
     await app.register(
       async (api) => {
-        api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+        api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
         for (const routes of [connectionRoutes, flowRoutes, jobRoutes, callRoutes, taskRoutes, activityRoutes, usageRoutes, toolRoutes]) {
           await api.register(routes(ctx));
         }

@@ -18,11 +18,20 @@ export interface BackendConfig {
   /** Extension ids whose `chrome-extension://<id>` origin may call the API (CORS). */
   allowedExtensionIds: string[];
   logLevel: string;
+  /** Open connections beyond this are dropped (MAX_CONNECTIONS). */
+  maxConnections: number;
 }
 
 /** Printed at start-up so a developer can paste it into the extension's options. */
 export const DEFAULT_DEMO_TOKEN = 'gong-sandbox-demo-token';
 export const DEMO_USER_EMAIL = 'rep@example.com';
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number above 0, got "${value}"`);
+  return n;
+}
 
 function port(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
@@ -54,5 +63,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((s) => s.trim())
       .filter((s) => /^[a-p]{32}$/.test(s)),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    maxConnections: positiveInt('MAX_CONNECTIONS', env.MAX_CONNECTIONS, 512),
   };
 }

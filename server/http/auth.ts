@@ -1,53 +1,74 @@
 /**
- * Authentication for /api/v1: `Authorization: Bearer <token>` → the user it was issued to, checked in
- * onRequest so an unauthenticated request is refused before its body is even read. Refusals are
+ * Authentication: `Authorization: Bearer <token>` → the user it was issued to, checked in onRequest so an
+ * unauthenticated request is refused before its body is even read. The check is bound to the route that
+ * matched, never to the URL's text (an encoded or absolute-form target matches the same route): every
+ * route needs a token unless it is declared `config: { public: true }`; a path that matches no route is
+ * the JSON 404 and reaches nothing. Failed token checks are counted per address and per token prefix;
+ * over either limit the token is not even looked at (429), so guesses stop being answered. Refusals are
  * written to the access-denials log. A per-user request limit applies after authentication.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { API_PREFIX } from '../../lib/api';
 import type { AuditLog } from '../store/audit';
 import type { UserStore } from '../store/users';
 import { ApiFailure, unauthenticated } from './api-failure';
 import { WindowCounter } from './window-counter';
 import './request-context';
 
-/** Routes under the API prefix that need no token. */
-const PUBLIC_PATHS = new Set([`${API_PREFIX}/openapi.json`]);
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without a token (health check, the API description). */
+    public?: boolean;
+  }
+}
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{8,512})$/;
+/** Enough of a token to tell one client's stale token from another's (`gek_` + 8 random characters). */
+const TOKEN_PREFIX_LENGTH = 12;
 
 export interface AuthOptions {
   users: UserStore;
   audit: AuditLog;
   perUserPerMinute: number;
-}
-
-function routePath(req: FastifyRequest): string {
-  return req.routeOptions.url ?? req.url.split('?')[0];
+  failedPerIpPerMinute: number;
+  failedPerTokenPrefixPerMinute: number;
 }
 
 export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   const perUser = new WindowCounter(opts.perUserPerMinute, 60_000);
-  app.addHook('onRequest', async (req) => {
-    const path = req.url.split('?')[0];
-    if (!path.startsWith(`${API_PREFIX}/`) || PUBLIC_PATHS.has(path)) return;
+  const failedByIp = new WindowCounter(opts.failedPerIpPerMinute, 60_000);
+  const failedByPrefix = new WindowCounter(opts.failedPerTokenPrefixPerMinute, 60_000);
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    // No route matched: the 404 handler answers. A CORS preflight never carries credentials.
+    if (req.routeOptions.url === undefined || req.routeOptions.config.public || req.method === 'OPTIONS') return;
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header.trim()) : null;
-    const deny = (reason: string, userId?: number) =>
-      opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: routePath(req), reason, userId });
+    const route = req.routeOptions.url;
+    const ip = req.ip ?? 'unknown';
+    const deny = (reason: string, userId?: number) => opts.audit.denied({ ip: req.ip ?? null, method: req.method, route, reason, userId });
+    const prefix = match ? match[1].slice(0, TOKEN_PREFIX_LENGTH) : undefined;
+    if (header !== undefined) {
+      const wait = Math.max(failedByIp.over(ip), prefix ? failedByPrefix.over(prefix) : 0);
+      if (wait > 0) {
+        deny('failed-auth-rate-limit');
+        throw new ApiFailure(429, 'TOO_MANY_REQUESTS', 'Too many failed token checks; slow down', { retryAfter: wait });
+      }
+    }
+    const failed = (reason: string, failure: ApiFailure) => {
+      failedByIp.hit(ip);
+      if (prefix) failedByPrefix.hit(prefix);
+      deny(reason);
+      return failure;
+    };
     if (!match) {
-      deny(header ? 'malformed-authorization' : 'no-token');
-      throw unauthenticated();
+      if (header === undefined) {
+        deny('no-token');
+        throw unauthenticated();
+      }
+      throw failed('malformed-authorization', unauthenticated());
     }
     const found = opts.users.authenticate(match[1]);
-    if (found === 'revoked') {
-      deny('revoked-token');
-      throw unauthenticated('This API token has been revoked');
-    }
-    if (!found) {
-      deny('unknown-token');
-      throw unauthenticated('This API token is not valid');
-    }
+    if (found === 'revoked') throw failed('revoked-token', unauthenticated('This API token has been revoked'));
+    if (!found) throw failed('unknown-token', unauthenticated('This API token is not valid'));
     const wait = perUser.hit(String(found.id));
     if (wait > 0) {
       deny('user-rate-limit', found.id);

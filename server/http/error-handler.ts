@@ -2,10 +2,11 @@
  * Every failure leaves the API as `{ error: { code, message, issues?, retryAfter? } }` with a fitting
  * status. Nothing else gets out: no stack, no SDK dump, no internal message for a 500.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ApiFailure, type FieldIssue } from './api-failure';
 import { GongFailure, toApiFailure } from '../gong/failure';
+import { securityHeaders } from './security';
 
 const BY_FASTIFY_CODE: Record<string, ApiFailure> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: new ApiFailure(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON: Content-Type: application/json'),
@@ -13,7 +14,9 @@ const BY_FASTIFY_CODE: Record<string, ApiFailure> = {
   FST_ERR_CTP_BODY_TOO_LARGE: new ApiFailure(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large'),
   FST_ERR_CTP_EMPTY_JSON_BODY: new ApiFailure(400, 'BAD_REQUEST', 'The JSON body is empty'),
   FST_ERR_CTP_INVALID_JSON_BODY: new ApiFailure(400, 'BAD_REQUEST', 'The body is not valid JSON'),
-  FST_ERR_BAD_URL: new ApiFailure(400, 'BAD_REQUEST', 'The URL is malformed'),
+  // A path that does not decode names no route: the same answer as any unknown path.
+  FST_ERR_BAD_URL: new ApiFailure(404, 'NOT_FOUND', 'No such route'),
+  FST_ERR_MAX_PARAM_LENGTH: new ApiFailure(404, 'NOT_FOUND', 'No such route'),
   FST_ERR_ASYNC_CONSTRAINT: new ApiFailure(400, 'BAD_REQUEST', 'The request could not be routed'),
 };
 
@@ -44,6 +47,17 @@ export function toApiFailureFromAny(err: unknown): ApiFailure {
     }
   }
   return new ApiFailure(500, 'INTERNAL', 'Something went wrong in the backend; it has been logged');
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL that does not decode, or a path parameter over the length limit, is
+ * refused by the router before any hook runs. It gets the same JSON answer (and headers) as any unknown path.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const failure = toApiFailureFromAny(err);
+  req.log.info({ code: failure.code, status: failure.status }, 'request refused');
+  reply.headers(securityHeaders);
+  reply.status(failure.status).type('application/json; charset=utf-8').send(failure.toBody());
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

@@ -1,11 +1,12 @@
 /**
  * The backend's outer wall: security headers, CORS only for the allowed extension origins (any
- * extension origin in sandbox mode), other browser origins refused outright, and a per-IP request
- * limit that runs before authentication (so token guessing is throttled too).
+ * extension origin in sandbox mode), other browser origins refused outright, a per-IP request limit
+ * that runs before authentication (a hook added here, ahead of auth's: so token guessing is throttled
+ * too), and no query parameter a route does not declare.
  */
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BackendConfig } from '../config';
 import type { AuditLog } from '../store/audit';
 import { ApiFailure, forbidden } from './api-failure';
@@ -25,12 +26,14 @@ export interface SecurityOptions {
   perIpPerMinute: number;
 }
 
+/** The headers every answer carries (also those Fastify gives before any hook runs: see error-handler.ts). */
+export const securityHeaders = helmetHeaders({
+  // JSON API: nothing may be framed, sniffed or loaded from it.
+  contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+});
+
 export async function installSecurity(app: FastifyInstance, opts: SecurityOptions): Promise<void> {
-  const securityHeaders = helmetHeaders({
-    // JSON API: nothing may be framed, sniffed or loaded from it.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-  });
   // First hook of all, as @fastify/helmet's was: refusals and errors carry the headers too.
   app.addHook('onRequest', (_req, reply, done) => {
     reply.headers(securityHeaders);
@@ -41,7 +44,7 @@ export async function installSecurity(app: FastifyInstance, opts: SecurityOption
   app.addHook('onRequest', async (req) => {
     const origin = req.headers.origin;
     if (origin === undefined || originAllowed(origin, opts.config)) return;
-    opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: req.url.split('?')[0], reason: 'origin-not-allowed' });
+    opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: routeOf(req), reason: 'origin-not-allowed' });
     throw forbidden('This origin may not call the backend');
   });
 
@@ -53,18 +56,38 @@ export async function installSecurity(app: FastifyInstance, opts: SecurityOption
     maxAge: 600,
   });
 
-  await app.register(rateLimit, {
-    global: true,
-    max: opts.perIpPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (req) => req.ip,
-    // Loopback health checks must keep working under load.
-    allowList: (req) => req.url === '/healthz',
-    errorResponseBuilder: (req, context) => {
-      opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: req.url.split('?')[0], reason: 'ip-rate-limit' });
-      return new ApiFailure(429, 'TOO_MANY_REQUESTS', 'Too many requests from this address; slow down', {
-        retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)),
-      });
-    },
+  // Registered without routes of its own: its hook is added below, as an instance hook, so it runs before
+  // authentication (route-level hooks, which `global: true` would add, run after every instance hook).
+  await app.register(rateLimit, { global: false });
+  app.addHook(
+    'onRequest',
+    app.rateLimit({
+      max: opts.perIpPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (req) => req.ip,
+      // Loopback health checks must keep working under load.
+      allowList: (req) => req.routeOptions.url === '/healthz',
+      errorResponseBuilder: (req, context) => {
+        opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: routeOf(req), reason: 'ip-rate-limit' });
+        return new ApiFailure(429, 'TOO_MANY_REQUESTS', 'Too many requests from this address; slow down', {
+          retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)),
+        });
+      },
+    }),
+  );
+
+  // A query parameter the route does not declare is a mistake or a probe: refused, not ignored.
+  app.addHook('preValidation', async (req) => {
+    if (req.routeOptions.schema?.querystring) return;
+    const names = Object.keys((req.query ?? {}) as object);
+    if (names.length === 0) return;
+    throw new ApiFailure(400, 'VALIDATION_FAILED', 'The request is invalid', {
+      issues: names.slice(0, 20).map((n) => ({ path: `querystring.${n.slice(0, 100)}`, message: 'unknown query parameter' })),
+    });
   });
+}
+
+/** The route that matched (its pattern), or the path as sent when none did. */
+export function routeOf(req: FastifyRequest): string {
+  return req.routeOptions.url ?? req.url.split('?')[0];
 }

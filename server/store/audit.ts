@@ -24,8 +24,11 @@ export interface AuditRow extends Omit<AuditEntry, 'input' | 'answer'> {
   answer: string | null;
 }
 
+/** Rows kept in `access_denials` (the oldest go first): a flood of refusals must not fill the disk. */
+export const MAX_DENIAL_ROWS = 50_000;
+
 export class AuditLog {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly maxDenialRows = MAX_DENIAL_ROWS) {}
 
   record(entry: AuditEntry): void {
     this.db
@@ -46,9 +49,12 @@ export class AuditLog {
   }
 
   denied(entry: { ip: string | null; method: string; route: string; reason: string; userId?: number | null }): void {
-    this.db
+    const { lastInsertRowid } = this.db
       .prepare('INSERT INTO access_denials (at, ip, method, route, reason, user_id) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(nowIso(), entry.ip, entry.method, entry.route.slice(0, 500), entry.reason, entry.userId ?? null);
+      .run(nowIso(), entry.ip, entry.method.slice(0, 20), entry.route.slice(0, 500), entry.reason, entry.userId ?? null);
+    // Ids only grow, so the newest rows are the highest ids: a range delete on the primary key.
+    const oldestKept = Number(lastInsertRowid) - this.maxDenialRows;
+    if (oldestKept > 0) this.db.prepare('DELETE FROM access_denials WHERE id <= ?').run(oldestKept);
   }
 
   entries(filter: { userEmail?: string; tool?: string } = {}): AuditRow[] {

@@ -80,11 +80,26 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'rep' CHECK (role IN ('rep', 'manager', 'admin'));
   `,
+  // 3: the sandbox demo user is marked, so Scalekit mode can refuse it (its token was public or printed).
+  // A demo user made before the mark existed has the demo email: example.com names no real rep.
+  `
+  ALTER TABLE users ADD COLUMN sandbox_demo INTEGER NOT NULL DEFAULT 0;
+  UPDATE users SET sandbox_demo = 1 WHERE email = 'rep@example.com';
+  `,
 ];
 
+/**
+ * The data directory is private to the backend's user (0700), and so is the database (0600): SQLite
+ * creates its -wal and -shm files with the database file's permissions. A directory or database made
+ * by an older version is tightened here.
+ */
 export function openDb(dataDir: string): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'backend.sqlite'));
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
+  const file = path.join(dataDir, 'backend.sqlite');
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -45,8 +45,9 @@ export class UserStore {
     const existing = this.byEmail(normalized);
     if (existing && !existing.revokedAt) throw new Error(`user ${normalized} already exists; revoke it first to issue a new token`);
     if (existing) {
+      // Re-issued by an operator: a real user from now on, even if it was the sandbox demo user.
       this.db
-        .prepare('UPDATE users SET token_hash = ?, revoked_at = NULL, role = ? WHERE id = ?')
+        .prepare('UPDATE users SET token_hash = ?, revoked_at = NULL, role = ?, sandbox_demo = 0 WHERE id = ?')
         .run(hashToken(token), checkedRole ?? existing.role, existing.id);
     } else {
       this.db
@@ -66,15 +67,23 @@ export class UserStore {
     return this.byEmail(normalized)!;
   }
 
-  /** Makes sure `email` exists and answers to `token` (sandbox demo user). */
-  ensure(email: string, token: string): User {
+  /** Makes sure the sandbox demo user `email` exists and answers to `token`; it is marked as the demo user. */
+  ensureSandboxDemo(email: string, token: string): User {
     this.authCache.clear();
-    const existing = this.byEmail(email);
-    if (existing) {
-      this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL WHERE id = ?').run(hashToken(token), existing.id);
-      return this.byEmail(email)!;
-    }
-    return this.add(email, token).user;
+    if (!this.byEmail(email)) this.add(email, token);
+    this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL, sandbox_demo = 1 WHERE email = ?').run(hashToken(token), email);
+    return this.byEmail(email)!;
+  }
+
+  /**
+   * Scalekit mode: revokes the sandbox demo user, whose token is public or was printed on a terminal.
+   * Returns its email if it was active.
+   */
+  revokeSandboxDemo(): string[] {
+    this.authCache.clear();
+    const active = this.db.prepare('SELECT email FROM users WHERE sandbox_demo = 1 AND revoked_at IS NULL').all() as { email: string }[];
+    this.db.prepare('UPDATE users SET revoked_at = ? WHERE sandbox_demo = 1 AND revoked_at IS NULL').run(nowIso());
+    return active.map((r) => r.email);
   }
 
   revoke(email: string): boolean {

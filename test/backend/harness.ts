@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { startBackend, type Backend, type BackendOptions } from '../../server/app';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 
@@ -86,4 +87,16 @@ export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefine
     if (Date.now() > end) throw new Error('waitFor timed out');
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A log stream for `startBackend({ logger: true, logStream })` that keeps each JSON line. */
+export function logCollector(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { stream, lines };
 }

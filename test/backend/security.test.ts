@@ -3,23 +3,16 @@
  * prototype pollution, per-user and per-IP limits, logs without secrets, the connection flow
  * (not active → 409 → authorization link → ACTIVE), and the generated OpenAPI document.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiError, connectionLink } from '../../lib/api';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { originAllowed } from '../../server/http/security';
-import { DEMO_TOKEN, startTestBackend, type TestBackend } from './harness';
+import { DEMO_TOKEN, logCollector, startTestBackend, type TestBackend } from './harness';
 
 const EXT = `chrome-extension://${'abcdefghijklmnopabcdefghijklmnop'}`;
-const logLines: string[] = [];
+const { stream: logStream, lines: logLines } = logCollector();
 let t: TestBackend;
 beforeAll(async () => {
-  const logStream = new Writable({
-    write(chunk, _enc, cb) {
-      logLines.push(...String(chunk).split('\n').filter(Boolean));
-      cb();
-    },
-  });
   t = await startTestBackend({ logger: true, logStream, limits: { perUserPerMinute: 40 } });
 });
 afterAll(async () => {

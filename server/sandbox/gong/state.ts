@@ -259,7 +259,8 @@ export class Store {
     if (!this.statePath) return;
     fs.mkdirSync(path.dirname(this.statePath), { recursive: true });
     const tmp = `${this.statePath}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.state));
+    // Private like the rest of the data directory.
+    fs.writeFileSync(tmp, JSON.stringify(this.state), { mode: 0o600 });
     fs.renameSync(tmp, this.statePath);
   }
 

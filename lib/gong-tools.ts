@@ -388,7 +388,11 @@ export function gongCallsFor(tool: GongToolName, input: Record<string, unknown>)
   return Math.max(1, cost.per === 'item' ? n : Math.ceil(n / cost.size));
 }
 
-/** Gong caps synchronous assign / flows lookups at this many prospects per call. */
+/**
+ * The connector page caps its assign, unassign and prospect-flows tools at this many prospects per call;
+ * the backend uses it for flows lookups (POST /v2/flows/prospects states no lower limit). Assign itself
+ * goes ≤ GONG_ASSIGN_PROSPECTS_PER_CALL (100) a call: Gong's own, lower cap.
+ */
 export const GONG_MAX_PROSPECTS_PER_CALL = 200;
 /** Gong's documented per-company limits. */
 export const GONG_CALLS_PER_SECOND = 3;

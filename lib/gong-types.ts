@@ -32,18 +32,25 @@ export const gongFlowsResponse = z.looseObject({
   flows: z.array(gongFlow).default([]),
 });
 
+/** A flow folder as listFlowsFolders gives it: a PublicApiFlow item (its parent folder in `folderId`). */
 export const gongFolder = z.looseObject({
   id: z.string(),
   name: z.string(),
   visibility: z.string().optional(),
-  ownerEmail: z.string().optional(),
-  parentFolderId: z.string().optional(),
+  folderId: z.string().optional(),
 });
-export const gongFoldersResponse = z.looseObject({
-  requestId: z.string().optional(),
-  records: gongRecords.optional(),
-  folders: z.array(gongFolder).default([]),
-});
+/**
+ * listFlowsFolders answers FlowsResponse (gong-openapi.json): the folders under `flows`. A `folders` key
+ * is accepted as well (the operation's name suggests it; docs/sandbox.md lists this as a guess).
+ */
+export const gongFoldersResponse = z
+  .looseObject({
+    requestId: z.string().optional(),
+    records: gongRecords.optional(),
+    flows: z.array(gongFolder).optional(),
+    folders: z.array(gongFolder).optional(),
+  })
+  .transform((r) => ({ ...r, folders: r.flows ?? r.folders ?? [] }));
 
 export const gongAssignedFlow = z.looseObject({
   flowId: z.string(),

@@ -1,15 +1,15 @@
 /**
- * Runs bulk-assignment jobs: 200 prospects per Gong assign call (Gong's cap), results saved after
+ * Runs bulk-assignment jobs: 100 prospects per Gong assign call (Gong's cap), results saved after
  * every batch. Started jobs resume when the backend starts again. A batch that was sent but whose
  * answer was lost (crash, dropped connection) is first checked against Gong's view of the flow.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { GONG_MAX_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
+import { GONG_ASSIGN_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
 import { classifyGongError } from '../gong/failure';
 import { GongSession, type SessionDeps } from '../gong/session';
 import { sleep } from '../gong/retry';
 import type { UserStore } from '../store/users';
-import { assignBatch } from '../services/assign';
+import { assignProspects } from '../services/assign';
 import { prospectFlowInstances } from '../services/flows';
 import type { ItemResult, JobItem, JobRecord, JobStore } from './job-store';
 
@@ -25,7 +25,7 @@ export interface JobRunnerOptions {
 }
 
 export const defaultJobRunnerOptions: JobRunnerOptions = {
-  batchSize: GONG_MAX_PROSPECTS_PER_CALL,
+  batchSize: GONG_ASSIGN_PROSPECTS_PER_CALL,
   batchRetryMs: 2_000,
   maxBatchAttempts: 8,
   concurrency: 3,
@@ -183,7 +183,7 @@ export class JobRunner {
     this.store.markSent(job.id, toSend.map((i) => i.idx));
     // If this attempt fails, the retry must first ask Gong whether these landed.
     for (const i of toSend) i.state = 'sent';
-    const result = await assignBatch(
+    const result = await assignProspects(
       session,
       job.flowId,
       toSend.map((i) => i.crmId),

@@ -19,7 +19,7 @@ import { GONG_MAX_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
 import { sessionFor, type AppContext } from '../app-context';
 import { requireUser } from '../http/request-context';
 import { writeOnce } from '../http/write-once';
-import { assignBatch, uniqueIds, unassign } from '../services/assign';
+import { assignProspects, uniqueIds, unassign } from '../services/assign';
 import { listFlows, listFolders, listWorkspaces } from '../services/flows';
 import { errorResponses, security } from './schemas';
 
@@ -104,7 +104,7 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
           ctx.jobRunner.start(jobId);
           return { status: 202, body: { jobId } };
         }
-        return { status: 200, body: await assignBatch(sessionFor(ctx, req), req.params.flowId, ids, opts) };
+        return { status: 200, body: await assignProspects(sessionFor(ctx, req), req.params.flowId, ids, opts) };
       }),
   );
 

@@ -1,8 +1,9 @@
-/** Assigning prospects to a flow (≤ 200 at once, Gong's cap) and unassigning them. */
+/** Assigning prospects to a flow (≤ 100 per Gong call, Gong's cap) and unassigning them. */
 import { z } from 'zod';
 import type { AssignResult, Refusal, UnassignResult } from '../../lib/api';
-import { GONG_MAX_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
+import { GONG_ASSIGN_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
 import { gongAssignResponse, isCoolOffRefusal } from '../../lib/gong-types';
+import { classifyGongError } from '../gong/failure';
 import type { GongSession } from '../gong/session';
 import { prospectFlowInstances, toProspectFlow } from './flows';
 
@@ -22,8 +23,53 @@ export function uniqueIds(ids: string[]): string[] {
   });
 }
 
+/**
+ * Gong's words when it refuses a request for its size, and the size it names if any: "You can assign up
+ * to 100 prospects…" (the spec states the limit, not the refusal's wording, so this is a hint: a refusal
+ * that names no size is not taken for one).
+ */
+export function sizeRefusal(err: unknown): { limit: number | null } | null {
+  const f = classifyGongError(err);
+  if (f.kind !== 'refused') return null;
+  const m = /\b(?:up to|at most|no more than|maximum(?: of)?|max(?:imum)? is|limit(?:ed)? (?:of|to|is))\s+(\d+)|\btoo many (?:prospects|ids|items)\b/i.exec(f.message);
+  if (!m) return null;
+  return { limit: m[1] ? Number(m[1]) : null };
+}
+
+/**
+ * Assigns any number of prospects in calls of at most 100 (Gong's cap). Should Gong refuse a call for its
+ * size anyway (a lower limit than documented), that call is split — to the size Gong names, else in
+ * halves — and sent again; the other calls go on. Each prospect ends in exactly one answered call.
+ */
+export async function assignProspects(session: GongSession, flowId: string, ids: string[], opts: AssignOptions): Promise<AssignResult> {
+  const out: AssignResult = { assigned: [], notAssigned: [] };
+  let size = GONG_ASSIGN_PROSPECTS_PER_CALL;
+  const queue: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) queue.push(ids.slice(i, i + size));
+  for (let batch = queue.shift(); batch; batch = queue.shift()) {
+    try {
+      const r = await assignBatch(session, flowId, batch, opts);
+      out.assigned.push(...r.assigned);
+      out.notAssigned.push(...r.notAssigned);
+    } catch (err) {
+      const refusal = batch.length > 1 ? sizeRefusal(err) : null;
+      if (!refusal) throw err;
+      size = Math.max(1, Math.min(batch.length - 1, refusal.limit ?? Math.ceil(batch.length / 2)));
+      session.log.warn({ gong: { flowId, sent: batch.length, nextSize: size } }, 'Gong refused an assign call for its size: splitting it');
+      const parts: string[][] = [];
+      for (let i = 0; i < batch.length; i += size) parts.push(batch.slice(i, i + size));
+      // Later batches were cut at the old size: cut them again, so that each is sent once at a size Gong takes.
+      const rest = queue.splice(0).flat();
+      for (let i = 0; i < rest.length; i += size) parts.push(rest.slice(i, i + size));
+      queue.push(...parts);
+    }
+  }
+  return out;
+}
+
+/** One Gong assign call (≤ 100 prospects). */
 export async function assignBatch(session: GongSession, flowId: string, ids: string[], opts: AssignOptions): Promise<AssignResult> {
-  if (ids.length > GONG_MAX_PROSPECTS_PER_CALL) throw new Error(`assignBatch got ${ids.length} ids`);
+  if (ids.length > GONG_ASSIGN_PROSPECTS_PER_CALL) throw new Error(`assignBatch got ${ids.length} ids`);
   const { data } = opts.coolOffOverride
     ? await session.call('gong_engage_prospects_assign_cool_off_override', {
         crm_prospect_ids: ids,

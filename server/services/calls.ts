@@ -7,16 +7,27 @@
 import type { z } from 'zod';
 import type { CallSummary } from '../../lib/api';
 import { gongCallsListResponse, gongExtensiveCall, gongExtensiveCallsResponse, gongTranscriptsResponse } from '../../lib/gong-types';
+import type { GongToolName } from '../../lib/gong-tools';
+import { classifyGongError } from '../gong/failure';
 import type { GongGateway } from '../gong/gateway';
 import type { GongSession } from '../gong/session';
-import { allPages } from './paging';
 
 type ExtensiveCall = z.infer<typeof gongExtensiveCall>;
 type Party = ExtensiveCall['parties'][number];
 type Transcript = z.infer<typeof gongTranscriptsResponse>['callTranscripts'][number]['transcript'];
+type ListedCall = z.infer<typeof gongCallsListResponse>['calls'][number];
 
+/** The index holds at most this many calls of a window: the newest ones. */
 const MAX_CALLS_LISTED = 1_000;
 const DETAILS_PER_CALL = 100;
+/** `gong_calls_list` calls per refresh: pages of ~100 calls, plus the probes of the window's halves. */
+const MAX_LIST_CALLS = 15;
+/** `gong_calls_get` calls per refresh: the listed calls' details, 100 ids a call. */
+const MAX_DETAILS_CALLS = Math.ceil(MAX_CALLS_LISTED / DETAILS_PER_CALL);
+/** The bound on Gong calls one refresh of the calls index makes (list + details; transcripts are per prospect). */
+export const CALLS_INDEX_MAX_GONG_CALLS = MAX_LIST_CALLS + MAX_DETAILS_CALLS;
+/** A piece of the window shorter than this is not split further. */
+const MIN_SLICE_MS = 5 * 60_000;
 const MAX_RESULTS = 10;
 const PREVIEW_SENTENCES = 4;
 
@@ -62,9 +73,19 @@ interface CallsWindowIndex {
   calls: ExtensiveCall[];
 }
 
+/** A Gong call whose "nothing found" answer is a 404 (listCalls: "No calls found for the specified period"). */
+async function callOrNone(session: GongSession, tool: GongToolName, input: Record<string, unknown>): Promise<unknown> {
+  try {
+    return (await session.call(tool, input)).data;
+  } catch (err) {
+    if (classifyGongError(err).kind === 'not-found') return null;
+    throw err;
+  }
+}
+
 /**
- * Company-wide index of recent calls: one `gong_calls_list` pass over the window (its start rounded to
- * 5 minutes, no end: "until now"), extensive details fetched once per call id (a processed call does not
+ * Company-wide index of recent calls: the window's newest calls (at most MAX_CALLS_LISTED, listed with
+ * both ends of the window, see listNewest), extensive details fetched once per call id (a processed call does not
  * change) and kept, transcripts likewise. Shared by every rep of the company (calls are company data) and
  * refreshed when older than `ttlMs` or after a call was created through this backend; concurrent
  * refreshes are one. A prospect's calls are then matched in memory: no Gong call per record view.
@@ -102,8 +123,8 @@ export class CallsIndex {
     for (const id of callIds) if (this.transcripts.has(id)) out.set(id, this.transcripts.get(id)!);
     const missing = callIds.filter((id) => !out.has(id));
     if (missing.length) {
-      const { data } = await session.call('gong_calls_transcript_get', { call_ids: missing });
-      for (const t of gongTranscriptsResponse.parse(data).callTranscripts) {
+      const data = await callOrNone(session, 'gong_calls_transcript_get', { call_ids: missing });
+      for (const t of data === null ? [] : gongTranscriptsResponse.parse(data).callTranscripts) {
         out.set(t.callId, t.transcript);
         this.remember(this.transcripts, t.callId, t.transcript);
       }
@@ -124,21 +145,15 @@ export class CallsIndex {
     const generation = this.generation;
     const loadedAt = Date.now();
     const from = Math.floor((loadedAt - days * 86_400_000) / INDEX_ROUNDING_MS) * INDEX_ROUNDING_MS;
-    const listed = (
-      await allPages(session, 'gong_calls_list', { from_date_time: new Date(from).toISOString() }, (data) => {
-        const res = gongCallsListResponse.parse(data);
-        return { items: res.calls, cursor: res.records?.cursor };
-      })
-    ).slice(0, MAX_CALLS_LISTED);
+    // Both ends of the window (listCalls: toDateTime is exclusive); rounded so that repeated lists are the same call.
+    const to = Math.ceil((loadedAt + 1) / INDEX_ROUNDING_MS) * INDEX_ROUNDING_MS;
+    const listed = await this.listNewest(session, from, to);
     const got = new Map<string, ExtensiveCall>();
     for (const c of listed) if (this.details.has(c.id)) got.set(c.id, this.details.get(c.id)!);
     const missing = listed.map((c) => c.id).filter((id) => !got.has(id));
-    for (let i = 0; i < missing.length; i += DETAILS_PER_CALL) {
-      const details = await allPages(session, 'gong_calls_get', { call_ids: missing.slice(i, i + DETAILS_PER_CALL) }, (data) => {
-        const res = gongExtensiveCallsResponse.parse(data);
-        return { items: res.calls, cursor: res.records?.cursor };
-      });
-      for (const call of details) {
+    for (let i = 0; i < missing.length && i / DETAILS_PER_CALL < MAX_DETAILS_CALLS; i += DETAILS_PER_CALL) {
+      const data = await callOrNone(session, 'gong_calls_get', { call_ids: missing.slice(i, i + DETAILS_PER_CALL) });
+      for (const call of data === null ? [] : gongExtensiveCallsResponse.parse(data).calls) {
         got.set(call.metaData.id, call);
         this.remember(this.details, call.metaData.id, call);
       }
@@ -147,6 +162,51 @@ export class CallsIndex {
     const index: CallsWindowIndex = { from, loadedAt, generation, calls };
     if (this.ttlMs > 0) this.windows.set(days, index);
     return index;
+  }
+
+  /**
+   * The newest calls (at most MAX_CALLS_LISTED) started in [from, to), newest first, in at most
+   * MAX_LIST_CALLS Gong calls. Gong lists a period in its own order and pages it, so a period holding more
+   * than fits is split in halves, the newer half first; a period is paged only when all its pages fit in
+   * what is left of the budget, so the index never has a gap. A period without calls is Gong's 404.
+   */
+  private async listNewest(session: GongSession, from: number, to: number): Promise<ListedCall[]> {
+    const out: ListedCall[] = [];
+    let budget = MAX_LIST_CALLS;
+    const list = async (start: number, end: number, cursor?: string) => {
+      budget--;
+      const input: Record<string, unknown> = { from_date_time: new Date(start).toISOString(), to_date_time: new Date(end).toISOString() };
+      if (cursor) input.cursor = cursor;
+      const data = await callOrNone(session, 'gong_calls_list', input);
+      return data === null ? null : gongCallsListResponse.parse(data);
+    };
+    const period = async (start: number, end: number): Promise<void> => {
+      if (budget <= 0 || out.length >= MAX_CALLS_LISTED) return;
+      const first = await list(start, end);
+      if (!first) return;
+      const total = Math.max(first.records?.totalRecords ?? 0, first.calls.length);
+      const perPage = Math.max(1, first.records?.currentPageSize ?? first.calls.length);
+      const pagesLeft = first.records?.cursor ? Math.ceil(total / perPage) - 1 : 0;
+      const fits = total <= MAX_CALLS_LISTED - out.length && pagesLeft <= budget;
+      if (!fits && end - start > MIN_SLICE_MS) {
+        const mid = start + Math.floor((end - start) / 2);
+        await period(mid, end);
+        await period(start, mid);
+        return;
+      }
+      if (!fits) return; // a few minutes holding more than is left: stop here rather than leave a gap
+      const calls = [...first.calls];
+      let cursor = first.records?.cursor;
+      while (cursor && budget > 0) {
+        const page = await list(start, end, cursor);
+        if (!page) break;
+        calls.push(...page.calls);
+        cursor = page.records?.cursor === cursor ? undefined : page.records?.cursor;
+      }
+      out.push(...calls.sort((a, b) => (b.started ?? '').localeCompare(a.started ?? '')));
+    };
+    await period(from, to);
+    return out.slice(0, MAX_CALLS_LISTED);
   }
 
   private remember<T>(map: Map<string, T>, key: string, value: T): void {

@@ -116,7 +116,10 @@ describe('flows and pagination', () => {
 
   it('lists company, personal and shared folders for the rep', async () => {
     const { call } = setup();
-    const { folders } = await call('gong_engage_flow_folders_list', { flow_owner_email: SEED.repEmail });
+    // listFlowsFolders answers FlowsResponse: the folders come under `flows` (gong-openapi.json).
+    const answer = await call('gong_engage_flow_folders_list', { flow_owner_email: SEED.repEmail });
+    expect(answer.folders).toBeUndefined();
+    const folders = answer.flows;
     const byId = new Map(folders.map((f: Json) => [f.id, f]));
     expect((byId.get(SEED.companyFolderId) as Json).visibility).toBe('Company');
     expect((byId.get(SEED.personalFolderId) as Json).visibility).toBe('Personal');
@@ -166,14 +169,29 @@ describe('assign / unassign', () => {
     ]);
   });
 
-  it('caps a call at 200 prospects (400), accepts exactly 200', async () => {
-    const { call } = setup();
-    const ids = (n: number) => Array.from({ length: n }, (_, i) => `X${i}`);
-    const err = await gongError(call('gong_engage_prospects_assign', assignInput(ids(201))));
-    expect(err.status).toBe(400);
-    expect(err.body.errors.join(' ')).toMatch(/crm_prospect_ids/);
-    const ok = await call('gong_engage_prospects_assign', assignInput(ids(200)));
-    expect(ok.prospectsNotAssigned).toHaveLength(200);
+  it("caps assign and the cool-off override at 100 prospects a call, bulk at 50 (Gong's spec: 400, nothing assigned)", async () => {
+    const { sim, call } = setup();
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? SEED.sfContactNoFlows : `X${i}`));
+    const before = sim.state.instances.length;
+    for (const tool of ['gong_engage_prospects_assign', 'gong_engage_prospects_assign_cool_off_override']) {
+      const err = await gongError(call(tool, assignInput(ids(101))));
+      expect(err.status).toBe(400);
+      expect(err.body.errors.join(' ')).toMatch(/up to 100 prospects/);
+    }
+    const bulk = await gongError(call('gong_engage_prospects_bulk_assign', { crm_prospect_ids: ids(51), flow_id: SEED.flowId }));
+    expect(bulk.status).toBe(400);
+    expect(bulk.body.errors.join(' ')).toMatch(/up to 50 prospects/);
+    expect(sim.state.instances.length).toBe(before);
+    const ok = await call('gong_engage_prospects_assign', assignInput(ids(100)));
+    expect(ok.prospectsAssigned).toHaveLength(1);
+    expect(ok.prospectsNotAssigned).toHaveLength(99);
+    expect((await call('gong_engage_prospects_bulk_assign', { crm_prospect_ids: ids(50).slice(1), flow_id: SEED.flowId })).status).toBe('PENDING');
+  });
+
+  it('takes a lower per-call cap as an option (for tests of how the backend copes)', async () => {
+    const { call } = setup({ limits: { perSecond: 1_000, perDay: 1_000_000, prospectsPerAssign: 10 } });
+    const err = await gongError(call('gong_engage_prospects_assign', assignInput(Array.from({ length: 11 }, (_, i) => `X${i}`))));
+    expect(err.body.errors.join(' ')).toMatch(/up to 10 prospects/);
   });
 
   it('answers 404 for an unknown flow and 400 for an unknown owner', async () => {
@@ -302,7 +320,7 @@ describe('activity', () => {
 describe('bulk assignment', () => {
   it('moves PENDING → IN_PROGRESS → COMPLETED on the simulated clock, with per-prospect results', async () => {
     const { sim, call, clock } = setup();
-    const ids = [...sim.state.raw.prospects.map((p) => p.crmId), 'bogus1', 'bogus2'];
+    const ids = [...sim.state.raw.prospects.map((p) => p.crmId).slice(0, 48), 'bogus1', 'bogus2'];
     const submitted = await call('gong_engage_prospects_bulk_assign', { crm_prospect_ids: ids, flow_id: SEED.otherFlowId });
     expect(submitted).toMatchObject({ status: 'PENDING', totalCount: ids.length, processedCount: 0, results: [] });
     const status = () => call('gong_engage_prospects_bulk_assign_status', { assignment_id: submitted.id });
@@ -443,7 +461,9 @@ describe('calls', () => {
     const ratio = c.interaction.interactionStats.find((s: Json) => s.name === 'Talk Ratio').value;
     expect(ratio).toBeGreaterThan(0.3);
     expect(ratio).toBeLessThan(0.75);
-    expect(c.interaction.speakers.map((s: Json) => s.id).sort()).toEqual(c.parties.map((p: Json) => p.speakerId).sort());
+    // UserSpeaker.id is "Unique ID of the participant in the call": the party's id, not its speakerId.
+    const speakingParties = c.parties.filter((p: Json) => p.affiliation !== 'Unknown');
+    expect(c.interaction.speakers.map((s: Json) => s.id).sort()).toEqual(speakingParties.map((p: Json) => p.id).sort());
     const tr = await call('gong_calls_transcript_get', { call_ids: [SEED.callId] });
     const segs = tr.callTranscripts[0].transcript;
     expect(segs.length).toBeGreaterThan(5);

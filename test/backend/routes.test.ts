@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiError, assignResult, flowFolderList, prospectCalls, taskList, taskResult, workspaceList } from '../../lib/api';
+import { callStats } from '../../server/sandbox/gong/calls';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { startTestBackend, type TestBackend } from './harness';
 
@@ -30,9 +31,23 @@ describe('calls', () => {
     expect(first.transcriptPreview.length).toBeGreaterThan(0);
     const names = new Set(first.parties.map((p) => p.name));
     for (const line of first.transcriptPreview) expect(names.has(line.speaker)).toBe(true);
-    expect(first.talkRatio).not.toBeNull();
-    expect(first.talkRatio!).toBeGreaterThan(0);
-    expect(first.talkRatio!).toBeLessThan(1);
+  });
+
+  it("gives each call's talk ratio as the rep's side's share of the seeded talk times", async () => {
+    const { calls } = prospectCalls.parse((await t.api('GET', `/api/v1/prospects/${SEED.sfContactWithFlows}/calls`)).body);
+    expect(calls.length).toBeGreaterThan(1);
+    for (const c of calls) {
+      const seeded = t.gong.state.raw.calls.find((x) => x.id === c.id)!;
+      const byParty = new Map(callStats(seeded).speakers.map((s) => [s.id, s.talkTime]));
+      const talk = (side: string) => seeded.parties.filter((p) => p.affiliation === side).reduce((sum, p) => sum + (byParty.get(p.id) ?? 0), 0);
+      const internal = talk('Internal');
+      const external = talk('External');
+      expect(internal).toBeGreaterThan(0);
+      expect(external).toBeGreaterThan(0);
+      // Far enough from one half that the rep and the prospect swapped would not pass.
+      expect(Math.abs(internal - external) / (internal + external)).toBeGreaterThan(0.01);
+      expect(c.talkRatio, c.id).toBe(Math.round((internal / (internal + external)) * 1000) / 1000);
+    }
   });
 
   it('matches by email when the CRM id is not on the call', async () => {

@@ -58,7 +58,8 @@ export function callStats(call: Call) {
     { name: 'Question Rate', value: Math.round((2 + rand() * 10) * 10) / 10 },
   ];
   return {
-    speakers: people.map((p) => omitUndefined({ id: p.speakerId, userId: p.userId, talkTime: talk.get(p) ?? 0 })),
+    // UserSpeaker.id is "Unique ID of the participant in the call" (gong-openapi.json): the party's id.
+    speakers: people.map((p) => omitUndefined({ id: p.id, userId: p.userId, talkTime: talk.get(p) ?? 0 })),
     interactionStats: stats,
     questions: { companyCount: randInt(rand, 5, 25), nonCompanyCount: randInt(rand, 2, 15) },
     repShare,

@@ -9,6 +9,13 @@ export interface Ctx {
   requestId: string;
   /** The connected account's identifier (the rep's email). */
   identifier: string;
+  caps: SizeCaps;
+}
+
+/** Gong's per-request size limits (gong-openapi.json); tests may lower them to see how the backend copes. */
+export interface SizeCaps {
+  prospectsPerAssign: number;
+  prospectsPerBulkAssignment: number;
 }
 
 // Inputs are validated with the catalog's zod schema before a handler runs.

@@ -34,15 +34,9 @@ export function flowView(c: Ctx, f: Flow) {
   });
 }
 
-function folderView(f: FlowFolder) {
-  return omitUndefined({
-    id: f.id,
-    name: f.name,
-    visibility: f.visibility,
-    ownerEmail: f.ownerEmail,
-    parentFolderId: f.parentFolderId,
-    workspaceId: f.workspaceId,
-  });
+function folderView(c: Ctx, f: FlowFolder) {
+  const parent = c.state.folders.find((x) => x.id === f.parentFolderId);
+  return omitUndefined({ id: f.id, name: f.name, folderId: parent?.id, folderName: parent?.name, visibility: f.visibility });
 }
 
 /** Finds a seeded/created prospect by CRM id (Salesforce 15 or 18 characters, any case; HubSpot numeric). */
@@ -101,7 +95,9 @@ const foldersList: Handler = (c, input: { flow_owner_email: string; cursor?: str
     .filter((f) => !input.workspace_id || f.workspaceId === input.workspace_id);
   const key = `folders|${input.flow_owner_email.toLowerCase()}|${input.workspace_id ?? ''}`;
   const { page, records } = paginate(folders, PAGE_SIZE.folders, input.cursor, key, c.requestId);
-  return { requestId: c.requestId, records, folders: page.map(folderView) };
+  // listFlowsFolders answers FlowsResponse (gong-openapi.json): folders come as PublicApiFlow items
+  // under `flows`; a folder's parent goes in `folderId`, as a flow's folder does.
+  return { requestId: c.requestId, records, flows: page.map((f) => folderView(c, f)) };
 };
 
 const prospectsFlowsList: Handler = (c, input: { crm_prospect_ids: string[] }) => {

@@ -3,12 +3,20 @@
  * Inputs arrive in the connector's snake_case names and are validated with the catalog's zod schemas;
  * answers have Gong's shapes (gong-openapi.json); Gong-level failures throw GongHttpError.
  */
-import { gongCallsFor, gongTools, isGongToolName, GONG_CALLS_PER_DAY, GONG_CALLS_PER_SECOND } from '../../../lib/gong-tools';
+import {
+  gongCallsFor,
+  gongTools,
+  isGongToolName,
+  GONG_ASSIGN_PROSPECTS_PER_CALL,
+  GONG_BULK_PROSPECTS_PER_REQUEST,
+  GONG_CALLS_PER_DAY,
+  GONG_CALLS_PER_SECOND,
+} from '../../../lib/gong-tools';
 import { GongHttpError } from '../../tool-error';
 import type { GongBackend, ToolContext } from '../types';
 import { advance, assignHandlers } from './assign';
 import { callHandlers } from './calls';
-import type { Ctx, Handler } from './context';
+import type { Ctx, Handler, SizeCaps } from './context';
 import { activityHandlers } from './activity';
 import { Faults, SimulatedDrop } from './faults';
 import { flowHandlers } from './flows';
@@ -33,7 +41,7 @@ export interface GongSimulatorOptions {
   /** Real delay added to every answer. */
   latencyMs?: number;
   /** Per-company limits (default Gong's: 3/s, 10,000/day). */
-  limits?: { perSecond?: number; perDay?: number };
+  limits?: { perSecond?: number; perDay?: number } & Partial<SizeCaps>;
 }
 
 export interface CallLogEntry {
@@ -78,6 +86,8 @@ export class GongSimulator implements GongBackend {
   private readonly clock: () => Date;
   /** Added before every answer (tests may change it while running). */
   latencyMs: number;
+  /** Gong's per-request size limits (tests may lower them while running). */
+  readonly caps: SizeCaps;
   private counters = { total: 0, rateLimited: 0, maxInSecond: 0, day: -1, today: 0 };
   private byTool: Record<string, number> = {};
   private window: number[] = [];
@@ -86,6 +96,10 @@ export class GongSimulator implements GongBackend {
   constructor(opts: GongSimulatorOptions = {}) {
     this.clock = opts.now ?? (() => new Date());
     this.latencyMs = opts.latencyMs ?? 0;
+    this.caps = {
+      prospectsPerAssign: opts.limits?.prospectsPerAssign ?? GONG_ASSIGN_PROSPECTS_PER_CALL,
+      prospectsPerBulkAssignment: opts.limits?.prospectsPerBulkAssignment ?? GONG_BULK_PROSPECTS_PER_REQUEST,
+    };
     this.limiter = new RateLimiter({
       perSecond: opts.limits?.perSecond ?? GONG_CALLS_PER_SECOND,
       perDay: opts.limits?.perDay ?? GONG_CALLS_PER_DAY,
@@ -137,7 +151,7 @@ export class GongSimulator implements GongBackend {
       }
       const handler = HANDLERS[toolName];
       if (!handler) throw gongError(500, requestId, [`Tool ${toolName} is not simulated`]);
-      const c: Ctx = { store: this.store, state: this.store.state, nowMs: this.nowMs(), requestId, identifier: ctx.identifier };
+      const c: Ctx = { store: this.store, state: this.store.state, nowMs: this.nowMs(), requestId, identifier: ctx.identifier, caps: this.caps };
       advance(c);
       const result = handler(c, parsed.data);
       return structuredClone(result);
@@ -185,7 +199,7 @@ export class GongSimulator implements GongBackend {
   /** Introspection for tests (live objects: do not mutate). */
   get state() {
     const s = (): GongState => this.store.state;
-    const ctx = (): Ctx => ({ store: this.store, state: this.store.state, nowMs: this.nowMs(), requestId: 'introspection', identifier: '' });
+    const ctx = (): Ctx => ({ store: this.store, state: this.store.state, nowMs: this.nowMs(), requestId: 'introspection', identifier: '', caps: this.caps });
     return {
       get raw() {
         return s();

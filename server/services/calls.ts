@@ -59,6 +59,9 @@ function talkRatio(call: ExtensiveCall): number | null {
   if (!speakers.length || total <= 0) return null;
   const internalIds = new Set(call.parties.filter((p) => affiliation(p) === 'Internal').flatMap((p) => [p.id, p.userId].filter(Boolean) as string[]));
   const internal = speakers.filter((s) => (s.id && internalIds.has(s.id)) || (s.userId && internalIds.has(s.userId)));
+  // Speakers name only Gong users (UserSpeaker) while the prospect was on the call: the other side's share
+  // is unknown, so no ratio rather than a false 1.0 (docs/sandbox.md, Calls).
+  if (internal.length === speakers.length && call.parties.some((p) => affiliation(p) === 'External')) return null;
   return Math.round((internal.reduce((s, x) => s + (x.talkTime ?? 0), 0) / total) * 1000) / 1000;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Company-wide cache of prospects' flows, filled by one `gong_engage_prospects_flows_list` call for up to
- * 200 prospects at a time.
+ * 200 prospects at a time (the connector's cap for this tool; Gong's spec states none).
  *
  * - Keyed by CRM id (case-insensitive): a prospect's flows are company data, the same for every rep.
  * - Entries live `prospectFlowsTtlMs` (minutes; the side panel shows its own copy and revalidates) and are

@@ -1,5 +1,5 @@
 /**
- * Bulk assignment: > 200 prospects become a persisted job (202 + jobId) run 200 at a time; it ends
+ * Bulk assignment: > 200 prospects become a persisted job (202 + jobId) run 100 at a time (Gong's cap); it ends
  * with one correct result per prospect, and survives the backend being stopped midway.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,8 +57,8 @@ describe('bulk assignment jobs', () => {
       return j.status === 'COMPLETED' || j.status === 'FAILED' ? j : undefined;
     });
     checkAgainstGong(t, done, SEED.otherFlowId, known, startedAt);
-    // 200 + 200 + 50: Gong's cap per call is kept.
-    expect(t.gong.stats().byTool.gong_engage_prospects_assign).toBe(3);
+    // 100 × 4 + 50: Gong's cap per call (gong-openapi.json assignProspects) is kept.
+    expect(t.gong.stats().byTool.gong_engage_prospects_assign).toBe(5);
 
     // `?results=0`: the same status and counts, without the per-prospect results.
     const light = await t.api('GET', `/api/v1/jobs/${jobId}?results=0`);

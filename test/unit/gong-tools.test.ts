@@ -61,7 +61,7 @@ describe('Gong tool catalog', () => {
     expect(r.success).toBe(false);
   });
 
-  it('caps synchronous assignment at 200 prospects, as Gong does', () => {
+  it("caps the assign tool at 200 prospects, as the connector page does (the backend sends ≤ 100 a call: Gong's own cap)", () => {
     const ids = Array.from({ length: 201 }, (_, i) => `0038d0000${String(i).padStart(9, '0')}`);
     const input = { crm_prospect_ids: ids, flow_id: '4410000000000001', flow_instance_owner_email: 'rep@example.com' };
     expect(gongTools.gong_engage_prospects_assign.input.safeParse(input).success).toBe(false);

@@ -47,7 +47,8 @@ export default defineConfig({
       default_title: 'Gong Everywhere',
       default_icon: { 16: 'icon/16.png', 32: 'icon/32.png', 48: 'icon/48.png', 128: 'icon/128.png' },
     },
-    permissions: ['sidePanel', 'storage', 'tabs', 'contextMenus', 'alarms', 'scripting', 'activeTab'],
+    // identity: launchWebAuthFlow for SSO sign-in (no Google account access is asked for).
+    permissions: ['sidePanel', 'storage', 'tabs', 'contextMenus', 'alarms', 'scripting', 'activeTab', 'identity'],
     host_permissions: [...CRM_HOSTS, ...LOOPBACK],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     storage: { managed_schema: 'managed_schema.json' },

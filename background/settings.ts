@@ -22,6 +22,15 @@ export const settingsItem = storage.defineItem<Settings>('local:settings', {
 
 /** Admin-pushed backend URL (Chrome managed storage, see public/managed_schema.json); wins over the rep's. */
 export const managedBackendUrlItem = storage.defineItem<string | null>('managed:backendUrl', { fallback: null });
+/** Admin policy: reps sign in with SSO only (no API token field). */
+export const managedSsoOnlyItem = storage.defineItem<boolean | null>('managed:ssoOnly', { fallback: null });
+
+/** Who signed in with SSO (the device token itself is `settings.apiToken`); null for a pasted API token. */
+export interface SignedIn {
+  email: string;
+  expiresAt: string;
+}
+export const signedInItem = storage.defineItem<SignedIn | null>('local:signedIn', { fallback: null });
 
 /** What the background knows of each tab's page: handed to the side panel through session storage. */
 export interface TabRecordInfo {

@@ -1,19 +1,44 @@
-/** First run: no backend token yet. Points the rep at the options page. */
+/** First run: not signed in yet. One click signs in with the company's SSO; settings hold the rest. */
+import { useState } from 'react';
 import { EmptyState } from './EmptyState';
 import { GongMark } from './CrmLogo';
 
-export function SetupState({ onOpenSettings }: { onOpenSettings: () => void }) {
+export function SetupState({ onOpenSettings, onSignIn }: { onOpenSettings: () => void; onSignIn?: () => Promise<{ ok: boolean; message?: string }> }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const signIn = onSignIn
+    ? () => {
+        setBusy(true);
+        setError(null);
+        void onSignIn()
+          .then((r) => setError(r.ok ? null : (r.message ?? 'Sign-in did not finish.')))
+          .finally(() => setBusy(false));
+      }
+    : undefined;
   return (
     <EmptyState
       icon={<GongMark size={40} />}
       title="Set up Gong Everywhere"
       action={
-        <button type="button" className="ge-btn ge-btn--primary" onClick={onOpenSettings}>
-          Open settings
-        </button>
+        <div style={{ display: 'flex', flexWrap: 'wrap', justifyContent: 'center', gap: 8 }}>
+          {signIn && (
+            <button type="button" className="ge-btn ge-btn--primary" onClick={signIn} disabled={busy} data-testid="setup-sign-in">
+              {busy ? <span className="ge-spinner" /> : null}
+              Sign in
+            </button>
+          )}
+          <button type="button" className={signIn ? 'ge-btn' : 'ge-btn ge-btn--primary'} onClick={onOpenSettings}>
+            Open settings
+          </button>
+          {error && (
+            <p className="ge-help" role="alert" data-testid="setup-sign-in-error" style={{ flexBasis: '100%' }}>
+              {error}
+            </p>
+          )}
+        </div>
       }
     >
-      Add your company's Gong Everywhere backend URL and your API token to see Gong Engage flows and calls on every Salesforce and HubSpot record.
+      Sign in with your company account to see Gong Engage flows and calls on every Salesforce and HubSpot record, or add your backend URL and API token in settings.
     </EmptyState>
   );
 }

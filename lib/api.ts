@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CRM_PROSPECT_ID } from './crm-record';
-import { GONG_MAX_PROSPECTS_PER_CALL, httpUrl } from './gong-tools';
+import { GONG_MAX_PROSPECTS_PER_CALL, ROLES, httpUrl } from './gong-tools';
 
 export const API_PREFIX = '/api/v1';
 
@@ -262,3 +262,18 @@ export type ToolResult = z.infer<typeof toolResult>;
 
 /** Header a write carries so that a retry is answered from the first attempt, not run twice. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+// ── Sign-in (SSO) and the caller's session ─────────────────────────────────────────────────────────
+/** Backend page that starts an SSO sign-in (chrome.identity.launchWebAuthFlow opens it). */
+export const SIGN_IN_START_PATH = '/auth/start';
+export const me = z.object({
+  email: z.string(),
+  role: z.enum(ROLES),
+  /** How this request authenticated: a device token from SSO sign-in, or an API token from the CLI. */
+  signedInWith: z.enum(['sso', 'token']),
+  /** When the device token expires (it slides forward with use); null for an API token. */
+  expiresAt: z.string().nullable(),
+});
+export type Me = z.infer<typeof me>;
+export const signOutResult = z.object({ revoked: z.boolean() });
+export type SignOutResult = z.infer<typeof signOutResult>;

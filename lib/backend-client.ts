@@ -92,6 +92,8 @@ export function createBackendClient(opts: BackendClientOptions) {
   return {
     baseUrl: base,
     health: async () => (await call('GET', '/healthz', api.health, { auth: false })).data,
+    me: () => get(`${P}/me`, api.me),
+    signOut: () => post(`${P}/sign-out`, api.signOutResult, {}),
     connection: () => get(`${P}/connection`, api.connection),
     connectionLink: () => post(`${P}/connection/link`, api.connectionLink, {}),
     prospectFlows: (crmId: string) => get(`${P}/prospects/${enc(crmId)}/flows`, api.prospectFlows),

@@ -9,6 +9,7 @@ import type { JobRunner } from './jobs/job-runner';
 import type { JobStore } from './jobs/job-store';
 import type { AuditLog } from './store/audit';
 import type { IdempotencyStore } from './store/idempotency';
+import type { SessionStore } from './store/sessions';
 import type { UserStore } from './store/users';
 import type { CallsIndex } from './services/calls';
 import type { ProspectFlowsCache } from './services/prospect-flows';
@@ -17,6 +18,7 @@ export interface AppContext {
   config: BackendConfig;
   version: string;
   users: UserStore;
+  sessions: SessionStore;
   audit: AuditLog;
   idempotency: IdempotencyStore;
   gateway: GongGateway;

@@ -12,20 +12,22 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import pino from 'pino';
 import { API_PREFIX, health } from '../lib/api';
 import type { AppContext } from './app-context';
-import { DEMO_USER_EMAIL, loadConfig, type BackendMode } from './config';
+import { DEMO_USER_EMAIL, SANDBOX_ROLES, loadConfig, type BackendMode } from './config';
 import { GongConnections } from './gong/connection';
 import { GongGateway, type GatewayOptions } from './gong/gateway';
 import { installAuth } from './http/auth';
 import { frameworkErrors, installErrorHandling } from './http/error-handler';
 import { installIdleWork, youngGcTask } from './http/idle-work';
-import { installSecurity } from './http/security';
+import { installSecurity, originAllowed } from './http/security';
 import { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
 import { JobStore } from './jobs/job-store';
 import { activityRoutes } from './routes/activity';
+import { authPages, SIGNED_OUT_PATH } from './routes/auth';
 import { callRoutes } from './routes/calls';
 import { connectionRoutes } from './routes/connection';
 import { flowRoutes } from './routes/flows';
 import { jobRoutes } from './routes/jobs';
+import { sessionRoutes } from './routes/session';
 import { taskRoutes } from './routes/tasks';
 import { toolRoutes } from './routes/tools';
 import { usageRoutes } from './routes/usage';
@@ -34,6 +36,8 @@ import { connectScalekit } from './scalekit-client';
 import { AuditLog } from './store/audit';
 import { openDb, type Db } from './store/db';
 import { IdempotencyStore } from './store/idempotency';
+import { SessionStore } from './store/sessions';
+import { SignIn } from './sso/sign-in';
 import { UsageCounter } from './store/usage';
 import { UserStore } from './store/users';
 import { CallsIndex } from './services/calls';
@@ -101,6 +105,7 @@ export interface Backend {
   sandbox?: Sandbox;
   db: Db;
   users: UserStore;
+  sessions: SessionStore;
   audit: AuditLog;
   gateway: GongGateway;
   close(): Promise<void>;
@@ -133,6 +138,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
 
   const db = openDb(config.dataDir);
   const users = new UserStore(db);
+  const sessions = new SessionStore(db, users);
   const audit = new AuditLog(db, opts.limits?.maxDenialRows);
   const httpLimits: HttpLimits = { ...defaultHttpLimits, maxConnections: config.maxConnections, ...opts.http };
   const cleanups: (() => unknown)[] = [() => db.close()];
@@ -144,7 +150,13 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     const scalekit = await connectScalekit(config, { sandbox: opts.sandbox, gongStatePath: path.join(config.dataDir, 'gong-sandbox.json') });
     cleanups.push(() => scalekit.close());
     const { client, sandbox } = scalekit;
-    if (sandbox) users.ensureSandboxDemo(DEMO_USER_EMAIL, config.demoToken);
+    if (sandbox) {
+      users.ensureSandboxDemo(DEMO_USER_EMAIL, config.demoToken);
+      // The hosted login's manager and admin, with the roles an admin would have given them.
+      for (const [email, role] of SANDBOX_ROLES) if (users.byEmail(email)?.role !== role) users.setRole(users.findOrCreateForSso(email).email, role);
+    }
+    /** Scalekit's environment URL and our client id: issuer and audience of the ID tokens. */
+    const scalekitAt = sandbox ? { envUrl: sandbox.url, clientId: sandbox.clientId } : { envUrl: config.scalekit!.envUrl, clientId: config.scalekit!.clientId };
 
     const logger = makeLogger(opts.logger ?? false, config.logLevel, opts.logStream);
     const app = Fastify({
@@ -197,6 +209,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       config,
       version: VERSION,
       users,
+      sessions,
       audit,
       idempotency: new IdempotencyStore(db),
       gateway,
@@ -218,6 +231,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     }
     installAuth(app, {
       users,
+      sessions,
       audit,
       perUserPerMinute: opts.limits?.perUserPerMinute ?? 600,
       failedPerIpPerMinute: opts.limits?.failedAuthPerIpPerMinute ?? 60,
@@ -232,11 +246,27 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       transform: jsonSchemaTransform,
     });
 
+    // Where browsers reach the backend (Scalekit redirects there): PUBLIC_URL, else where it listens.
+    let listeningUrl = '';
+    const publicUrl = () => config.publicUrl ?? listeningUrl;
+    const signIn = new SignIn({
+      client,
+      db,
+      users,
+      sessions,
+      audit,
+      config: config.sso,
+      ...scalekitAt,
+      callbackUrl: () => `${publicUrl()}/auth/callback`,
+      extensionAllowed: (id) => originAllowed(`chrome-extension://${id}`, config),
+    });
+    await app.register(authPages({ signIn, sessions, client, publicUrl }));
+
     app.get('/healthz', { config: { public: true }, schema: { hide: true, response: { 200: health } } }, async () => ({ ok: true as const, mode: config.mode, version: VERSION }));
     await app.register(
       async (api) => {
         api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-        for (const routes of [connectionRoutes, flowRoutes, jobRoutes, callRoutes, taskRoutes, activityRoutes, usageRoutes, toolRoutes]) {
+        for (const routes of [sessionRoutes, connectionRoutes, flowRoutes, jobRoutes, callRoutes, taskRoutes, activityRoutes, usageRoutes, toolRoutes]) {
           await api.register(routes(ctx));
         }
       },
@@ -246,16 +276,21 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    listeningUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    // The sandbox's hosted login knows our redirect URIs, as Scalekit's dashboard would.
+    sandbox?.login.allowRedirectUri(`${publicUrl()}/auth/callback`);
+    sandbox?.login.allowRedirectUri(`${publicUrl()}${SIGNED_OUT_PATH}`);
     jobRunner.resumeAll();
 
     let closing: Promise<void> | undefined;
     return {
-      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      url: listeningUrl,
       mode: config.mode,
       demoToken: config.mode === 'sandbox' ? config.demoToken : undefined,
       sandbox,
       db,
       users,
+      sessions,
       audit,
       gateway,
       close: () => (closing ??= cleanup()),

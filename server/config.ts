@@ -3,6 +3,7 @@
  * sandbox mode: it starts the stand-in in process and points the real SDK at it.
  */
 import path from 'node:path';
+import type { Role } from '../lib/gong-tools';
 
 export type BackendMode = 'sandbox' | 'scalekit';
 
@@ -20,11 +21,45 @@ export interface BackendConfig {
   logLevel: string;
   /** Open connections beyond this are dropped (MAX_CONNECTIONS). */
   maxConnections: number;
+  /** The backend's address as browsers reach it (Scalekit redirects there); default: where it listens. */
+  publicUrl: string | null;
+  sso: SsoConfig;
+}
+
+export interface SsoConfig {
+  /** Email domains whose people may sign in with SSO (lower case). Empty = SSO sign-in refused. */
+  allowedDomains: string[];
+  /** Passed to getAuthorizationUrl to pick the company's IdP at Scalekit (optional). */
+  organizationId?: string;
+  connectionId?: string;
+}
+
+/** The sandbox IdP's people are at example.com (see server/sandbox/hosted-login.ts). */
+export const SANDBOX_SSO_DOMAINS = ['example.com'];
+
+function publicUrl(value: string | undefined): string | null {
+  const v = value?.trim().replace(/\/+$/, '');
+  if (!v) return null;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new Error(`PUBLIC_URL must be a URL like https://gong-everywhere.example.com, got "${v}"`);
+  }
+  if (u.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
+    throw new Error('PUBLIC_URL must use https:// (sign-in cookies and tokens travel through it)');
+  }
+  return u.origin + u.pathname.replace(/\/+$/, '');
 }
 
 /** Printed at start-up so a developer can paste it into the extension's options. */
 export const DEFAULT_DEMO_TOKEN = 'gong-sandbox-demo-token';
 export const DEMO_USER_EMAIL = 'rep@example.com';
+/** Sandbox people (server/sandbox/hosted-login.ts SANDBOX_PEOPLE) who are not reps. */
+export const SANDBOX_ROLES: readonly (readonly [string, Role])[] = [
+  ['manager@example.com', 'manager'],
+  ['admin@example.com', 'admin'],
+];
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value.trim() === '') return fallback;
@@ -64,5 +99,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .filter((s) => /^[a-p]{32}$/.test(s)),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     maxConnections: positiveInt('MAX_CONNECTIONS', env.MAX_CONNECTIONS, 512),
+    publicUrl: publicUrl(env.PUBLIC_URL),
+    sso: {
+      allowedDomains:
+        env.SSO_ALLOWED_DOMAINS !== undefined
+          ? env.SSO_ALLOWED_DOMAINS.split(',').map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean)
+          : scalekit
+            ? []
+            : SANDBOX_SSO_DOMAINS,
+      organizationId: env.SCALEKIT_ORGANIZATION_ID?.trim() || undefined,
+      connectionId: env.SCALEKIT_CONNECTION_ID?.trim() || undefined,
+    },
   };
 }

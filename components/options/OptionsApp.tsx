@@ -3,8 +3,9 @@ import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import type { Connection, Health } from '../../lib/api';
 import { BackendError, createBackendClient } from '../../lib/backend-client';
-import { DEFAULT_BACKEND_URL, managedBackendUrlItem, settingsItem, type Settings } from '../../background/settings';
+import { DEFAULT_BACKEND_URL, managedBackendUrlItem, managedSsoOnlyItem, settingsItem, signedInItem, type Settings, type SignedIn } from '../../background/settings';
 import { originPatternFor, validateBackendUrl } from './permissions';
+import { SignInCard } from './SignInCard';
 
 type Check = { state: 'idle' } | { state: 'running' } | { state: 'ok'; text: string } | { state: 'warn'; text: string; action?: 'connect' } | { state: 'fail'; text: string };
 
@@ -25,14 +26,27 @@ export function OptionsApp() {
   const [workspaceError, setWorkspaceError] = useState<string | null>(null);
   const [status, setStatus] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const [commands, setCommands] = useState<{ name?: string; description?: string; shortcut?: string }[]>([]);
+  const [signedIn, setSignedIn] = useState<SignedIn | null>(null);
+  const [ssoOnly, setSsoOnly] = useState(false);
 
-  useEffect(() => {
-    void Promise.all([settingsItem.getValue(), managedBackendUrlItem.getValue().catch(() => null)]).then(([s, managed]) => {
+  function load() {
+    void Promise.all([
+      settingsItem.getValue(),
+      managedBackendUrlItem.getValue().catch(() => null),
+      managedSsoOnlyItem.getValue().catch(() => null),
+      signedInItem.getValue(),
+    ]).then(([s, managed, onlySso, who]) => {
       setForm(s);
       setSaved(s);
       setManagedUrl(managed);
+      setSsoOnly(onlySso === true);
+      setSignedIn(who);
       if (s.apiToken) void loadWorkspaces(managed ?? s.backendUrl, s.apiToken);
     });
+  }
+
+  useEffect(() => {
+    load();
     void browser.commands?.getAll().then(setCommands).catch(() => undefined);
   }, []);
 
@@ -70,7 +84,7 @@ export function OptionsApp() {
     }
     const backendOk: Check = { state: 'ok', text: `Reachable at ${client.baseUrl} · ${health.mode === 'sandbox' ? 'sandbox mode' : 'live Gong'} · v${health.version}` };
     if (!form!.apiToken.trim()) {
-      setTest({ backend: backendOk, gong: { state: 'fail', text: 'Add your API token to check your Gong connection.' } });
+      setTest({ backend: backendOk, gong: { state: 'fail', text: 'Sign in (or add your API token) to check your Gong connection.' } });
       return;
     }
     setTest({ backend: backendOk, gong: { state: 'running' } });
@@ -131,10 +145,12 @@ export function OptionsApp() {
       </header>
 
       <form className="op-form" onSubmit={save} noValidate>
+        <SignInCard signedIn={signedIn} ssoOnly={ssoOnly} onChange={load} />
+
         <section className="ge-card op-card">
           <div className="op-card-head">
             <h2>Backend connection</h2>
-            <p>Your company’s Gong Everywhere backend talks to Gong for you. Your admin gives you its URL and your API token.</p>
+            <p>{ssoOnly ? 'Your company’s Gong Everywhere backend talks to Gong for you.' : 'Your company’s Gong Everywhere backend talks to Gong for you. Sign in above, or paste the API token your admin gave you.'}</p>
           </div>
 
           <label className="ge-field">
@@ -161,25 +177,27 @@ export function OptionsApp() {
             )}
           </label>
 
-          <label className="ge-field">
-            <span className="ge-label">API token</span>
-            <div className="op-input-row">
-              <input
-                className="ge-input"
-                type={showToken ? 'text' : 'password'}
-                value={form.apiToken}
-                autoComplete="off"
-                spellCheck={false}
-                placeholder="Paste your token"
-                data-testid="api-token"
-                onChange={(e) => set({ apiToken: e.target.value })}
-              />
-              <button type="button" className="ge-btn" onClick={() => setShowToken(!showToken)}>
-                {showToken ? 'Hide' : 'Show'}
-              </button>
-            </div>
-            <span className="ge-help">Stored only in this browser profile.</span>
-          </label>
+          {!ssoOnly && !signedIn && (
+            <label className="ge-field">
+              <span className="ge-label">API token</span>
+              <div className="op-input-row">
+                <input
+                  className="ge-input"
+                  type={showToken ? 'text' : 'password'}
+                  value={form.apiToken}
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder="Paste your token"
+                  data-testid="api-token"
+                  onChange={(e) => set({ apiToken: e.target.value })}
+                />
+                <button type="button" className="ge-btn" onClick={() => setShowToken(!showToken)}>
+                  {showToken ? 'Hide' : 'Show'}
+                </button>
+              </div>
+              <span className="ge-help">Stored only in this browser profile.</span>
+            </label>
+          )}
 
           <div className="op-test">
             <button type="button" className="ge-btn" onClick={() => void runTest()} disabled={!!urlError || test.backend.state === 'running' || test.gong.state === 'running'} data-testid="test-connection">
@@ -280,7 +298,8 @@ function CheckRow({ label, check, onConnect }: { label: string; check: Check; on
 function explain(err: unknown, url: string): string {
   if (err instanceof BackendError) {
     if (err.kind === 'unreachable') return `No answer from ${url}. Is the backend running, and is the URL right?`;
-    if (err.code === 'UNAUTHENTICATED') return 'The backend did not accept this API token.';
+    // A revoked or expired SSO sign-in: the backend's own words say to sign in again.
+    if (err.code === 'UNAUTHENTICATED') return /sign in again/i.test(err.message) ? err.message : 'The backend did not accept this API token.';
     if (err.code === 'GONG_NOT_CONNECTED') return 'Gong is not connected for this account.';
     return err.message;
   }

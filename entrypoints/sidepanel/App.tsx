@@ -14,6 +14,7 @@ import { Notices } from '../../components/Notices';
 import { PendingWrites } from '../../components/PendingWrites';
 import { RecordHeader } from '../../components/RecordHeader';
 import { SetupState } from '../../components/SetupState';
+import { signInWithSso } from '../../background/sign-in';
 import { Skeleton } from '../../components/Skeleton';
 import { TopBar } from '../../components/TopBar';
 import { crmLabel, formatAgo } from '../../components/format';
@@ -22,6 +23,8 @@ import { describeWrite, pendingEntries, pendingFlowChanges, statusPill, subjectO
 import { useMemo } from 'react';
 
 const openSettings = () => void browser.runtime.openOptionsPage();
+/** The backend's host is already granted (loopback, or asked for when it was set); the flow runs from this page. */
+const signIn = () => signInWithSso();
 
 export function App({ store }: { store: PanelStore }) {
   const s = useStore(store);
@@ -36,7 +39,7 @@ export function App({ store }: { store: PanelStore }) {
 
   let body: React.ReactNode;
   if (!s.settingsLoaded) body = <Skeleton rows={3} label="Loading" />;
-  else if (!s.configured) body = <SetupState onOpenSettings={openSettings} />;
+  else if (!s.configured) body = <SetupState onOpenSettings={openSettings} onSignIn={signIn} />;
   else if (s.view === 'bulk' && s.bulk)
     body = (
       <BulkAssign

@@ -9,7 +9,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../store/audit';
-import type { UserStore } from '../store/users';
+import { DEVICE_TOKEN_PREFIX, type SessionStore } from '../store/sessions';
+import type { User, UserStore } from '../store/users';
 import { ApiFailure, unauthenticated } from './api-failure';
 import { WindowCounter } from './window-counter';
 import './request-context';
@@ -27,6 +28,7 @@ const TOKEN_PREFIX_LENGTH = 12;
 
 export interface AuthOptions {
   users: UserStore;
+  sessions: SessionStore;
   audit: AuditLog;
   perUserPerMinute: number;
   failedPerIpPerMinute: number;
@@ -66,9 +68,23 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
       }
       throw failed('malformed-authorization', unauthenticated());
     }
-    const found = opts.users.authenticate(match[1]);
-    if (found === 'revoked') throw failed('revoked-token', unauthenticated('This API token has been revoked'));
+    const token = match[1];
+    let found: User | 'revoked' | 'expired' | undefined;
+    if (token.startsWith(DEVICE_TOKEN_PREFIX)) {
+      // A device token from SSO sign-in: its session and its person must both be active.
+      const device = opts.sessions.authenticate(token, 'extension');
+      found = typeof device === 'object' ? device.user : device;
+      if (typeof device === 'object') req.deviceSession = device.session;
+    } else {
+      found = opts.users.authenticate(token);
+    }
+    if (found === 'revoked') {
+      const message = token.startsWith(DEVICE_TOKEN_PREFIX) ? 'You were signed out (this sign-in was revoked). Sign in again.' : 'This API token has been revoked';
+      throw failed('revoked-token', unauthenticated(message));
+    }
+    if (found === 'expired') throw failed('expired-token', unauthenticated('Your sign-in has expired. Sign in again.'));
     if (!found) throw failed('unknown-token', unauthenticated('This API token is not valid'));
+    opts.users.markSeen(found.id);
     const wait = perUser.hit(String(found.id));
     if (wait > 0) {
       deny('user-rate-limit', found.id);

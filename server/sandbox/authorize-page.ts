@@ -131,6 +131,8 @@ export class MagicLinks {
 <form method="post"><button type="submit">Authorize</button></form>
 <p class="note">Sandbox: no real Gong account is involved.</p>`,
         ),
+        // With user verification the POST redirects to the app's verify URL: form-action must allow its origin.
+        link.userVerifyUrl ? [new URL(link.userVerifyUrl).origin] : [],
       );
       return;
     }

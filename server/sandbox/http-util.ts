@@ -25,13 +25,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
+/**
+ * `formTargets`: other origins a form on the page may post to or be redirected to (CSP form-action covers the
+ * whole redirect chain); `'any'` for a page whose form ends wherever its client says (the hosted login: the app's
+ * callback, then wherever the app redirects, e.g. an extension's chromiumapp.org).
+ */
+export function sendHtml(res: ServerResponse, status: number, html: string, formTargets: string[] | 'any' = []): void {
+  const formAction = formTargets === 'any' ? '' : `; form-action ${["'self'", ...formTargets].join(' ')}`;
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',
     // The page has one inline script and one inline style; nothing else may load.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'",
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'${formAction}`,
   });
   res.end(html);
 }

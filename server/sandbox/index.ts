@@ -9,6 +9,7 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { AccountStore } from './accounts';
 import { appConnectionRoutes, SANDBOX_CONNECTIONS, type AppConnection } from './app-connections';
 import { MagicLinks } from './authorize-page';
+import { HostedLogin } from './hosted-login';
 import { GongSimulator } from './gong/simulator';
 import { sendJson } from './http-util';
 import { listenDual } from './mux';
@@ -20,6 +21,7 @@ export { AccountStore } from './accounts';
 export type { AppConnection } from './app-connections';
 export type { AccountStatus, ConnectedAccountRecord } from './accounts';
 export { DEMO_CONNECTION_NAME, DEMO_IDENTIFIER } from './accounts';
+export { SANDBOX_PEOPLE, type SandboxPerson } from './hosted-login';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -39,6 +41,8 @@ export interface Sandbox {
   clientSecret: string;
   accounts: AccountStore;
   gong: GongBackend;
+  /** Scalekit's hosted login (SSO) as the SDK drives it: authorize page, code grant, signed ID tokens, JWKS. */
+  login: HostedLogin;
   close(): Promise<void>;
   /** executeToolCalls counts authenticated ExecuteTool calls; unauthenticatedCalls counts gRPC calls refused for want of a token. */
   stats: { tokenRequests: number; executeToolCalls: number; unauthenticatedCalls: number };
@@ -50,8 +54,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const gong = opts.gong ?? new GongSimulator();
   const stats = { tokenRequests: 0, executeToolCalls: 0, unauthenticatedCalls: 0 };
   const accounts = new AccountStore();
-  const tokens = new TokenIssuer({ clientId, clientSecret, onRequest: () => stats.tokenRequests++ });
   let url = '';
+  const login = new HostedLogin(clientId, clientSecret, () => url);
+  const tokens = new TokenIssuer({ clientId, clientSecret, onRequest: () => stats.tokenRequests++, otherGrants: (form) => login.grant(form) });
   const links = new MagicLinks(accounts, () => url);
 
   const grpc = connectNodeAdapter({
@@ -73,6 +78,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     };
     if (req.method === 'POST' && path === '/oauth/token') {
       tokens.handle(req, res).catch(fail);
+    } else if (login.handles(path)) {
+      login.handle(req, res, path).catch(fail);
     } else if (links.handles(path)) {
       links.handle(req, res, path).catch(fail);
     } else if (req.method === 'GET' && path === '/healthz') {
@@ -86,5 +93,5 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const onHttp2 = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => currentStream.run(res.stream, () => grpc(req, res));
   const server = await listenDual(opts.port ?? 0, http1, onHttp2);
   url = `http://127.0.0.1:${server.port}`;
-  return { url, clientId, clientSecret, accounts, gong, stats, close: () => server.close() };
+  return { url, clientId, clientSecret, accounts, gong, login, stats, close: () => server.close() };
 }

@@ -1,6 +1,6 @@
 /**
- * Scalekit's M2M token endpoint (`POST /oauth/token`, client_credentials) and the check of the bearer
- * tokens it issued. Only issued, unexpired tokens pass, so the SDK's fetch-on-Unauthenticated path runs.
+ * Scalekit's M2M token endpoint (`POST /oauth/token`, client_credentials; the user grants go to the hosted
+ * login) and the check of the bearer tokens it issued. Only issued, unexpired tokens pass, so the SDK's fetch-on-Unauthenticated path runs.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +13,8 @@ export interface TokenIssuerOptions {
   clientSecret: string;
   /** Called on every token request, good or bad (stats). */
   onRequest?: () => void;
+  /** The user grants (authorization_code, refresh_token) of the hosted login; undefined = not one of them. */
+  otherGrants?: (form: URLSearchParams) => { status: number; body: unknown } | undefined;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -51,6 +53,11 @@ export class TokenIssuer {
       form = new URLSearchParams(await readBody(req, 16 * 1024));
     } catch {
       sendJson(res, 413, { error: 'invalid_request', error_description: 'body too large' });
+      return;
+    }
+    const other = this.opts.otherGrants?.(form);
+    if (other) {
+      sendJson(res, other.status, other.body);
       return;
     }
     if (form.get('grant_type') !== 'client_credentials') {

@@ -86,6 +86,37 @@ const MIGRATIONS: string[] = [
   ALTER TABLE users ADD COLUMN sandbox_demo INTEGER NOT NULL DEFAULT 0;
   UPDATE users SET sandbox_demo = 1 WHERE email = 'rep@example.com';
   `,
+  // 4: SSO sign-in: sessions (the extension's device tokens and the backend's own browser sessions), sign-in
+  // attempts (state, nonce, PKCE verifier; one use), Gong connect links awaiting user verification.
+  `
+  ALTER TABLE users ADD COLUMN last_seen_at TEXT;
+  CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL CHECK (kind IN ('extension', 'browser')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+  CREATE TABLE sso_logins (
+    state_hash TEXT PRIMARY KEY,
+    nonce TEXT NOT NULL,
+    code_verifier TEXT NOT NULL,
+    binding_hash TEXT NOT NULL,
+    target TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at TEXT
+  );
+  CREATE TABLE gong_link_requests (
+    state_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    identifier TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /**

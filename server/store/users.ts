@@ -27,10 +27,12 @@ const USER_COLUMNS = 'id, email, role, created_at AS createdAt, revoked_at AS re
 /** How long a token → user answer is reused without asking SQLite (a revocation by another process takes effect within it). */
 export const AUTH_CACHE_MS = 5_000;
 const AUTH_CACHE_MAX = 10_000;
+const SEEN_WRITE_EVERY_MS = 60_000;
 
 export class UserStore {
   /** Active users by token hash, briefly: every API request authenticates. Cleared by any change in this process. */
   private readonly authCache = new Map<string, { user: User; until: number }>();
+  private readonly seenWritten = new Map<number, number>();
 
   constructor(private readonly db: Db, private readonly authCacheMs = AUTH_CACHE_MS) {}
 
@@ -99,6 +101,33 @@ export class UserStore {
     return this.db
       .prepare(`SELECT ${USER_COLUMNS} FROM users ORDER BY id`)
       .all() as User[];
+  }
+
+  byId(id: number): User | undefined {
+    return this.db
+      .prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`)
+      .get(id) as User | undefined;
+  }
+
+  /**
+   * The person an SSO sign-in proved: found (keeping the role an admin gave), or created as a rep. A person
+   * created here has no API token: the stored hash is of a random token nobody ever sees.
+   */
+  findOrCreateForSso(email: string): User {
+    const normalized = emailSchema.parse(email.trim().toLowerCase());
+    const existing = this.byEmail(normalized);
+    if (existing) return existing;
+    this.authCache.clear();
+    this.db.prepare('INSERT INTO users (email, token_hash, created_at) VALUES (?, ?, ?)').run(normalized, hashToken(newToken()), nowIso());
+    return this.byEmail(normalized)!;
+  }
+
+  /** Records that the person used the backend (written at most once a minute per person). */
+  markSeen(userId: number): void {
+    const now = Date.now();
+    if ((this.seenWritten.get(userId) ?? 0) + SEEN_WRITE_EVERY_MS > now) return;
+    this.seenWritten.set(userId, now);
+    this.db.prepare('UPDATE users SET last_seen_at = ? WHERE id = ?').run(new Date(now).toISOString(), userId);
   }
 
   byEmail(email: string): User | undefined {

@@ -11,6 +11,8 @@ export interface RouteSample {
 }
 
 export const ROUTES: RouteSample[] = [
+  { method: 'GET', pattern: '/api/v1/me', path: '/api/v1/me', write: false },
+  { method: 'POST', pattern: '/api/v1/sign-out', path: '/api/v1/sign-out', body: {}, write: false },
   { method: 'GET', pattern: '/api/v1/connection', path: '/api/v1/connection', write: false },
   { method: 'POST', pattern: '/api/v1/connection/link', path: '/api/v1/connection/link', body: {}, write: false },
   { method: 'GET', pattern: '/api/v1/flows', path: '/api/v1/flows', write: false },

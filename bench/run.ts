@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark, prints one table and writes bench/results.json.
- *   npm run bench -- --only=detection,bulk   (ids: size, detection, sidepanel, team, load, overhead, bulk)
+ *   npm run bench -- --only=detection,bulk   (ids: size, detection, sidepanel, wake, team, load, overhead, bulk)
  * Needs the built extension (flock /tmp/build.lock npm run build) and Chromium at /usr/bin/chromium
  * (or CHROMIUM_PATH).
  */
@@ -14,6 +14,7 @@ import { contentScriptSize, sidePanelScriptSize } from './content-size';
 import { detectionBench } from './detection';
 import { sidePanelBench } from './sidepanel';
 import { teamCurveResult, teamDayBench } from './team-day';
+import { workerWakeBench } from './worker-wake';
 import { log, type BenchResult } from './util';
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
@@ -45,6 +46,7 @@ const steps: { id: string; ids: string[]; figure: string; goal: string; run: () 
       return [team, teamCurveResult(team)];
     },
   },
+  { id: 'wake', ids: ['worker-wake-menu'], figure: 'service worker stopped → menu click queued', goal: '≤ 100 ms median', run: () => workerWakeBench() },
   { id: 'load', ids: ['backend-cached-reads'], figure: 'backend cached reads', goal: '≥ 2,000 req/s, p99 ≤ 20 ms', run: () => cachedReadsBench() },
   { id: 'overhead', ids: ['backend-overhead'], figure: 'backend overhead over the tool call', goal: 'p99 ≤ 5 ms', run: () => overheadBench() },
   { id: 'bulk', ids: ['bulk-assign'], figure: 'bulk assign 10,000 prospects', goal: 'zero 429s; ≤ 110% of floor', run: () => bulkAssignBench() },

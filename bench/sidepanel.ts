@@ -7,13 +7,12 @@
  * page container, as Lightning does). t0 is taken in the CRM page just before it, t1 is the mark's time
  * in the panel; both are converted to the shared wall clock with `performance.timeOrigin`.
  */
-import { spawn } from 'node:child_process';
 import type { CDPSession, Page } from 'playwright-core';
 import { toSalesforceId18 } from '../lib/crm-record';
 import { SEED } from '../server/sandbox/gong/seed';
 import type { GongSimulator } from '../server/sandbox/gong/simulator';
 import { launchHarness, type Harness } from '../test/e2e/fixtures';
-import { fmtMs, log, median, percentile, round, sleep, waitFor, type BenchResult } from './util';
+import { fmtMs, holdLock, log, median, percentile, round, sleep, waitFor, type BenchResult } from './util';
 
 const sfContact = (id: string) => `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`;
 const keyOf = (id: string) => `salesforce:contact:${id}`;
@@ -68,18 +67,6 @@ async function heapMb(cdp: CDPSession): Promise<number> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   const used = metrics.find((m) => m.name === 'JSHeapUsedSize')!.value;
   return used / 1024 / 1024;
-}
-
-/**
- * Holds `flock <path>` while the browser runs, so a parallel `flock /tmp/build.lock npm run build` cannot
- * rewrite .output/chrome-mv3 under the running extension. Resolves once the lock is held.
- */
-function holdLock(path: string): Promise<() => void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('flock', [path, 'sh', '-c', 'echo locked; cat >/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
-    child.on('error', reject);
-    child.stdout.once('data', () => resolve(() => child.stdin.end()));
-  });
 }
 
 export async function sidePanelBench(opts: { runs?: number; memoryNavs?: number; buildLock?: string } = {}): Promise<BenchResult[]> {

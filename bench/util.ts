@@ -1,4 +1,5 @@
 /** Shared helpers for the benchmarks: statistics, the result shape, small waits. */
+import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface BenchResult {
@@ -52,4 +53,16 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs: number, wh
     if (performance.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/**
+ * Holds `flock <path>` while the browser runs, so a parallel `flock /tmp/build.lock npm run build` cannot
+ * rewrite .output/chrome-mv3 under the running extension. Resolves once the lock is held.
+ */
+export function holdLock(path: string): Promise<() => void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('flock', [path, 'sh', '-c', 'echo locked; cat >/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    child.on('error', reject);
+    child.stdout.once('data', () => resolve(() => child.stdin.end()));
+  });
 }

@@ -72,5 +72,7 @@ export default defineBackground({
 
     // Test and support hook: lets e2e tests drive the handlers Chrome would call (menu clicks, commands).
     Object.assign(globalThis, { __gongEverywhere: { onMenuClick, onCommand, flushOutbox, refreshTasksAndBadge, outboxItem, createContextMenus, listPrefetcher } });
+    // Every listener is in place from here on (npm run bench: service worker stopped → menu click queued).
+    performance.mark('gong:worker-ready');
   },
 });

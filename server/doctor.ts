@@ -52,6 +52,7 @@ export interface DoctorOptions {
 
 const CHECKS = {
   env: 'environment',
+  sso: 'SSO sign-in',
   token: 'Scalekit token',
   connection: 'Gong connection',
   rep: 'rep connection',
@@ -142,6 +143,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     skipRest('--rep is not an e-mail address', 0);
     return report(config.mode);
   }
+  rows.push(ssoRow(config));
 
   let scalekit: ScalekitConnection;
   try {
@@ -214,7 +216,7 @@ function environmentRow(config: BackendConfig, env: Record<string, string | unde
       check: CHECKS.env,
       result: 'ok',
       detail: `Sandbox mode (no SCALEKIT_* set): checking the built-in stand-in for Scalekit and Gong; ${name}`,
-      todo: 'For real Gong: set SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID, SCALEKIT_CLIENT_SECRET (README, "Switching to real credentials")',
+      todo: 'For real Gong: set SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID, SCALEKIT_CLIENT_SECRET (README, "Switching from the sandbox to real Gong")',
     };
   }
   const { envUrl, clientId } = config.scalekit!;
@@ -233,6 +235,31 @@ function environmentRow(config: BackendConfig, env: Record<string, string | unde
     return { check: CHECKS.env, result: 'warn', detail: `${detail}; the URL is not https`, todo: 'Use the https Environment URL: the client secret travels to it' };
   }
   return { check: CHECKS.env, result: 'ok', detail, todo: '' };
+}
+
+/** SSO sign-in is configuration only here: doctor cannot see which redirect URIs are registered at Scalekit. */
+function ssoRow(config: BackendConfig): DoctorRow {
+  const check = CHECKS.sso;
+  const { allowedDomains } = config.sso;
+  if (allowedDomains.length === 0) {
+    return { check, result: 'ok', detail: 'Off (SSO_ALLOWED_DOMAINS is empty): reps use API tokens from `user add`', todo: 'To let reps sign in with your IdP: set SSO_ALLOWED_DOMAINS and PUBLIC_URL (docs/sso.md)' };
+  }
+  const domains = allowedDomains.join(', ');
+  if (config.mode === 'scalekit' && !config.publicUrl) {
+    return {
+      check,
+      result: 'warn',
+      detail: `On for ${domains}, but PUBLIC_URL is not set: Scalekit would send browsers back to ${config.host}:${config.port}`,
+      todo: 'Set PUBLIC_URL to the https address browsers reach the backend at, and register PUBLIC_URL/auth/callback and PUBLIC_URL/auth/signed-out as redirect URIs in Scalekit',
+    };
+  }
+  const base = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  return {
+    check,
+    result: 'ok',
+    detail: `On for ${domains}; sign-in returns to ${base}/auth/callback`,
+    todo: config.mode === 'scalekit' ? `Check that ${base}/auth/callback and ${base}/auth/signed-out are registered redirect URIs in Scalekit` : '',
+  };
 }
 
 function clientIdOf(config: BackendConfig, scalekit: ScalekitConnection): string {

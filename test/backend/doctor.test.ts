@@ -38,6 +38,7 @@ describe('doctor in sandbox mode', () => {
     expect(report.mode).toBe('sandbox');
     expect(report.rows.map((r) => [r.check, r.result])).toEqual([
       ['environment', 'ok'],
+      ['SSO sign-in', 'ok'],
       ['Scalekit token', 'ok'],
       ['Gong connection', 'ok'],
       ['rep connection', 'ok'],
@@ -141,7 +142,7 @@ describe('doctor in Scalekit mode, pointed at the stand-in on loopback', () => {
       detail: `Scalekit at ${sandbox.url} refused the client id and secret: the credentials are wrong or belong to another environment`,
     });
     expect(row(report, 'Scalekit token').todo).toMatch(/^Copy SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET again/);
-    expect(report.rows.slice(2).every((r) => r.result === 'skip')).toBe(true);
+    expect(report.rows.slice(3).every((r) => r.result === 'skip')).toBe(true);
     expect(sandbox.stats.tokenRequests).toBe(1);
     expect(sandbox.stats.executeToolCalls).toBe(0);
   });
@@ -154,7 +155,7 @@ describe('doctor in Scalekit mode, pointed at the stand-in on loopback', () => {
       result: 'fail',
       detail: `Could not reach Scalekit at ${url}: the connection was refused (nothing listens there)`,
     });
-    expect(report.rows.slice(2).every((r) => r.result === 'skip')).toBe(true);
+    expect(report.rows.slice(3).every((r) => r.result === 'skip')).toBe(true);
   });
 
   it('the three failures are told apart: three different sentences', async () => {
@@ -182,6 +183,16 @@ describe('doctor in Scalekit mode, pointed at the stand-in on loopback', () => {
     });
     expect(PROBES.map((c) => row(report, c).result)).toEqual(['skip', 'skip', 'skip']);
     expect(sandbox.stats.executeToolCalls).toBe(0);
+  });
+
+  it('SSO sign-in: off without SSO_ALLOWED_DOMAINS; on without PUBLIC_URL is a warning naming what to set', async () => {
+    const off = await runDoctor({ env: env(), dataDir });
+    expect(row(off, 'SSO sign-in')).toMatchObject({ result: 'ok', detail: 'Off (SSO_ALLOWED_DOMAINS is empty): reps use API tokens from `user add`' });
+    const noPublicUrl = await runDoctor({ env: env({ SSO_ALLOWED_DOMAINS: 'acme.com' }), dataDir });
+    expect(row(noPublicUrl, 'SSO sign-in').result).toBe('warn');
+    expect(row(noPublicUrl, 'SSO sign-in').todo).toMatch(/^Set PUBLIC_URL/);
+    const on = await runDoctor({ env: env({ SSO_ALLOWED_DOMAINS: 'acme.com', PUBLIC_URL: 'https://gong.acme.com' }), dataDir });
+    expect(row(on, 'SSO sign-in')).toMatchObject({ result: 'ok', detail: 'On for acme.com; sign-in returns to https://gong.acme.com/auth/callback' });
   });
 
   it('without --rep: the Scalekit checks run, the rep and probe rows say how to run them', async () => {

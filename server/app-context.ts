@@ -9,6 +9,7 @@ import type { JobRunner } from './jobs/job-runner';
 import type { JobStore } from './jobs/job-store';
 import type { AuditLog } from './store/audit';
 import type { IdempotencyStore } from './store/idempotency';
+import type { GongLinkRequests } from './sso/gong-links';
 import type { SessionStore } from './store/sessions';
 import type { UserStore } from './store/users';
 import type { CallsIndex } from './services/calls';
@@ -27,6 +28,10 @@ export interface AppContext {
   jobRunner: JobRunner;
   prospectFlows: ProspectFlowsCache;
   callsIndex: CallsIndex;
+  /** Gong connect links awaiting user verification. */
+  gongLinks: GongLinkRequests;
+  /** The backend's address as browsers reach it (PUBLIC_URL, else where it listens). */
+  publicUrl: () => string;
 }
 
 /** The calling user's Gong session for this request. */

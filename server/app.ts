@@ -37,6 +37,7 @@ import { AuditLog } from './store/audit';
 import { openDb, type Db } from './store/db';
 import { IdempotencyStore } from './store/idempotency';
 import { SessionStore } from './store/sessions';
+import { GongLinkRequests } from './sso/gong-links';
 import { SignIn } from './sso/sign-in';
 import { UsageCounter } from './store/usage';
 import { UserStore } from './store/users';
@@ -205,6 +206,9 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
 
     const connections = new GongConnections(client, config.gongConnectionName);
     gateway.onConnectionSeen((identifier, active) => connections.seen(identifier, active));
+    // Where browsers reach the backend (Scalekit redirects there): PUBLIC_URL, else where it listens.
+    let listeningUrl = '';
+    const publicUrl = () => config.publicUrl ?? listeningUrl;
     const ctx: AppContext = {
       config,
       version: VERSION,
@@ -218,6 +222,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       jobRunner,
       prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs),
       callsIndex: new CallsIndex(gateway, gateway.options.callsIndexTtlMs),
+      gongLinks: new GongLinkRequests(db),
+      publicUrl,
     };
 
     installErrorHandling(app);
@@ -246,9 +252,6 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       transform: jsonSchemaTransform,
     });
 
-    // Where browsers reach the backend (Scalekit redirects there): PUBLIC_URL, else where it listens.
-    let listeningUrl = '';
-    const publicUrl = () => config.publicUrl ?? listeningUrl;
     const signIn = new SignIn({
       client,
       db,
@@ -260,7 +263,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       callbackUrl: () => `${publicUrl()}/auth/callback`,
       extensionAllowed: (id) => originAllowed(`chrome-extension://${id}`, config),
     });
-    await app.register(authPages({ signIn, sessions, client, publicUrl }));
+    await app.register(authPages({ signIn, sessions, client, publicUrl, gongLinks: ctx.gongLinks, connections, audit }));
 
     app.get('/healthz', { config: { public: true }, schema: { hide: true, response: { 200: health } } }, async () => ({ ok: true as const, mode: config.mode, version: VERSION }));
     await app.register(

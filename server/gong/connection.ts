@@ -70,8 +70,9 @@ export class GongConnections {
     else this.knownActive.delete(identifier);
   }
 
-  async authorizationLink(identifier: string): Promise<ConnectionLink> {
-    const params = { connectionName: this.connectionName, identifier };
+  /** `verify`: Scalekit sends the browser to `userVerifyUrl` after the Gong authorization (user verification). */
+  async authorizationLink(identifier: string, verify?: { userVerifyUrl: string; state: string }): Promise<ConnectionLink> {
+    const params = { connectionName: this.connectionName, identifier, ...verify };
     let res;
     try {
       res = await this.client.actions.getAuthorizationLink(params);
@@ -79,7 +80,7 @@ export class GongConnections {
       if (!isNotFound(err)) throw classifyGongError(err);
       // No connected account yet: create it (PENDING_AUTH), then ask again.
       try {
-        await this.client.actions.getOrCreateConnectedAccount(params);
+        await this.client.actions.getOrCreateConnectedAccount({ connectionName: this.connectionName, identifier });
         res = await this.client.actions.getAuthorizationLink(params);
       } catch (again) {
         throw classifyGongError(again);
@@ -89,3 +90,4 @@ export class GongConnections {
     return { link: res.link, expiresAt: seconds !== undefined ? new Date(Number(seconds) * 1000).toISOString() : null };
   }
 }
+

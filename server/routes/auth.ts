@@ -1,9 +1,11 @@
 /**
  * The backend's browser pages for SSO (outside /api/v1: a browser navigates them, no bearer token):
  * GET /auth/start → Scalekit's authorization URL; GET /auth/callback → the extension's chromiumapp.org redirect
- * (or back to a backend page); GET /auth/logout → Scalekit's logout URL (getLogoutUrl); GET /auth/signed-out.
+ * (or back to a backend page); GET /auth/logout → Scalekit's logout URL (getLogoutUrl); GET /auth/signed-out;
+ * GET /auth/gong/verify → verifyConnectedAccountUser for the signed-in rep (server/sso/gong-links.ts).
  */
-import type { ScalekitClient } from '@scalekit-sdk/node';
+import { Code } from '@connectrpc/connect';
+import { ScalekitServerException, type ScalekitClient } from '@scalekit-sdk/node';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -13,12 +15,18 @@ import { clearCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from
 import { sendPage } from '../http/html-page';
 import type { SessionStore } from '../store/sessions';
 import { ATTEMPT_TTL_MS, SignInError, type SignIn } from '../sso/sign-in';
+import { GONG_VERIFY_PATH, type GongLinkRequests } from '../sso/gong-links';
+import type { GongConnections } from '../gong/connection';
+import type { AuditLog } from '../store/audit';
 import { SESSION_TTL_MS } from '../store/sessions';
 
 export interface AuthPagesDeps {
   signIn: SignIn;
   sessions: SessionStore;
   client: ScalekitClient;
+  gongLinks: GongLinkRequests;
+  connections: GongConnections;
+  audit: AuditLog;
   /** The backend's address as browsers reach it. */
   publicUrl: () => string;
 }
@@ -106,5 +114,57 @@ export const authPages = (deps: AuthPagesDeps): FastifyPluginAsyncZod => async (
 
   app.get(SIGNED_OUT_PATH, { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
     sendPage(reply, 200, { title: 'Signed out', heading: 'Signed out', text: 'You are signed out of the Gong Everywhere backend in this browser.', tone: 'ok' }),
+  );
+
+  app.get(
+    GONG_VERIFY_PATH,
+    {
+      config: { public: true },
+      schema: {
+        hide: true,
+        querystring: z.object({ auth_request_id: z.string().min(1).max(500), state: z.string().max(200).optional() }),
+      },
+    },
+    async (req, reply) => {
+      const { auth_request_id: authRequestId, state } = req.query;
+      const cookie = readCookie(req, SESSION_COOKIE);
+      const session = cookie ? deps.sessions.authenticate(cookie, 'browser') : undefined;
+      if (typeof session !== 'object') {
+        // Not signed in to the backend in this browser: sign in first, then come back here.
+        const back = `${GONG_VERIFY_PATH}?${new URLSearchParams(req.query as Record<string, string>)}`;
+        return reply.redirect(`${SIGN_IN_START_PATH}?${new URLSearchParams({ return_to: back })}`, 302);
+      }
+      const { user } = session;
+      const deny = (reason: string) => deps.audit.denied({ ip: req.ip ?? null, method: 'GET', route: GONG_VERIFY_PATH, reason, userId: user.id });
+      const forwarded = () =>
+        sendPage(reply, 403, {
+          title: 'Not your link',
+          heading: 'This Gong link was made for someone else',
+          text: `You are signed in as ${user.email}, but this Gong connection link was made for another person. Nothing was changed. Ask them to open it themselves, or get your own link from the extension (Connect Gong).`,
+        });
+      const link = state ? deps.gongLinks.find(state) : undefined;
+      if (link && link.userId !== user.id) {
+        deny('gong-link-other-person');
+        return forwarded();
+      }
+      try {
+        const res = await deps.client.actions.verifyConnectedAccountUser({ authRequestId, identifier: user.email });
+        if (state) deps.gongLinks.done(state);
+        deps.connections.seen(user.email, true);
+        deps.audit.record({ userId: user.id, userEmail: user.email, requestId: req.id, route: GONG_VERIFY_PATH, tool: 'gong-connect-verified', input: null, outcome: 'ok', answer: null });
+        const next = res.postUserVerifyRedirectUrl;
+        if (next && /^https?:\/\//.test(next)) return reply.redirect(next, 302);
+        return sendPage(reply, 200, { title: 'Gong connected', heading: 'Gong is connected', text: `Gong is connected for ${user.email}. You can close this tab.`, tone: 'ok' });
+      } catch (err) {
+        if (err instanceof ScalekitServerException && err.grpcStatus === Code.PermissionDenied) {
+          deny('gong-verify-identifier-mismatch');
+          return forwarded();
+        }
+        if (err instanceof ScalekitServerException && (err.grpcStatus === Code.NotFound || err.grpcStatus === Code.InvalidArgument)) {
+          return sendPage(reply, 410, { title: 'Link expired', heading: 'This Gong connection has expired', text: 'This authorization expired or was already used. Nothing was changed. Start again from the extension (Connect Gong).' });
+        }
+        throw err;
+      }
+    },
   );
 };

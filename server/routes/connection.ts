@@ -5,6 +5,7 @@ import { connection, connectionLink } from '../../lib/api';
 import type { AppContext } from '../app-context';
 import { refuseNullBody } from '../http/api-failure';
 import { requireUser } from '../http/request-context';
+import { GONG_VERIFY_PATH } from '../sso/gong-links';
 import { errorResponses, security } from './schemas';
 
 export const connectionRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
@@ -18,7 +19,10 @@ export const connectionRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asyn
     { schema: { body: z.strictObject({}).nullish(), tags: ['connection'], security, summary: 'A Scalekit link that (re)connects Gong for the calling user', response: { 200: connectionLink, ...errorResponses } } },
     async (req) => {
       refuseNullBody(req);
-      return ctx.connections.authorizationLink(requireUser(req).email);
+      const user = requireUser(req);
+      // Bound to this rep: whoever finishes the authorization must prove, with a sign-in, that they are this rep.
+      const state = ctx.gongLinks.create(user.id, user.email);
+      return ctx.connections.authorizationLink(user.email, { userVerifyUrl: `${ctx.publicUrl()}${GONG_VERIFY_PATH}`, state });
     },
   );
 };

@@ -193,3 +193,39 @@ describe('SSO sign-in', () => {
     expect((await t.api('GET', '/api/v1/me', { token: done.outcome.token })).status).toBe(401);
   });
 });
+
+describe('Gong connect verification (/auth/gong/verify)', () => {
+  /** Authorizes a link at the sandbox Gong page; returns the verify URL Scalekit sends the browser to. */
+  async function authorize(link: string): Promise<URL> {
+    const res = await noFollow(link, { method: 'POST' });
+    expect(res.status).toBe(303);
+    return new URL(res.headers.get('location')!);
+  }
+  async function browserSessionOf(email: string): Promise<string> {
+    const done = await signIn(email);
+    return done.setCookie.find((c) => c.startsWith('ge_session='))!.split(';')[0];
+  }
+
+  it('asks for the link with userVerifyUrl at the backend; without a session the browser is sent through sign-in first', async () => {
+    const { link } = (await t.api('POST', '/api/v1/connection/link', { body: {} })).body;
+    const verify = await authorize(link);
+    expect(verify.origin + verify.pathname).toBe(`${t.url}/auth/gong/verify`);
+    expect(verify.searchParams.get('auth_request_id')).toBeTruthy();
+    const res = await noFollow(verify.toString());
+    expect(res.status).toBe(302);
+    const next = new URL(res.headers.get('location')!, t.url);
+    expect(next.pathname).toBe('/auth/start');
+    expect(next.searchParams.get('return_to')).toBe(verify.pathname + verify.search);
+  });
+
+  it('without its state, the mismatch is still refused — by Scalekit (PermissionDenied) — and nothing changes', async () => {
+    const token = t.backend.users.add('sam.rivera@example.com').token;
+    const { link } = (await t.api('POST', '/api/v1/connection/link', { token, body: {} })).body;
+    const verify = await authorize(link);
+    verify.searchParams.delete('state');
+    const res = await noFollow(verify.toString(), { headers: { cookie: await browserSessionOf('manager@example.com') } });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('made for someone else');
+    expect((await t.api('GET', '/api/v1/connection', { token })).body.status).toBe('PENDING_VERIFICATION');
+  });
+});

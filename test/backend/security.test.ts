@@ -91,8 +91,13 @@ describe('connection flow', () => {
     expect(link.status).toBe(200);
     const { link: url } = connectionLink.parse(link.body);
     expect(url.startsWith(t.backend.sandbox!.url)).toBe(true);
-    const authorized = await fetch(url, { method: 'POST' });
-    expect(authorized.status).toBeLessThan(400);
+    // Authorized at Gong, then verified as this rep (user verification, by the backend's browser session: docs/sso.md).
+    const authorized = await fetch(url, { method: 'POST', redirect: 'manual' });
+    expect(authorized.status).toBe(303);
+    const rep = t.backend.users.byEmail(SEED.repEmail)!;
+    const cookie = `ge_session=${t.backend.sessions.issue(rep.id, 'browser').token}`;
+    const verified = await fetch(authorized.headers.get('location')!, { headers: { cookie }, redirect: 'manual' });
+    expect(verified.status).toBe(302);
     expect((await t.api('GET', '/api/v1/connection')).body.status).toBe('ACTIVE');
     expect((await t.api('GET', '/api/v1/workspaces')).status).toBe(200);
   });

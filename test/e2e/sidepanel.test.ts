@@ -364,6 +364,9 @@ describe('side panel', () => {
     const [authPage] = await Promise.all([h.context.waitForEvent('page'), banner.getByRole('button', { name: 'Connect Gong' }).click()]);
     await authPage.waitForLoadState();
     await authPage.getByRole('button', { name: 'Authorize' }).click();
+    // User verification: the backend has the rep sign in to prove the connection is theirs (docs/sso.md).
+    await authPage.waitForURL(/\/oauth\/authorize/);
+    await authPage.locator(`button[data-email="${SEED.repEmail}"]`).click();
     await poll(() => banner.count(), { timeout: 20_000 }).toBe(0);
     await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
     await poll(() => statusPill(panel).textContent()).toBe('Connected');

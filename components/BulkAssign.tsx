@@ -147,7 +147,8 @@ export function BulkAssign(p: BulkAssignProps) {
                     Not added {failed}
                   </button>
                 </div>
-                <ul className="ge-results" aria-label="Per-prospect results">
+                {/* Focusable: it scrolls on its own, and a keyboard must be able to scroll it (WCAG 2.1.1). */}
+                <ul className="ge-results" aria-label="Per-prospect results" tabIndex={0}>
                   {shown.slice(0, 500).map((r) => (
                     <li key={r.crmProspectId} className={r.ok ? 'ge-results__ok' : 'ge-results__fail'}>
                       {r.ok ? <IconCheck size={12} /> : <IconAlert size={12} />}

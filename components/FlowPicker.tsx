@@ -2,7 +2,7 @@
  * Searchable flow picker grouped by visibility and folder, with the flow owner (defaults to the rep)
  * and the assign outcome: refusal in plain words, "Assign anyway" for a cool-off refusal.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Flow } from '../lib/api';
 import { groupFlows } from './format';
 import { IconClose, IconSearch } from './icons';
@@ -32,6 +32,10 @@ export function FlowPicker(props: FlowPickerProps) {
   const [owner, setOwner] = useState(defaultOwner);
   const [ownerTouched, setOwnerTouched] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
+  const submitRef = useRef<HTMLButtonElement>(null);
+  const ids = useId();
+  const listId = `${ids}-flows`;
+  const optionId = (flowId: string) => `${ids}-opt-${flowId}`;
   useEffect(() => searchRef.current?.focus(), []);
   useEffect(() => {
     if (!ownerTouched) setOwner(defaultOwner);
@@ -40,17 +44,30 @@ export function FlowPicker(props: FlowPickerProps) {
   const groups = useMemo(() => groupFlows(flows ?? [], query), [flows, query]);
   const visible = useMemo(() => groups.flatMap((g) => g.folders.flatMap((f) => f.flows)).filter((f) => !activeFlowIds?.has(f.id)), [groups, activeFlowIds]);
   const selected = flows?.find((f) => f.id === selectedId) ?? null;
+  // The option screen readers are told about (aria-activedescendant): the selection, while it is shown.
+  const active = selected && visible.some((f) => f.id === selected.id) ? selected : null;
   const sending = write.status === 'sending';
+  const coolOffRefused = write.status === 'refused' && write.coolOff;
   const ownerEmail = owner.trim() && owner.trim() !== defaultOwner ? owner.trim() : defaultOwner || undefined;
 
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
-    e.preventDefault();
+  /** Arrow keys, Home and End move the selection (it follows the active option); Enter takes it to the Add button. */
+  const onListKeys = (e: React.KeyboardEvent<HTMLElement>) => {
     const i = visible.findIndex((f) => f.id === selectedId);
-    const next = e.key === 'ArrowDown' ? visible[Math.min(visible.length - 1, i + 1)] : visible[Math.max(0, i - 1)];
+    let next: Flow | undefined;
+    if (e.key === 'ArrowDown') next = visible[Math.min(visible.length - 1, i + 1)];
+    else if (e.key === 'ArrowUp') next = visible[Math.max(0, i - 1)];
+    else if (e.key === 'Home' && e.currentTarget.getAttribute('role') === 'listbox') next = visible[0];
+    else if (e.key === 'End' && e.currentTarget.getAttribute('role') === 'listbox') next = visible.at(-1);
+    else if (e.key === 'Enter' && active) {
+      // Choosing is not assigning: the rep hears "Add to <flow>" and presses Enter again to send it.
+      e.preventDefault();
+      submitRef.current?.focus();
+      return;
+    } else return;
+    e.preventDefault();
     if (next) {
       setSelectedId(next.id);
-      document.getElementById(`ge-opt-${next.id}`)?.scrollIntoView({ block: 'nearest' });
+      document.getElementById(optionId(next.id))?.scrollIntoView({ block: 'nearest' });
     }
   };
 
@@ -59,9 +76,21 @@ export function FlowPicker(props: FlowPickerProps) {
   };
 
   return (
-    <div className="ge-picker" role="dialog" aria-label={props.title ?? 'Add to flow'}>
+    <div
+      className="ge-picker"
+      role="dialog"
+      aria-label={props.title ?? 'Add to flow'}
+      onKeyDown={(e) => {
+        // Escape closes the picker from anywhere inside it (the opener gets focus back).
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
       <div className="ge-picker__head">
-        <strong>{props.title ?? 'Add to flow'}</strong>
+        <h3 className="ge-picker__title">{props.title ?? 'Add to flow'}</h3>
         <button type="button" className="ge-icon-btn" aria-label="Close flow picker" onClick={onClose}>
           <IconClose />
         </button>
@@ -70,20 +99,32 @@ export function FlowPicker(props: FlowPickerProps) {
         <IconSearch className="ge-search__icon" />
         <input
           ref={searchRef}
-          type="search"
+          type="text"
+          role="combobox"
           className="ge-input ge-search__input"
           placeholder="Search flows or folders"
           aria-label="Search flows"
+          aria-autocomplete="list"
+          aria-expanded="true"
+          aria-controls={listId}
+          aria-activedescendant={active ? optionId(active.id) : undefined}
+          autoComplete="off"
+          spellCheck={false}
           value={query}
           onChange={(e) => setQuery(e.target.value)}
-          onKeyDown={(e) => {
-            onKeyDown(e);
-            if (e.key === 'Enter' && selected) submit();
-          }}
-          aria-controls="ge-flow-options"
+          onKeyDown={onListKeys}
         />
       </div>
-      <div className="ge-picker__list" id="ge-flow-options" role="listbox" aria-label="Flows" onKeyDown={onKeyDown} tabIndex={-1}>
+      <div
+        className="ge-picker__list"
+        id={listId}
+        role="listbox"
+        aria-label="Flows"
+        aria-activedescendant={active ? optionId(active.id) : undefined}
+        // Focusable so it can be scrolled and used by keyboard on its own (WCAG 2.1.1; axe scrollable-region-focusable).
+        tabIndex={0}
+        onKeyDown={onListKeys}
+      >
         {status === 'loading' && !flows && <Skeleton rows={4} label="Loading flows" />}
         {status === 'error' && !flows && <InlineError message={error ?? "Couldn't load flows."} onRetry={onRetry} />}
         {flows && !groups.length && <div className="ge-picker__none">No flows match “{query}”.</div>}
@@ -93,7 +134,7 @@ export function FlowPicker(props: FlowPickerProps) {
               {g.label} <span className="ge-muted">{g.count}</span>
             </div>
             {g.folders.map((folder) => (
-              <div key={folder.folderName} className="ge-picker__folder">
+              <div key={folder.folderName} className="ge-picker__folder" role="presentation">
                 <div className="ge-picker__folder-label" aria-hidden="true">
                   {folder.folderName}
                 </div>
@@ -103,7 +144,7 @@ export function FlowPicker(props: FlowPickerProps) {
                   return (
                     <div
                       key={f.id}
-                      id={`ge-opt-${f.id}`}
+                      id={optionId(f.id)}
                       role="option"
                       aria-selected={isSel}
                       aria-disabled={inFlow || undefined}
@@ -142,7 +183,7 @@ export function FlowPicker(props: FlowPickerProps) {
               <p>{write.message}</p>
               {write.detail && write.detail !== write.message && <p className="ge-refusal__detail">Gong: {write.detail}</p>}
               {write.coolOff && (
-                <button type="button" className="ge-btn ge-btn--sm" onClick={() => submit(true)} disabled={sending}>
+                <button type="button" className="ge-btn ge-btn--sm ge-btn--primary" onClick={() => submit(true)} disabled={sending}>
                   Assign anyway
                 </button>
               )}
@@ -159,7 +200,14 @@ export function FlowPicker(props: FlowPickerProps) {
             {write.message}
           </div>
         )}
-        <button type="button" className="ge-btn ge-btn--primary ge-btn--block" disabled={!selected || sending} onClick={() => submit()}>
+        <button
+          ref={submitRef}
+          type="button"
+          // Once Gong refused for cool-off, "Assign anyway" is the action the rep came for: it takes the emphasis.
+          className={`ge-btn ge-btn--block${coolOffRefused ? '' : ' ge-btn--primary'}`}
+          disabled={!selected || sending}
+          onClick={() => submit()}
+        >
           {sending ? <span className="ge-spinner" aria-hidden="true" /> : null}
           {props.submitLabel ? props.submitLabel(selected) : selected ? `Add to “${selected.name}”` : 'Add to flow'}
         </button>

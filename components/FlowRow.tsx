@@ -1,5 +1,5 @@
 /** One flow the prospect is in, with an Unassign that asks for confirmation first. */
-import { useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ProspectFlow } from '../lib/api';
 import { formatShortDate, isActiveFlowStatus } from './format';
 import { FlowStatusBadge } from './StatusBadge';
@@ -14,10 +14,26 @@ export interface FlowRowProps {
   readOnly?: boolean;
   onUnassign: () => void;
   onDismissError?: () => void;
+  /** Called once the rep confirmed: this row's buttons go away, so the list moves focus somewhere that stays. */
+  onConfirmed?: () => void;
 }
 
-export function FlowRow({ flow, write, removing: removingProp, readOnly, onUnassign, onDismissError }: FlowRowProps) {
+export function FlowRow({ flow, write, removing: removingProp, readOnly, onUnassign, onDismissError, onConfirmed }: FlowRowProps) {
   const [confirming, setConfirming] = useState(false);
+  const unassignRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  // Where focus goes when the confirmation opens (its safe answer) and when it is dismissed (back to Unassign).
+  const returnFocus = useRef(false);
+  const confirmId = useId();
+  useEffect(() => {
+    if (confirming) cancelRef.current?.focus();
+    else if (returnFocus.current) unassignRef.current?.focus();
+    returnFocus.current = false;
+  }, [confirming]);
+  const dismiss = () => {
+    returnFocus.current = true;
+    setConfirming(false);
+  };
   const active = isActiveFlowStatus(flow.status);
   const removing = active && (removingProp || write?.status === 'queued');
   const busy = write?.status === 'sending';
@@ -39,17 +55,29 @@ export function FlowRow({ flow, write, removing: removingProp, readOnly, onUnass
         {owner && flow.assignedAt && <span className="ge-dot" aria-hidden="true">·</span>}
         {flow.assignedAt && <span>Added {formatShortDate(flow.assignedAt)}</span>}
         {active && !confirming && !removing && !readOnly && (
-          <button type="button" className="ge-linkbtn ge-flow__unassign" onClick={() => setConfirming(true)} disabled={busy} aria-label={`Unassign from ${flow.flowName}`}>
+          <button ref={unassignRef} type="button" className="ge-linkbtn ge-flow__unassign" onClick={() => setConfirming(true)} disabled={busy} aria-label={`Unassign from ${flow.flowName}`}>
             {busy ? 'Unassigning…' : 'Unassign'}
           </button>
         )}
         {removing && <span className="ge-flow__queued">Waiting for the backend</span>}
       </div>
       {confirming && (
-        <div className="ge-confirm" role="group" aria-label={`Confirm unassign from ${flow.flowName}`}>
-          <span>Remove from this flow? Its remaining steps and tasks are cancelled.</span>
+        <div
+          className="ge-confirm"
+          role="group"
+          aria-label={`Confirm unassign from ${flow.flowName}`}
+          aria-describedby={`${confirmId}-text`}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              e.stopPropagation();
+              dismiss();
+            }
+          }}
+        >
+          <span id={`${confirmId}-text`}>Remove from this flow? Its remaining steps and tasks are cancelled.</span>
           <div className="ge-confirm__actions">
-            <button type="button" className="ge-btn ge-btn--sm" onClick={() => setConfirming(false)}>
+            <button ref={cancelRef} type="button" className="ge-btn ge-btn--sm" onClick={dismiss}>
               Cancel
             </button>
             <button
@@ -58,6 +86,7 @@ export function FlowRow({ flow, write, removing: removingProp, readOnly, onUnass
               onClick={() => {
                 setConfirming(false);
                 onUnassign();
+                onConfirmed?.();
               }}
             >
               Yes, unassign

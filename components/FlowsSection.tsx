@@ -1,5 +1,5 @@
 /** The prospect's flows, the "Add to flow" picker and unassign. Marks `gong:flows-visible` once shown. */
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { Flow, ProspectFlow } from '../lib/api';
 import { FlowPicker } from './FlowPicker';
 import { FlowRow } from './FlowRow';
@@ -40,6 +40,19 @@ export function FlowsSection(p: FlowsSectionProps) {
   const unavailable = useMemo(() => new Set([...activeIds, ...pendingAdds.map((a) => a.flowId)]), [activeIds, pendingAdds]);
   const readOnly = p.readOnlyNote != null;
   const shown = p.flows.status === 'ready' && !!p.flows.data;
+  const addRef = useRef<HTMLButtonElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  /** Focus's home in this section once what held it went away: "Add to flow", else the section. */
+  const focusHome = () => (addRef.current ?? listRef.current)?.focus();
+
+  // The picker closed (Escape, Close, or an assign that went through): "Add to flow" gets focus back, unless
+  // the rep has already moved on to something else.
+  const wasOpen = useRef(p.pickerOpen);
+  useEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (wasOpen.current && !p.pickerOpen && lost) focusHome();
+    wasOpen.current = p.pickerOpen;
+  }, [p.pickerOpen]);
 
   useEffect(() => {
     // For the benchmark: first time a record's flows are on screen (from cache or network).
@@ -61,7 +74,7 @@ export function FlowsSection(p: FlowsSectionProps) {
       onRetry={p.onRetry}
       actions={
         !p.pickerOpen && (
-          <button type="button" className="ge-btn ge-btn--sm ge-btn--primary" onClick={() => p.onOpenPicker(true)}>
+          <button ref={addRef} type="button" className="ge-btn ge-btn--sm ge-btn--primary" onClick={() => p.onOpenPicker(true)}>
             <IconPlus size={12} /> Add to flow
           </button>
         )
@@ -83,7 +96,7 @@ export function FlowsSection(p: FlowsSectionProps) {
       {sorted.length === 0 && pendingAdds.length === 0 ? (
         <p className="ge-section__empty">Not in any flow yet.</p>
       ) : (
-        <ul className="ge-flows" aria-label="Prospect flows">
+        <ul ref={listRef} className="ge-flows" aria-label="Prospect flows" tabIndex={-1}>
           {pendingAdds.map((a) => (
             <li key={a.entryId} className="ge-flow ge-flow--pending" aria-label={a.flowName}>
               <div className="ge-flow__top">
@@ -108,6 +121,7 @@ export function FlowsSection(p: FlowsSectionProps) {
               readOnly={readOnly}
               onUnassign={() => p.onUnassign(f)}
               onDismissError={() => p.onDismissUnassign(f.flowId)}
+              onConfirmed={focusHome}
             />
           ))}
         </ul>

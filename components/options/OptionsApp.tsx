@@ -144,137 +144,139 @@ export function OptionsApp() {
         </div>
       </header>
 
-      <form className="op-form" onSubmit={save} noValidate>
-        <SignInCard signedIn={signedIn} ssoOnly={ssoOnly} onChange={load} />
+      <main>
+        <form className="op-form" onSubmit={save} noValidate>
+          <SignInCard signedIn={signedIn} ssoOnly={ssoOnly} onChange={load} />
 
-        <section className="ge-card op-card">
-          <div className="op-card-head">
-            <h2>Backend connection</h2>
-            <p>{ssoOnly ? 'Your company’s Gong Everywhere backend talks to Gong for you.' : 'Your company’s Gong Everywhere backend talks to Gong for you. Sign in above, or paste the API token your admin gave you.'}</p>
-          </div>
+          <section className="ge-card op-card">
+            <div className="op-card-head">
+              <h2>Backend connection</h2>
+              <p>{ssoOnly ? 'Your company’s Gong Everywhere backend talks to Gong for you.' : 'Your company’s Gong Everywhere backend talks to Gong for you. Sign in above, or paste the API token your admin gave you.'}</p>
+            </div>
 
-          <label className="ge-field">
-            <span className="ge-label">Backend URL</span>
-            {managedUrl ? (
-              <>
-                <input className="ge-input" value={managedUrl} readOnly aria-readonly="true" data-testid="backend-url" />
-                <span className="ge-help op-managed">
-                  <span className="ge-badge ge-badge--info">Managed</span> Set by your administrator.
-                </span>
-              </>
-            ) : (
-              <>
-                <input
-                  className={`ge-input${urlError ? ' op-invalid' : ''}`}
-                  value={form.backendUrl}
-                  placeholder={DEFAULT_BACKEND_URL}
-                  spellCheck={false}
-                  data-testid="backend-url"
-                  onChange={(e) => set({ backendUrl: e.target.value })}
-                />
-                {urlError ? <span className="op-error">{urlError}</span> : <span className="ge-help">Default: {DEFAULT_BACKEND_URL} (a backend running on this computer).</span>}
-              </>
-            )}
-          </label>
-
-          {!ssoOnly && !signedIn && (
             <label className="ge-field">
-              <span className="ge-label">API token</span>
-              <div className="op-input-row">
-                <input
-                  className="ge-input"
-                  type={showToken ? 'text' : 'password'}
-                  value={form.apiToken}
-                  autoComplete="off"
-                  spellCheck={false}
-                  placeholder="Paste your token"
-                  data-testid="api-token"
-                  onChange={(e) => set({ apiToken: e.target.value })}
-                />
-                <button type="button" className="ge-btn" onClick={() => setShowToken(!showToken)}>
-                  {showToken ? 'Hide' : 'Show'}
-                </button>
-              </div>
-              <span className="ge-help">Stored only in this browser profile.</span>
+              <span className="ge-label">Backend URL</span>
+              {managedUrl ? (
+                <>
+                  <input className="ge-input" value={managedUrl} readOnly aria-readonly="true" data-testid="backend-url" />
+                  <span className="ge-help op-managed">
+                    <span className="ge-badge ge-badge--info">Managed</span> Set by your administrator.
+                  </span>
+                </>
+              ) : (
+                <>
+                  <input
+                    className={`ge-input${urlError ? ' op-invalid' : ''}`}
+                    value={form.backendUrl}
+                    placeholder={DEFAULT_BACKEND_URL}
+                    spellCheck={false}
+                    data-testid="backend-url"
+                    onChange={(e) => set({ backendUrl: e.target.value })}
+                  />
+                  {urlError ? <span className="op-error">{urlError}</span> : <span className="ge-help">Default: {DEFAULT_BACKEND_URL} (a backend running on this computer).</span>}
+                </>
+              )}
             </label>
-          )}
 
-          <div className="op-test">
-            <button type="button" className="ge-btn" onClick={() => void runTest()} disabled={!!urlError || test.backend.state === 'running' || test.gong.state === 'running'} data-testid="test-connection">
-              {test.backend.state === 'running' || test.gong.state === 'running' ? <span className="ge-spinner" /> : null}
-              Test connection
-            </button>
-            {test.backend.state !== 'idle' && (
-              <ul className="op-checks" data-testid="test-results">
-                <CheckRow label="Backend" check={test.backend} />
-                {test.gong.state !== 'idle' && <CheckRow label="Gong" check={test.gong} onConnect={() => void connectGong()} />}
-              </ul>
+            {!ssoOnly && !signedIn && (
+              <label className="ge-field">
+                <span className="ge-label">API token</span>
+                <div className="op-input-row">
+                  <input
+                    className="ge-input"
+                    type={showToken ? 'text' : 'password'}
+                    value={form.apiToken}
+                    autoComplete="off"
+                    spellCheck={false}
+                    placeholder="Paste your token"
+                    data-testid="api-token"
+                    onChange={(e) => set({ apiToken: e.target.value })}
+                  />
+                  <button type="button" className="ge-btn" onClick={() => setShowToken(!showToken)}>
+                    {showToken ? 'Hide' : 'Show'}
+                  </button>
+                </div>
+                <span className="ge-help">Stored only in this browser profile.</span>
+              </label>
             )}
-          </div>
-        </section>
 
-        <section className="ge-card op-card">
-          <div className="op-card-head">
-            <h2>You</h2>
-            <p>Used as the owner of flows you assign, unless you pick someone else.</p>
-          </div>
-          <label className="ge-field">
-            <span className="ge-label">Your Gong email</span>
-            <input
-              className={`ge-input${emailError ? ' op-invalid' : ''}`}
-              type="email"
-              value={form.repEmail}
-              placeholder="jane@acme.com"
-              data-testid="rep-email"
-              onChange={(e) => set({ repEmail: e.target.value })}
-            />
-            {emailError ? <span className="op-error">{emailError}</span> : <span className="ge-help">Leave empty to use the account your API token belongs to.</span>}
-          </label>
-          <label className="ge-field">
-            <span className="ge-label">Default workspace</span>
-            <select className="ge-select" value={form.workspaceId} data-testid="workspace" onChange={(e) => set({ workspaceId: e.target.value })} disabled={!workspaces}>
-              <option value="">{workspaces ? 'All workspaces' : 'Connect to load your workspaces'}</option>
-              {workspaces?.map((w) => (
-                <option key={w.id} value={w.id}>
-                  {w.name}
-                </option>
-              ))}
-              {form.workspaceId && !workspaces?.some((w) => w.id === form.workspaceId) && <option value={form.workspaceId}>{form.workspaceId}</option>}
-            </select>
-            {workspaceError && <span className="ge-help">Couldn’t load workspaces: {workspaceError}</span>}
-          </label>
-        </section>
+            <div className="op-test">
+              <button type="button" className="ge-btn" onClick={() => void runTest()} disabled={!!urlError || test.backend.state === 'running' || test.gong.state === 'running'} data-testid="test-connection">
+                {test.backend.state === 'running' || test.gong.state === 'running' ? <span className="ge-spinner" /> : null}
+                Test connection
+              </button>
+              {test.backend.state !== 'idle' && (
+                <ul className="op-checks" data-testid="test-results">
+                  <CheckRow label="Backend" check={test.backend} />
+                  {test.gong.state !== 'idle' && <CheckRow label="Gong" check={test.gong} onConnect={() => void connectGong()} />}
+                </ul>
+              )}
+            </div>
+          </section>
 
-        <section className="ge-card op-card">
-          <div className="op-card-head">
-            <h2>Keyboard shortcuts</h2>
-          </div>
-          <ul className="op-shortcuts">
-            {commands
-              .filter((c) => c.name && c.name !== '_execute_action')
-              .map((c) => (
-                <li key={c.name}>
-                  <span>{c.description}</span>
-                  {c.shortcut ? <kbd>{c.shortcut}</kbd> : <span className="ge-muted">Not set</span>}
-                </li>
-              ))}
-          </ul>
-          <button type="button" className="ge-btn ge-btn--ghost op-shortcuts-link" onClick={() => void browser.tabs.create({ url: 'chrome://extensions/shortcuts' })}>
-            Change shortcuts
-          </button>
-        </section>
+          <section className="ge-card op-card">
+            <div className="op-card-head">
+              <h2>You</h2>
+              <p>Used as the owner of flows you assign, unless you pick someone else.</p>
+            </div>
+            <label className="ge-field">
+              <span className="ge-label">Your Gong email</span>
+              <input
+                className={`ge-input${emailError ? ' op-invalid' : ''}`}
+                type="email"
+                value={form.repEmail}
+                placeholder="jane@acme.com"
+                data-testid="rep-email"
+                onChange={(e) => set({ repEmail: e.target.value })}
+              />
+              {emailError ? <span className="op-error">{emailError}</span> : <span className="ge-help">Leave empty to use the account your API token belongs to.</span>}
+            </label>
+            <label className="ge-field">
+              <span className="ge-label">Default workspace</span>
+              <select className="ge-select" value={form.workspaceId} data-testid="workspace" onChange={(e) => set({ workspaceId: e.target.value })} disabled={!workspaces}>
+                <option value="">{workspaces ? 'All workspaces' : 'Connect to load your workspaces'}</option>
+                {workspaces?.map((w) => (
+                  <option key={w.id} value={w.id}>
+                    {w.name}
+                  </option>
+                ))}
+                {form.workspaceId && !workspaces?.some((w) => w.id === form.workspaceId) && <option value={form.workspaceId}>{form.workspaceId}</option>}
+              </select>
+              {workspaceError && <span className="ge-help">Couldn’t load workspaces: {workspaceError}</span>}
+            </label>
+          </section>
 
-        <div className="op-savebar">
-          {status && (
-            <span className={`op-status op-status--${status.tone}`} role="status" data-testid="save-status">
-              {status.text}
-            </span>
-          )}
-          <button type="submit" className="ge-btn ge-btn--primary" disabled={!dirty || !!urlError || !!emailError} data-testid="save">
-            Save
-          </button>
-        </div>
-      </form>
+          <section className="ge-card op-card">
+            <div className="op-card-head">
+              <h2>Keyboard shortcuts</h2>
+            </div>
+            <ul className="op-shortcuts">
+              {commands
+                .filter((c) => c.name && c.name !== '_execute_action')
+                .map((c) => (
+                  <li key={c.name}>
+                    <span>{c.description}</span>
+                    {c.shortcut ? <kbd>{c.shortcut}</kbd> : <span className="ge-muted">Not set</span>}
+                  </li>
+                ))}
+            </ul>
+            <button type="button" className="ge-btn ge-btn--ghost op-shortcuts-link" onClick={() => void browser.tabs.create({ url: 'chrome://extensions/shortcuts' })}>
+              Change shortcuts
+            </button>
+          </section>
+
+          <div className="op-savebar">
+            {status && (
+              <span className={`op-status op-status--${status.tone}`} role="status" data-testid="save-status">
+                {status.text}
+              </span>
+            )}
+            <button type="submit" className="ge-btn ge-btn--primary" disabled={!dirty || !!urlError || !!emailError} data-testid="save">
+              Save
+            </button>
+          </div>
+        </form>
+      </main>
     </div>
   );
 }

@@ -23,40 +23,42 @@ export function PopupApp() {
       <header className="pp-header">
         <img className="pp-logo" src="/icon/32.png" alt="" width={22} height={22} />
         <div className="pp-header-text">
-          <div className="pp-title">Gong Everywhere</div>
+          <h1 className="pp-title">Gong Everywhere</h1>
         </div>
         <button className="pp-icon-btn" title="Settings" aria-label="Settings" onClick={() => void browser.runtime.openOptionsPage()}>
           <GearIcon size={15} />
         </button>
       </header>
 
-      <RecordCard current={current} />
+      <main className="pp-main">
+        <RecordCard current={current} />
 
-      <section className="pp-tasks" aria-busy={state.kind === 'loading'}>
-        <div className="pp-section-head">
-          <h2 className="pp-section-title">
-            Today’s tasks
-            {openCount != null && state.kind === 'ready' && (
-              <span className="pp-count" data-testid="open-task-count">
-                {openCount}
-              </span>
-            )}
-          </h2>
-          <span className="pp-date">{today}</span>
-          {refreshing && state.kind !== 'loading' && <span className="ge-spinner pp-spinner pp-refreshing" aria-label="Refreshing" />}
-        </div>
-        <TasksBody state={state} tasks={tasks} changes={changes} reload={reload} act={act} dismissChange={dismissChange} />
-      </section>
+        <section className="pp-tasks" aria-busy={state.kind === 'loading'}>
+          <div className="pp-section-head">
+            <h2 className="pp-section-title">
+              Today’s tasks
+              {openCount != null && state.kind === 'ready' && (
+                <span className="pp-count" data-testid="open-task-count">
+                  {openCount}
+                </span>
+              )}
+            </h2>
+            <span className="pp-date">{today}</span>
+            {refreshing && state.kind !== 'loading' && <span className="ge-spinner pp-spinner pp-refreshing" aria-label="Refreshing" />}
+          </div>
+          <TasksBody state={state} tasks={tasks} changes={changes} reload={reload} act={act} dismissChange={dismissChange} />
+        </section>
 
-      {pending.length > 0 && (
-        <footer className="pp-pending" data-testid="pending-writes">
-          <span className="pp-pending-dot" />
-          {pending.length} change{pending.length === 1 ? '' : 's'} waiting for the backend
-          <button className="pp-link-btn" onClick={() => void sendMessage('flushOutbox', undefined).catch(() => undefined)}>
-            Retry now
-          </button>
-        </footer>
-      )}
+        {pending.length > 0 && (
+          <footer className="pp-pending" data-testid="pending-writes">
+            <span className="pp-pending-dot" />
+            {pending.length} change{pending.length === 1 ? '' : 's'} waiting for the backend
+            <button className="pp-link-btn" onClick={() => void sendMessage('flushOutbox', undefined).catch(() => undefined)}>
+              Retry now
+            </button>
+          </footer>
+        )}
+      </main>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 /** Today's tasks grouped by type, with Complete / Skip (optional notes / reason) updating in place. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Task, TaskType } from '../../lib/api';
 import { CheckIcon, LinkedInIcon, MailIcon, PhoneIcon, SkipIcon, TaskIcon } from './icons';
 import type { TaskChange } from './useTasks';
@@ -57,15 +57,32 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
   const prospect = task.prospect.name ?? task.prospect.email ?? 'Unknown prospect';
   const doneAction = change?.action ?? (task.status === 'DISMISSED' ? 'skip' : 'complete');
 
+  // Focus never drops to <body>: a dismissed note box hands it back to the button that opened it, a sent
+  // one to the row (whose buttons give way to "Completed"/"Skipped"), from where Tab goes on to the next task.
+  const rowRef = useRef<HTMLLIElement>(null);
+  const openers = { complete: useRef<HTMLButtonElement>(null), skip: useRef<HTMLButtonElement>(null) };
+  const focusAfter = useRef<{ to: 'opener'; action: 'complete' | 'skip' } | { to: 'row' } | null>(null);
+  useEffect(() => {
+    const f = focusAfter.current;
+    if (!f || composer) return;
+    focusAfter.current = null;
+    (f.to === 'row' ? rowRef.current : openers[f.action].current)?.focus();
+  });
+  const dismiss = () => {
+    if (composer) focusAfter.current = { to: 'opener', action: composer };
+    setComposer(null);
+  };
+
   const submit = () => {
     if (!composer) return;
     onAct(task, composer, text);
+    focusAfter.current = { to: 'row' };
     setComposer(null);
     setText('');
   };
 
   return (
-    <li className={`pp-task${closed ? ' is-closed' : ''}`} data-testid="task" data-task-id={task.id} data-status={closed ? (doneAction === 'skip' ? 'skipped' : 'completed') : 'open'}>
+    <li ref={rowRef} tabIndex={-1} className={`pp-task${closed ? ' is-closed' : ''}`} data-testid="task" data-task-id={task.id} data-status={closed ? (doneAction === 'skip' ? 'skipped' : 'completed') : 'open'}>
       <div className="pp-task-row">
         <div className="pp-task-main">
           <div className="pp-task-title" title={task.title}>
@@ -95,10 +112,26 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
           ) : (
             <>
               <div className="pp-task-actions">
-                <button className="pp-icon-btn" title="Complete" aria-label={`Complete ${task.title}`} data-testid="task-complete" onClick={() => setComposer(composer === 'complete' ? null : 'complete')}>
+                <button
+                  ref={openers.complete}
+                  className="pp-icon-btn"
+                  title="Complete"
+                  aria-label={`Complete ${task.title}`}
+                  aria-expanded={composer === 'complete'}
+                  data-testid="task-complete"
+                  onClick={() => setComposer(composer === 'complete' ? null : 'complete')}
+                >
                   <CheckIcon size={15} />
                 </button>
-                <button className="pp-icon-btn" title="Skip" aria-label={`Skip ${task.title}`} data-testid="task-skip" onClick={() => setComposer(composer === 'skip' ? null : 'skip')}>
+                <button
+                  ref={openers.skip}
+                  className="pp-icon-btn"
+                  title="Skip"
+                  aria-label={`Skip ${task.title}`}
+                  aria-expanded={composer === 'skip'}
+                  data-testid="task-skip"
+                  onClick={() => setComposer(composer === 'skip' ? null : 'skip')}
+                >
                   <SkipIcon size={14} />
                 </button>
               </div>
@@ -109,9 +142,16 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
       {composer && !closed && (
         <form
           className="pp-composer"
+          aria-label={composer === 'complete' ? `Complete ${task.title}` : `Skip ${task.title}`}
           onSubmit={(e) => {
             e.preventDefault();
             submit();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              dismiss();
+            }
           }}
         >
           <textarea
@@ -120,16 +160,16 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
             rows={2}
             maxLength={5000}
             placeholder={composer === 'complete' ? 'Notes (optional)' : 'Reason for skipping (optional)'}
+            aria-label={composer === 'complete' ? 'Notes (optional)' : 'Reason for skipping (optional)'}
             value={text}
             data-testid="task-note"
             onChange={(e) => setText(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit();
-              if (e.key === 'Escape') setComposer(null);
             }}
           />
           <div className="pp-composer-actions">
-            <button type="button" className="ge-btn ge-btn--sm ge-btn--ghost" onClick={() => setComposer(null)}>
+            <button type="button" className="ge-btn ge-btn--sm ge-btn--ghost" onClick={dismiss}>
               Cancel
             </button>
             <button type="submit" className="ge-btn ge-btn--sm ge-btn--primary" data-testid="task-confirm">

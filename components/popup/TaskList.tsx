@@ -62,6 +62,10 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
   const rowRef = useRef<HTMLLIElement>(null);
   const openers = { complete: useRef<HTMLButtonElement>(null), skip: useRef<HTMLButtonElement>(null) };
   const focusAfter = useRef<{ to: 'opener'; action: 'complete' | 'skip' } | { to: 'row' } | null>(null);
+  const noteRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (composer) noteRef.current?.focus();
+  }, [composer]);
   useEffect(() => {
     const f = focusAfter.current;
     if (!f || composer) return;
@@ -156,7 +160,7 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
         >
           <textarea
             className="ge-textarea pp-composer-text"
-            autoFocus
+            ref={noteRef}
             rows={2}
             maxLength={5000}
             placeholder={composer === 'complete' ? 'Notes (optional)' : 'Reason for skipping (optional)'}

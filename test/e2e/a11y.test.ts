@@ -13,6 +13,8 @@ import { launchHarness, type Harness } from './fixtures';
 
 const sfContact = (id: string) => `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`;
 let h: Harness;
+/** Each state is scanned in two colour schemes (or at three sizes) in a real browser on a shared 2-core machine. */
+const SLOW = 360_000;
 const opened: Page[] = [];
 const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
@@ -62,7 +64,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
     await poll(() => panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
     await check(panel, 'panel-loaded', found);
     expect(found.join('\n')).toBe('');
-  });
+  }, SLOW);
 
   test('side panel: flow picker and unassign confirmation', async () => {
     const found: string[] = [];
@@ -80,7 +82,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
     await poll(() => panel.getByRole('group', { name: /^Confirm unassign from / }).isVisible()).toBe(true);
     await check(panel, 'panel-confirm', found);
     expect(found.join('\n')).toBe('');
-  });
+  }, SLOW);
 
   test('side panel: cool-off refusal', async () => {
     const found: string[] = [];
@@ -94,7 +96,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
     await poll(() => panel.getByRole('button', { name: 'Assign anyway' }).isVisible()).toBe(true);
     await check(panel, 'panel-cooloff', found);
     expect(found.join('\n')).toBe('');
-  });
+  }, SLOW);
 
   test('side panel: not connected (read-only saved copy) and offline', async () => {
     const found: string[] = [];
@@ -122,7 +124,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
       await h.configure();
     }
     expect(found.join('\n')).toBe('');
-  });
+  }, SLOW);
 
   test('side panel: bulk add, choosing and results', async () => {
     const found: string[] = [];
@@ -147,7 +149,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
     await poll(() => panel.getByRole('list', { name: 'Per-prospect results' }).getByRole('listitem').count(), { timeout: 60_000 }).toBe(all.length);
     await check(panel, 'panel-bulk-results', found);
     expect(found.join('\n')).toBe('');
-  });
+  }, SLOW);
 
   test('popup: tasks, not configured, unreachable', async () => {
     const found: string[] = [];
@@ -185,7 +187,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
       await h.configure();
     }
     expect(found.join('\n')).toBe('');
-  });
+  }, SLOW);
 
   test('options: loaded, invalid field, test results', async () => {
     const found: string[] = [];
@@ -199,5 +201,5 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
     await page.getByTestId('backend-url').fill('ftp://gong.example.com');
     await check(page, 'options-invalid', found);
     expect(found.join('\n')).toBe('');
-  });
+  }, SLOW);
 });

@@ -1,5 +1,5 @@
 /** One flow the prospect is in, with an Unassign that asks for confirmation first. */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useLayoutEffect, useRef, useState } from 'react';
 import type { ProspectFlow } from '../lib/api';
 import { formatShortDate, isActiveFlowStatus } from './format';
 import { FlowStatusBadge } from './StatusBadge';
@@ -25,7 +25,8 @@ export function FlowRow({ flow, write, removing: removingProp, readOnly, onUnass
   // Where focus goes when the confirmation opens (its safe answer) and when it is dismissed (back to Unassign).
   const returnFocus = useRef(false);
   const confirmId = useId();
-  useEffect(() => {
+  // Layout effects: focus moves in the same task as the DOM change, so it is never seen on <body>.
+  useLayoutEffect(() => {
     if (confirming) cancelRef.current?.focus();
     else if (returnFocus.current) unassignRef.current?.focus();
     returnFocus.current = false;

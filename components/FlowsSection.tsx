@@ -1,5 +1,5 @@
 /** The prospect's flows, the "Add to flow" picker and unassign. Marks `gong:flows-visible` once shown. */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import type { Flow, ProspectFlow } from '../lib/api';
 import { FlowPicker } from './FlowPicker';
 import { FlowRow } from './FlowRow';
@@ -48,7 +48,7 @@ export function FlowsSection(p: FlowsSectionProps) {
   // The picker closed (Escape, Close, or an assign that went through): "Add to flow" gets focus back, unless
   // the rep has already moved on to something else.
   const wasOpen = useRef(p.pickerOpen);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const lost = !document.activeElement || document.activeElement === document.body;
     if (wasOpen.current && !p.pickerOpen && lost) focusHome();
     wasOpen.current = p.pickerOpen;

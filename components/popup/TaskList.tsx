@@ -1,5 +1,5 @@
 /** Today's tasks grouped by type, with Complete / Skip (optional notes / reason) updating in place. */
-import { useEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { Task, TaskType } from '../../lib/api';
 import { CheckIcon, LinkedInIcon, MailIcon, PhoneIcon, SkipIcon, TaskIcon } from './icons';
 import type { TaskChange } from './useTasks';
@@ -63,10 +63,10 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
   const openers = { complete: useRef<HTMLButtonElement>(null), skip: useRef<HTMLButtonElement>(null) };
   const focusAfter = useRef<{ to: 'opener'; action: 'complete' | 'skip' } | { to: 'row' } | null>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (composer) noteRef.current?.focus();
   }, [composer]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const f = focusAfter.current;
     if (!f || composer) return;
     focusAfter.current = null;

@@ -21,6 +21,8 @@ export const errorCodes = [
   'GONG_NOT_FOUND',
   'GONG_RATE_LIMITED',
   'GONG_UNAVAILABLE',
+  /** Gong answered in a shape the backend cannot read (a required key missing or of another type). */
+  'GONG_UNEXPECTED_ANSWER',
   'TOO_MANY_REQUESTS',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',

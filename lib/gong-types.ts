@@ -1,8 +1,11 @@
 /**
- * Shapes of Gong's answers that the backend reads (from gong-openapi.json). Parsed loosely
- * (unknown fields pass through) so a Gong addition never breaks the extension.
+ * Shapes of Gong's answers that the backend reads (from gong-openapi.json). Parsed loosely (unknown fields
+ * pass through, optional ones may be absent) so a Gong addition never breaks the extension; but the key that
+ * carries an answer's content (`flows`, `tasks`, `calls`…) is required: without it the answer is not Gong's
+ * (gongReaders: the gateway refuses it as GONG_UNEXPECTED_ANSWER rather than show a rep an empty list).
  */
 import { z } from 'zod';
+import type { GongToolName } from './gong-tools';
 
 /** Gong's int64 ids (tasks, users, flows in task views) arrive as numbers; read them as text. */
 export const gongId = z.union([z.string(), z.number()]).transform(String);
@@ -29,7 +32,7 @@ export const gongFlow = z.looseObject({
 export const gongFlowsResponse = z.looseObject({
   requestId: z.string().optional(),
   records: gongRecords.optional(),
-  flows: z.array(gongFlow).default([]),
+  flows: z.array(gongFlow),
 });
 
 /** A flow folder as listFlowsFolders gives it: a PublicApiFlow item (its parent folder in `folderId`). */
@@ -50,6 +53,7 @@ export const gongFoldersResponse = z
     flows: z.array(gongFolder).optional(),
     folders: z.array(gongFolder).optional(),
   })
+  .refine((r) => r.flows !== undefined || r.folders !== undefined, { message: 'flows: expected an array', path: ['flows'] })
   .transform((r) => ({ ...r, folders: r.flows ?? r.folders ?? [] }));
 
 export const gongAssignedFlow = z.looseObject({
@@ -66,7 +70,7 @@ export const gongAssignedFlow = z.looseObject({
 });
 export const gongProspectsFlowsResponse = z.looseObject({
   requestId: z.string().optional(),
-  prospectsAssigned: z.array(gongAssignedFlow).default([]),
+  prospectsAssigned: z.array(gongAssignedFlow),
 });
 export const gongAssignFailure = z.looseObject({
   flowId: z.string().optional(),
@@ -76,11 +80,20 @@ export const gongAssignFailure = z.looseObject({
 });
 /** Gong explains a cool-off refusal in words only (code InvalidState); the override tool can assign those anyway. */
 export const isCoolOffRefusal = (f: { errorMessage?: string | null; errorCode?: string | null }) => /cool[\s-]?off/i.test(`${f.errorMessage ?? ''} ${f.errorCode ?? ''}`);
-export const gongAssignResponse = z.looseObject({
-  requestId: z.string().optional(),
-  prospectsAssigned: z.array(gongAssignedFlow).default([]),
-  prospectsNotAssigned: z.array(gongAssignFailure).default([]),
-});
+/** Either list may be left out when empty (a guess: the spec marks neither required), not both. */
+export const gongAssignResponse = z
+  .looseObject({
+    requestId: z.string().optional(),
+    prospectsAssigned: z.array(gongAssignedFlow).optional(),
+    prospectsNotAssigned: z.array(gongAssignFailure).optional(),
+  })
+  .refine((r) => r.prospectsAssigned !== undefined || r.prospectsNotAssigned !== undefined, {
+    message: 'prospectsAssigned: expected an array',
+    path: ['prospectsAssigned'],
+  })
+  .transform((r) => ({ ...r, prospectsAssigned: r.prospectsAssigned ?? [], prospectsNotAssigned: r.prospectsNotAssigned ?? [] }));
+/** unassignProspectFlows / unassignFlows: the instances Gong removed. */
+export const gongUnassignResponse = z.looseObject({ requestId: z.string().optional(), unassignedFlowInstanceIds: z.array(z.string()) });
 
 export const gongBulkAssignment = z.looseObject({
   id: z.string(),
@@ -103,10 +116,10 @@ export const gongBulkAssignment = z.looseObject({
 });
 
 export const gongWorkspace = z.looseObject({ id: z.string(), name: z.string(), description: z.string().optional() });
-export const gongWorkspacesResponse = z.looseObject({ workspaces: z.array(gongWorkspace).default([]) });
+export const gongWorkspacesResponse = z.looseObject({ workspaces: z.array(gongWorkspace) });
 
 export const gongUser = z.looseObject({ id: gongId, emailAddress: z.string().optional(), active: z.boolean().optional() });
-export const gongUsersResponse = z.looseObject({ records: gongRecords.optional(), users: z.array(gongUser).default([]) });
+export const gongUsersResponse = z.looseObject({ records: gongRecords.optional(), users: z.array(gongUser) });
 
 const gongTaskPerson = z.looseObject({
   id: z.string().optional(),
@@ -131,7 +144,7 @@ export const gongTask = z.looseObject({
 export const gongTasksResponse = z.looseObject({
   requestId: z.string().optional(),
   records: gongRecords.optional(),
-  tasks: z.array(gongTask).default([]),
+  tasks: z.array(gongTask),
   crmType: z.string().optional(),
 });
 
@@ -160,7 +173,7 @@ export const gongCallMetaData = z.looseObject({
 export const gongCallsListResponse = z.looseObject({
   requestId: z.string().optional(),
   records: gongRecords.optional(),
-  calls: z.array(gongCallMetaData).default([]),
+  calls: z.array(gongCallMetaData),
 });
 export const gongExtensiveCall = z.looseObject({
   metaData: gongCallMetaData,
@@ -173,7 +186,7 @@ export const gongExtensiveCall = z.looseObject({
 export const gongExtensiveCallsResponse = z.looseObject({
   requestId: z.string().optional(),
   records: gongRecords.optional(),
-  calls: z.array(gongExtensiveCall).default([]),
+  calls: z.array(gongExtensiveCall),
 });
 export const gongTranscriptsResponse = z.looseObject({
   requestId: z.string().optional(),
@@ -185,8 +198,33 @@ export const gongTranscriptsResponse = z.looseObject({
         transcript: z.array(z.looseObject({ speakerId: z.string().optional(), topic: z.string().nullish(), sentences: z.array(z.looseObject({ start: z.number(), end: z.number(), text: z.string() })) })),
       }),
     )
-    .default([]),
+    ,
 });
 
 /** Gong's error body. */
 export const gongErrorBody = z.looseObject({ requestId: z.string().optional(), errors: z.array(z.string()).default([]) });
+
+/**
+ * The reader schema of every tool whose answer the backend reads: the gateway parses each answer with it and
+ * refuses one that does not fit (missing or mistyped content key) as GONG_UNEXPECTED_ANSWER, naming the tool.
+ * Tools not listed are passed through as Gong answered (the generic tools route; task updates, whose answer
+ * the backend only uses when it fits).
+ */
+export const gongReaders: Partial<Record<GongToolName, z.ZodType>> = {
+  gong_engage_flows_list: gongFlowsResponse,
+  gong_engage_flow_folders_list: gongFoldersResponse,
+  gong_engage_prospects_flows_list: gongProspectsFlowsResponse,
+  gong_engage_prospects_assign: gongAssignResponse,
+  gong_engage_prospects_assign_cool_off_override: gongAssignResponse,
+  gong_engage_prospects_unassign: gongUnassignResponse,
+  gong_engage_prospects_unassign_by_instance: gongUnassignResponse,
+  gong_engage_prospects_bulk_assign: gongBulkAssignment,
+  gong_engage_prospects_bulk_assign_status: gongBulkAssignment,
+  gong_engage_workspaces_list: gongWorkspacesResponse,
+  gong_engage_tasks_list: gongTasksResponse,
+  gong_engage_users_list: gongUsersResponse,
+  gong_users_list: gongUsersResponse,
+  gong_calls_list: gongCallsListResponse,
+  gong_calls_get: gongExtensiveCallsResponse,
+  gong_calls_transcript_get: gongTranscriptsResponse,
+};

@@ -15,6 +15,7 @@ export type GongFailureKind =
   | 'not-connected' // the user's Gong connection is not ACTIVE (or Gong rejected its token)
   | 'not-found' // Gong 404
   | 'refused' // Gong 400/409/422...: our input or Gong's rules
+  | 'unexpected-answer' // Gong answered, but not in the shape its spec gives (gateway.ts, gongReaders): not retried
   | 'backend'; // Scalekit refused the backend itself (credentials, configuration)
 
 export class GongFailure extends Error {
@@ -103,5 +104,7 @@ export function toApiFailure(f: GongFailure): ApiFailure {
       return new ApiFailure(f.status === 409 ? 409 : 422, 'GONG_REFUSED', `Gong refused: ${f.message}`);
     case 'backend':
       return new ApiFailure(502, 'GONG_UNAVAILABLE', f.message);
+    case 'unexpected-answer':
+      return new ApiFailure(502, 'GONG_UNEXPECTED_ANSWER', f.message);
   }
 }

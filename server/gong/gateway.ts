@@ -7,6 +7,7 @@
 import type { ScalekitClient } from '@scalekit-sdk/node';
 import type { FastifyBaseLogger } from 'fastify';
 import { gongCallsFor, gongTools, GONG_CALLS_PER_DAY, GONG_CALLS_PER_SECOND, type GongToolName } from '../../lib/gong-tools';
+import { gongReaders } from '../../lib/gong-types';
 import { utcDay, type UsageCounter } from '../store/usage';
 import { readTags, UNCACHED_READS, writeTags } from './cache-tags';
 import { classifyGongError, GongFailure } from './failure';
@@ -175,8 +176,9 @@ export class GongGateway {
     const started = performance.now();
     this.sdkCalls++;
     this.usage.increment(undefined, cost);
+    let res: Awaited<ReturnType<ScalekitClient['actions']['executeTool']>>;
     try {
-      const res = await this.client.actions.executeTool({
+      res = await this.client.actions.executeTool({
         toolName: tool,
         toolInput: input,
         identifier: ctx.identifier,
@@ -184,8 +186,6 @@ export class GongGateway {
       });
       ctx.log.info({ gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: 'ok', executionId: res.executionId } }, 'gong call');
       for (const l of this.connectionListeners) l(ctx.identifier, true);
-      // The SDK already hands back plain JSON (protobuf-es turns the Struct into plain objects): no copy.
-      return { executionId: res.executionId, data: res.data ?? null };
     } catch (err) {
       const failure = classifyGongError(err);
       ctx.log.info(
@@ -197,6 +197,10 @@ export class GongGateway {
     } finally {
       release();
     }
+    // The SDK already hands back plain JSON (protobuf-es turns the Struct into plain objects): no copy.
+    const data = res.data ?? null;
+    checkAnswer(tool, data, res.executionId, ctx.log);
+    return { executionId: res.executionId, data };
   }
 
   close(): void {
@@ -204,6 +208,21 @@ export class GongGateway {
     this.limiter.close();
     this.cache.clear();
   }
+}
+
+/**
+ * Loud, not silent: an answer the backend reads must fit its reader schema (lib/gong-types.ts gongReaders), or
+ * the call fails as GONG_UNEXPECTED_ANSWER (502) naming the tool, logged with what did not fit, rather than
+ * reaching a rep as an empty list. Not retried: Gong gave the same answer it would give again.
+ */
+function checkAnswer(tool: GongToolName, data: unknown, executionId: string, log: FastifyBaseLogger): void {
+  const reader = gongReaders[tool];
+  if (!reader) return;
+  const parsed = reader.safeParse(data);
+  if (parsed.success) return;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`);
+  log.error({ gong: { tool, executionId, outcome: 'unexpected-answer', issues } }, 'gong answer in an unexpected shape');
+  throw new GongFailure('unexpected-answer', `Gong answered ${tool} in a shape the backend cannot read (${issues[0]})`, null);
 }
 
 function sortKeys(value: unknown): unknown {

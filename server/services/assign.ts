@@ -1,8 +1,7 @@
 /** Assigning prospects to a flow (≤ 100 per Gong call, Gong's cap) and unassigning them. */
-import { z } from 'zod';
 import type { AssignResult, Refusal, UnassignResult } from '../../lib/api';
 import { GONG_ASSIGN_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
-import { gongAssignResponse, isCoolOffRefusal } from '../../lib/gong-types';
+import { gongAssignResponse, gongUnassignResponse, isCoolOffRefusal } from '../../lib/gong-types';
 import { classifyGongError } from '../gong/failure';
 import type { GongSession } from '../gong/session';
 import { prospectFlowInstances, toProspectFlow } from './flows';
@@ -95,13 +94,11 @@ export async function assignBatch(session: GongSession, flowId: string, ids: str
   };
 }
 
-const unassignResponse = z.looseObject({ unassignedFlowInstanceIds: z.array(z.string()).default([]) });
-
 export async function unassign(session: GongSession, flowId: string, ids: string[]): Promise<UnassignResult> {
   // Gong answers with flow-instance ids; knowing the instances first lets us answer per prospect.
   const before = (await prospectFlowInstances(session, ids, true)).filter((f) => f.flowId === flowId && f.flowInstanceId);
   const { data } = await session.call('gong_engage_prospects_unassign', { crm_prospect_ids: ids, flow_id: flowId });
-  const removed = new Set(unassignResponse.parse(data).unassignedFlowInstanceIds);
+  const removed = new Set(gongUnassignResponse.parse(data).unassignedFlowInstanceIds);
   const unassigned: string[] = [];
   const notUnassigned: Refusal[] = [];
   for (const id of ids) {

@@ -103,7 +103,7 @@ describe('flows and pagination', () => {
     expect(samIds).toContain(SEED.hiddenFlowId);
     expect(samIds).not.toContain(SEED.personalFlowId);
     const emea = await call('gong_engage_flows_list', { flow_owner_email: SEED.repEmail, workspace_id: SEED.emeaWorkspaceId });
-    expect(emea.flows.map((f: Json) => f.id)).toEqual([SEED.emeaFlowId, '4410000000000015']);
+    expect(emea.flows.map((f: Json) => f.id)).toEqual([SEED.emeaFlowId, '7441000000000000015']);
     expect(emea.records.cursor).toBeUndefined();
   });
 
@@ -241,7 +241,7 @@ describe('assign / unassign', () => {
     expect((await call('gong_engage_prospects_unassign', { crm_prospect_ids: [SEED.sfContactWithFlows], flow_id: SEED.flowId })).unassignedFlowInstanceIds).toEqual([]);
     const assigned = await call('gong_engage_prospects_assign', assignInput([SEED.sfContactWithFlows]));
     const instanceId = assigned.prospectsAssigned[0].flowInstanceId;
-    const byInstance = await call('gong_engage_prospects_unassign_by_instance', { flow_instance_ids: [instanceId, '3399999999999999'] });
+    const byInstance = await call('gong_engage_prospects_unassign_by_instance', { flow_instance_ids: [instanceId, '7339999999999999999'] });
     expect(byInstance.unassignedFlowInstanceIds).toEqual([instanceId]);
     expect(sim.state.instances.find((i) => i.id === instanceId)).toBeUndefined();
   });
@@ -251,7 +251,7 @@ describe('assign / unassign', () => {
     const r = await call('gong_engage_flow_content_override', { flow_instance_id: SEED.runningInstanceId, field_values: { 'recipient.first_name': 'Ave', custom_intro: 'Loved your talk' } });
     expect(r.fieldValues).toEqual({ 'recipient.first_name': 'Ave', custom_intro: 'Loved your talk' });
     expect(sim.state.instances.find((i) => i.id === SEED.runningInstanceId)!.fieldValues.custom_intro).toBe('Loved your talk');
-    expect((await gongError(call('gong_engage_flow_content_override', { flow_instance_id: '3399999999999999', field_values: { a: 'b' } }))).status).toBe(404);
+    expect((await gongError(call('gong_engage_flow_content_override', { flow_instance_id: '7339999999999999999', field_values: { a: 'b' } }))).status).toBe(404);
   });
 });
 
@@ -445,8 +445,8 @@ describe('calls', () => {
     expect(recent.calls.length).toBeGreaterThan(5);
     expect(recent.calls.length).toBeLessThan(40);
     expect(recent.calls.every((c: Json) => Date.parse(c.started) >= T0 - 30 * DAY)).toBe(true);
-    const two = await call('gong_calls_list', { call_ids: `${SEED.callId},8800000000000003` });
-    expect(two.calls.map((c: Json) => c.id).sort()).toEqual([SEED.callId, '8800000000000003']);
+    const two = await call('gong_calls_list', { call_ids: `${SEED.callId},7880000000000000003` });
+    expect(two.calls.map((c: Json) => c.id).sort()).toEqual([SEED.callId, '7880000000000000003']);
     const none = await gongError(call('gong_calls_list', { from_date_time: '2001-01-01T00:00:00Z', to_date_time: '2001-01-02T00:00:00Z' }));
     expect(none.status).toBe(404);
   });

@@ -11,6 +11,7 @@ import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gongTools, type GongToolName } from '../../lib/gong-tools';
 import { GongHttpError } from '../../server/tool-error';
+import { callId } from '../../server/sandbox/gong/seed';
 import { GongSimulator, SEED } from '../../server/sandbox/gong/simulator';
 
 type Json = Record<string, unknown>;
@@ -72,7 +73,7 @@ function inputs(): Record<GongToolName, Json> {
       parties: [{ emailAddress: SEED.repEmail, name: 'Riley Parker' }, { emailAddress: 'someone@globex.com', name: 'Someone' }],
       title: 'Spec call',
     },
-    gong_calls_get: { call_ids: [SEED.callId, '8800000000000002'] },
+    gong_calls_get: { call_ids: [SEED.callId, callId(2)] },
     gong_calls_list: { from_date_time: from, to_date_time: to },
     gong_calls_transcript_get: { call_ids: [SEED.callId] },
     gong_coaching_get: {},

@@ -5,8 +5,8 @@
  * DEMO SET (stable ids the e2e tests and the demo can rely on; see SEED below):
  *  - Company "Northwind Cloud" (Salesforce CRM), workspaces "Sales – North America" (5550000000000001)
  *    and "Sales – EMEA" (5550000000000002).
- *  - Demo rep: Riley Parker <rep@example.com> (user 2340000000000003), manager Jordan Kim
- *    <manager@example.com> (2340000000000002).
+ *  - Demo rep: Riley Parker <rep@example.com> (user 7234000000000000003), manager Jordan Kim
+ *    <manager@example.com> (7234000000000000002).
  *  - rep@example.com sees 14 flows (8 company, 2 personal, 2 shared by Sam Rivera, 2 EMEA company):
  *    flows list pages at 10, so 2 pages. First company flow: "Outbound – Enterprise Cold" (SEED.flowId).
  *  - SEED.sfContactWithFlows: Salesforce contact Avery Thompson (Globex) with a Running, a Paused and an
@@ -44,14 +44,16 @@ export const COOL_OFF_DAYS = 14;
 export const WS_NA = '5550000000000001';
 export const WS_EMEA = '5550000000000002';
 
-const userId = (n: number) => `234000000000000${n}`;
-const folderId = (n: number) => `77100000000000${String(n).padStart(2, '0')}`;
-const flowId = (n: number) => `44100000000000${String(n).padStart(2, '0')}`;
-export const instanceId = (n: number) => `33${String(n).padStart(14, '0')}`;
+// Gong's string ids are "up to 20 digits" (gong-openapi.json): most seeded ones are 19, above 2^53, so that
+// any code turning one into a JavaScript number (or a protobuf Struct number) loses digits and a test sees it.
+const userId = (n: number) => `7234000000000000${String(n).padStart(3, '0')}`;
+const folderId = (n: number) => `77100000000000000${String(n).padStart(2, '0')}`;
+const flowId = (n: number) => `74410000000000000${String(n).padStart(2, '0')}`;
+export const instanceId = (n: number) => `733${String(n).padStart(16, '0')}`;
 /** Task ids are numbers in Gong (int64); kept below 2^53 so JSON and protobuf doubles hold them exactly. */
 export const TASK_ID_BASE = 7_100_000_000_000_000;
 export const taskId = (n: number) => TASK_ID_BASE + n;
-export const callId = (n: number) => `88${String(n).padStart(14, '0')}`;
+export const callId = (n: number) => `788${String(n).padStart(16, '0')}`;
 export const bulkId = (n: number) => `12${String(n).padStart(14, '0')}`;
 const libraryFolderId = (n: number) => `61000000000000${String(n).padStart(2, '0')}`;
 

@@ -17,6 +17,7 @@ import { DEMO_USER_EMAIL, loadConfig, type BackendConfig, type BackendMode } fro
 import { GongConnections } from './gong/connection';
 import { classifyGongError, toApiFailure } from './gong/failure';
 import { GongGateway } from './gong/gateway';
+import type { ApiFailure } from './http/api-failure';
 import type { SandboxOptions } from './sandbox/index';
 import { connectScalekit, type ScalekitConnection } from './scalekit-client';
 import { openDb } from './store/db';
@@ -385,7 +386,7 @@ async function probeRows(scalekit: ScalekitConnection, config: BackendConfig, re
         data = (await gateway.execute(probe.tool, probe.input(rep), { identifier: rep, log, fresh: true })).data;
       } catch (err) {
         const answer = toApiFailure(classifyGongError(err));
-        rows.push({ check: probe.check, result: 'fail', detail: `${probe.tool}: ${answer.message}`, todo: probeTodo(answer.status, probe, config.gongConnectionName, rep, answer.extra.retryAfter) });
+        rows.push({ check: probe.check, result: 'fail', detail: `${probe.tool}: ${answer.message}`, todo: probeTodo(answer, probe, config.gongConnectionName, rep) });
         continue;
       }
       try {
@@ -403,10 +404,12 @@ async function probeRows(scalekit: ScalekitConnection, config: BackendConfig, re
   return rows;
 }
 
-function probeTodo(status: number, probe: Probe, connectionName: string, rep: string, retryAfter?: number): string {
+function probeTodo(answer: ApiFailure, probe: Probe, connectionName: string, rep: string): string {
+  const { status } = answer;
+  if (answer.code === 'GONG_UNEXPECTED_ANSWER') return 'Report it with the backend log (it names what did not fit): the connector or Gong answers in a shape its spec does not give';
   if (status === 403) return `Give the Gong connection "${connectionName}" the ${probe.scope} scope (${WHERE_CONNECTIONS} → Permissions), then ${rep} connects Gong again`;
   if (status === 409) return `${rep} opens the Gong panel and clicks "Connect Gong" again`;
-  if (status === 429) return `Gong is rate limiting this company: run doctor again in ${retryAfter ?? 60} s`;
+  if (status === 429) return `Gong is rate limiting this company: run doctor again in ${answer.extra.retryAfter ?? 60} s`;
   return 'Try again; if it persists, check Gong’s and Scalekit’s status pages';
 }
 

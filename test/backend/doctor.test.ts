@@ -11,6 +11,7 @@ import { ScalekitServerException } from '@scalekit-sdk/node';
 import { formatReport, runDoctor, tokenFailure, type DoctorReport } from '../../server/doctor';
 import { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { startSandbox, type Sandbox } from '../../server/sandbox/index';
+import type { GongBackend } from '../../server/sandbox/types';
 import { openDb } from '../../server/store/db';
 import { UsageCounter } from '../../server/store/usage';
 import { tempDataDir } from './harness';
@@ -201,6 +202,30 @@ describe('doctor in Scalekit mode, pointed at the stand-in on loopback', () => {
     expect(row(report, 'Gong connection').result).toBe('ok');
     expect(row(report, 'rep connection')).toMatchObject({ result: 'skip', detail: 'No --rep given' });
     expect(row(report, 'rep connection').todo).toMatch(/--rep <e-mail of a rep who connected Gong>/);
+  });
+
+  it('an answer without the shape the spec gives is a failed row saying so (GONG_UNEXPECTED_ANSWER), not an empty list', async () => {
+    // The same simulator, except that workspaces come back without their `workspaces` key.
+    const reshaped: GongBackend = {
+      execute: async (tool, input, ctx) => {
+        const data = await gong.execute(tool, input, ctx);
+        return tool === 'gong_engage_workspaces_list' ? { requestId: 'r1', items: [] } : data;
+      },
+    };
+    const other = await startSandbox({ gong: reshaped });
+    try {
+      const report = await runDoctor({
+        env: { SCALEKIT_ENV_URL: other.url, SCALEKIT_CLIENT_ID: other.clientId, SCALEKIT_CLIENT_SECRET: other.clientSecret },
+        rep: 'rep@example.com',
+        dataDir,
+      });
+      expect(row(report, 'Gong: workspaces').result).toBe('fail');
+      expect(row(report, 'Gong: workspaces').detail).toMatch(/^gong_engage_workspaces_list: /);
+      expect(row(report, 'Gong: workspaces').todo).toMatch(/^Report it with the backend log/);
+      expect(row(report, 'Gong: flows').result).toBe('ok');
+    } finally {
+      await other.close();
+    }
   });
 
   it('a Gong failure in a probe is a failed row with Gong’s words, the other probes still run', async () => {

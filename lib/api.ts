@@ -17,6 +17,8 @@ export const errorCodes = [
   'VALIDATION_FAILED',
   'UNKNOWN_TOOL',
   'GONG_NOT_CONNECTED',
+  /** Gong refused the rep's connection the action (a missing scope or permission in Gong): Gong's words follow. */
+  'GONG_FORBIDDEN',
   'GONG_REFUSED',
   'GONG_NOT_FOUND',
   'GONG_RATE_LIMITED',
@@ -32,6 +34,17 @@ export const errorCodes = [
 export const errorCode = z.enum(errorCodes);
 export type ErrorCode = z.infer<typeof errorCode>;
 
+export const connectionStatus = z.enum([
+  'ACTIVE',
+  'EXPIRED',
+  'PENDING_AUTH',
+  'PENDING_VERIFICATION',
+  'DISCONNECTED',
+  'NOT_CONNECTED',
+  'UNKNOWN',
+]);
+export type ConnectionStatus = z.infer<typeof connectionStatus>;
+
 export const apiError = z.object({
   error: z.object({
     code: errorCode,
@@ -40,6 +53,8 @@ export const apiError = z.object({
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     /** Seconds to wait before retrying (rate limits). */
     retryAfter: z.number().optional(),
+    /** GONG_NOT_CONNECTED: the rep's connected account as Scalekit reports it, when known. */
+    connectionStatus: connectionStatus.optional(),
   }),
 });
 export type ApiError = z.infer<typeof apiError>;
@@ -54,16 +69,6 @@ export const isoDateTime = z.iso.datetime({ offset: true });
 export const health = z.object({ ok: z.literal(true), mode: z.enum(['sandbox', 'scalekit']), version: z.string() });
 export type Health = z.infer<typeof health>;
 
-export const connectionStatus = z.enum([
-  'ACTIVE',
-  'EXPIRED',
-  'PENDING_AUTH',
-  'PENDING_VERIFICATION',
-  'DISCONNECTED',
-  'NOT_CONNECTED',
-  'UNKNOWN',
-]);
-export type ConnectionStatus = z.infer<typeof connectionStatus>;
 export const connection = z.object({
   status: connectionStatus,
   identifier: z.string(),

@@ -197,14 +197,14 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     idle.add(() => usage.flush());
     const youngGc = opts.youngGcWhenIdle === false ? undefined : youngGcTask();
     if (youngGc) idle.add(youngGc);
-    const gateway = new GongGateway(client, config.gongConnectionName, usage, opts.gong);
+    const connections = new GongConnections(client, config.gongConnectionName);
+    const gateway = new GongGateway(client, config.gongConnectionName, usage, opts.gong, connections);
     cleanups.push(() => gateway.close());
     const jobs = new JobStore(db);
     const jobRunner = new JobRunner(jobs, users, { gateway, audit }, app.log, opts.jobs);
     // Jobs stop before the gateway and the database close (cleanups run in reverse).
     cleanups.push(() => jobRunner.close());
 
-    const connections = new GongConnections(client, config.gongConnectionName);
     gateway.onConnectionSeen((identifier, active) => connections.seen(identifier, active));
     // Where browsers reach the backend (Scalekit redirects there): PUBLIC_URL, else where it listens.
     let listeningUrl = '';

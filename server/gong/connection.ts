@@ -28,11 +28,19 @@ export class GongConnections {
   /** identifier → until when its connection counts as ACTIVE without asking Scalekit. */
   private readonly knownActive = new Map<string, number>();
   private readonly checking = new Map<string, Promise<void>>();
+  /**
+   * identifier → a status other than ACTIVE that Scalekit gave, and until when it explains refusals without asking
+   * again. ACTIVE is not kept for that: a refusal is itself news that it may have changed.
+   */
+  private readonly recent = new Map<string, { status: ConnectionStatus; until: number }>();
+  private readonly asking = new Map<string, Promise<ConnectionStatus>>();
 
   constructor(
     private readonly client: ScalekitClient,
     private readonly connectionName: string,
     private readonly activeTtlMs = 60_000,
+    /** How long a status explains refused calls without asking Scalekit again (a burst of refusals asks once). */
+    private readonly statusTtlMs = 10_000,
   ) {}
 
   async status(identifier: string): Promise<Connection> {
@@ -44,8 +52,27 @@ export class GongConnections {
       if (!isNotFound(err)) throw classifyGongError(err);
       status = 'NOT_CONNECTED';
     }
+    if (status === 'ACTIVE') this.recent.delete(identifier);
+    else this.recent.set(identifier, { status, until: Date.now() + this.statusTtlMs });
     this.seen(identifier, status === 'ACTIVE');
     return { status, identifier, connectionName: this.connectionName };
+  }
+
+  /**
+   * The account's status for explaining a refused call (gateway.ts): asked of Scalekit at most once per
+   * `statusTtlMs` per rep, concurrent refusals sharing the question.
+   */
+  recentStatus(identifier: string): Promise<ConnectionStatus> {
+    const hit = this.recent.get(identifier);
+    if (hit && hit.until > Date.now()) return Promise.resolve(hit.status);
+    let ask = this.asking.get(identifier);
+    if (!ask) {
+      ask = this.status(identifier)
+        .then((c) => c.status)
+        .finally(() => this.asking.delete(identifier));
+      this.asking.set(identifier, ask);
+    }
+    return ask;
   }
 
   /** Resolves when the user's connection is ACTIVE; otherwise fails with not-connected (a GongFailure). */
@@ -66,8 +93,13 @@ export class GongConnections {
 
   /** What a Gong call just showed about the user's connection (it went through, or was refused as not connected). */
   seen(identifier: string, active: boolean): void {
-    if (active) this.knownActive.set(identifier, Date.now() + this.activeTtlMs);
-    else this.knownActive.delete(identifier);
+    if (active) {
+      this.knownActive.set(identifier, Date.now() + this.activeTtlMs);
+      // A call went through: whatever kept it from working is over.
+      this.recent.delete(identifier);
+    } else {
+      this.knownActive.delete(identifier);
+    }
   }
 
   /** `verify`: Scalekit sends the browser to `userVerifyUrl` after the Gong authorization (user verification). */

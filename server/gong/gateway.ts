@@ -1,6 +1,6 @@
 /**
  * The one way the backend calls Gong: through the real Scalekit SDK, behind the per-company limiter,
- * with retries for 429 (after Retry-After) and transient failures (bounded backoff), coalescing and
+ * with one retry for a rate limit (after the company backed off) and bounded backoff for transient failures, coalescing and
  * a short TTL cache for reads, cache invalidation on writes, a persisted daily count, and one log
  * line per Gong call (tool, latency, outcome) under the request's id and user.
  */
@@ -10,7 +10,8 @@ import { gongCallsFor, gongTools, GONG_CALLS_PER_DAY, GONG_CALLS_PER_SECOND, typ
 import { gongReaders } from '../../lib/gong-types';
 import { utcDay, type UsageCounter } from '../store/usage';
 import { readTags, UNCACHED_READS, writeTags } from './cache-tags';
-import { classifyGongError, GongFailure } from './failure';
+import type { ConnectionStatus } from '../../lib/api';
+import { classifyGongError, GongFailure, notConnected } from './failure';
 import { FairRateLimiter } from './limiter';
 import { ReadCache } from './read-cache';
 import { backoffDelay, sleep } from './retry';
@@ -23,10 +24,18 @@ export interface GatewayOptions {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
-  /** Multiplies Gong's Retry-After (tests shrink it; production keeps 1). */
+  /** Multiplies a wait the provider named (tests shrink it; production keeps 1). */
   retryAfterScale: number;
-  /** A Retry-After longer than this is not waited for: the caller gets 429 with retryAfter instead. */
+  /** A wait longer than this is not waited for: the caller gets 429 with retryAfter instead. */
   maxRetryAfterMs: number;
+  /**
+   * The company's back-off after a rate limit that named no wait (Scalekit passes no Retry-After): doubled for each
+   * further rate limit in a row, up to `rateLimitBackoffMaxMs`, and back to this after a call goes through.
+   */
+  rateLimitBackoffMs: number;
+  rateLimitBackoffMaxMs: number;
+  /** Tool calls one request makes while rate limited, first included: the first and one retry after the back-off. */
+  maxRateLimitedAttempts: number;
   cacheTtlMs: number;
   /** Per-user cache of `gong_engage_tasks_list` (invalidated by task writes and assignments). */
   tasksTtlMs: number;
@@ -45,6 +54,10 @@ export const defaultGatewayOptions: GatewayOptions = {
   backoffMaxMs: 4000,
   retryAfterScale: 1,
   maxRetryAfterMs: 10_000,
+  // Gong's per-second limit counts 1-second windows: two of them have surely passed.
+  rateLimitBackoffMs: 2_000,
+  rateLimitBackoffMaxMs: 60_000,
+  maxRateLimitedAttempts: 2,
   cacheTtlMs: 5_000,
   tasksTtlMs: 5 * 60_000,
   prospectFlowsTtlMs: 5 * 60_000,
@@ -70,6 +83,13 @@ export interface GatewayStats {
   sdkCalls: number;
   retries: number;
   cache: ReadCache['stats'];
+  /** How long the company's limiter still lets no Gong call through (after a rate limit), ms. */
+  limiterPausedMs: number;
+}
+
+/** Where the gateway learns a rep's connected-account status, to explain a refused call (GongConnections). */
+export interface AccountStatusSource {
+  recentStatus(identifier: string): Promise<ConnectionStatus>;
 }
 
 export class GongGateway {
@@ -80,6 +100,8 @@ export class GongGateway {
   private readonly connectionListeners: ((identifier: string, active: boolean) => void)[] = [];
   private sdkCalls = 0;
   private retries = 0;
+  /** Rate limits in a row without a named wait: each doubles the company's back-off. */
+  private rateLimitStreak = 0;
   private closed = false;
 
   constructor(
@@ -87,6 +109,7 @@ export class GongGateway {
     private readonly connectionName: string,
     private readonly usage: UsageCounter,
     options: Partial<GatewayOptions> = {},
+    private readonly accounts?: AccountStatusSource,
   ) {
     this.options = { ...defaultGatewayOptions, ...options };
     this.limiter = new FairRateLimiter({ rate: this.options.ratePerWindow, windowMs: this.options.windowMs });
@@ -97,7 +120,7 @@ export class GongGateway {
   }
 
   get stats(): GatewayStats {
-    return { sdkCalls: this.sdkCalls, retries: this.retries, cache: { ...this.cache.stats } };
+    return { sdkCalls: this.sdkCalls, retries: this.retries, cache: { ...this.cache.stats }, limiterPausedMs: this.limiter.pausedForMs() };
   }
 
   usageToday(): { date: string; gongCalls: number; dailyBudget: number; remaining: number } {
@@ -138,20 +161,22 @@ export class GongGateway {
   }
 
   private async callWithRetries(tool: GongToolName, input: Record<string, unknown>, ctx: GongCallContext): Promise<GongCallResult> {
+    let rateLimited = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.callOnce(tool, input, ctx, attempt);
       } catch (err) {
-        const failure = classifyGongError(err);
+        let failure = classifyGongError(err);
         const last = attempt + 1 >= this.options.maxAttempts;
-        if (!failure.retryable || last || this.closed) throw failure;
         let waitMs: number;
         if (failure.kind === 'rate-limited') {
-          waitMs = (failure.retryAfter ?? 1) * 1000 * this.options.retryAfterScale;
-          if (waitMs > this.options.maxRetryAfterMs) throw failure;
-          // Gong is counting us over: nobody in this company calls it until the wait is over.
-          this.limiter.pauseFor(waitMs);
+          waitMs = this.backOffCompany(failure);
+          rateLimited++;
+          // The rep hears when to come back: the wait named, or the company's back-off.
+          failure = new GongFailure('rate-limited', failure.message, failure.status, failure.retryAfter ?? Math.max(1, Math.ceil(waitMs / 1000)));
+          if (rateLimited >= this.options.maxRateLimitedAttempts || waitMs > this.options.maxRetryAfterMs || last || this.closed) throw failure;
         } else {
+          if (!failure.retryable || last || this.closed) throw failure;
           waitMs = backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs });
         }
         this.retries++;
@@ -159,6 +184,51 @@ export class GongGateway {
         await sleep(waitMs, ctx.signal);
       }
     }
+  }
+
+  /**
+   * A rate limit (Gong's, through Scalekit, or Scalekit's own): nobody in this company calls Gong until the wait is
+   * over. The wait is the one the provider named ("retry after N" in its text), else our own rule, since Scalekit
+   * passes no Retry-After: `rateLimitBackoffMs` (2 s, two of Gong's 1-second windows), doubled for each further
+   * rate limit in a row up to `rateLimitBackoffMaxMs`; a call that goes through resets it. Returns the wait in ms.
+   */
+  private backOffCompany(failure: GongFailure): number {
+    let waitMs: number;
+    const pausedMs = this.limiter.pausedForMs();
+    if (failure.retryAfter !== undefined) {
+      waitMs = failure.retryAfter * 1000 * this.options.retryAfterScale;
+    } else if (pausedMs > 0) {
+      // Sent before the company backed off: the back-off already under way covers it.
+      waitMs = pausedMs;
+    } else {
+      waitMs = Math.min(this.options.rateLimitBackoffMaxMs, this.options.rateLimitBackoffMs * 2 ** this.rateLimitStreak);
+      this.rateLimitStreak++;
+    }
+    this.limiter.pauseFor(waitMs);
+    return waitMs;
+  }
+
+  /**
+   * Scalekit refused the call for a reason that may be the rep's account (or Gong refused the account's token): the
+   * account's status, asked of Scalekit (cached briefly), says which; its wording is never read.
+   */
+  private async explainRefusal(failure: GongFailure, identifier: string): Promise<GongFailure> {
+    if (failure.kind !== 'account-refused' && failure.kind !== 'not-connected') return failure;
+    if (!this.accounts) return failure.kind === 'account-refused' ? new GongFailure('backend', failure.message, null) : failure;
+    let status: ConnectionStatus;
+    try {
+      status = await this.accounts.recentStatus(identifier);
+    } catch {
+      // Scalekit did not say: a token refusal still needs a reconnect; anything else is Scalekit's refusal.
+      return failure.kind === 'not-connected' ? failure : new GongFailure('backend', failure.message, null);
+    }
+    if (failure.kind === 'not-connected') {
+      // Gong refused the token even though Scalekit may still call the account ACTIVE: connecting again helps.
+      return new GongFailure('not-connected', failure.message, failure.status, undefined, status === 'ACTIVE' ? undefined : status);
+    }
+    if (status !== 'ACTIVE') return notConnected(status);
+    // The account is fine: Scalekit refused the backend (connection name, tool, configuration).
+    return new GongFailure('backend', 'Scalekit refused the call although the Gong connection is active; an admin should run `npm run server -- doctor`', null);
   }
 
   private async callOnce(tool: GongToolName, input: Record<string, unknown>, ctx: GongCallContext, attempt: number): Promise<GongCallResult> {
@@ -170,7 +240,7 @@ export class GongGateway {
       // Not retryable here: waiting hours inside a request helps nobody.
       const left = Math.max(0, this.options.dailyBudget - this.usage.calls());
       const message = left ? `This takes ${cost} Gong calls; ${left} are left of today's budget` : "Today's Gong call budget is used up";
-      throw new GongFailure('rate-limited', message, 429, Math.ceil((midnight.getTime() - Date.now()) / 1000));
+      throw new GongFailure('over-budget', message, 429, Math.ceil((midnight.getTime() - Date.now()) / 1000));
     }
     const release = await this.limiter.acquire(ctx.identifier, ctx.signal);
     const started = performance.now();
@@ -185,9 +255,11 @@ export class GongGateway {
         connector: this.connectionName,
       });
       ctx.log.info({ gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: 'ok', executionId: res.executionId } }, 'gong call');
+      this.rateLimitStreak = 0;
       for (const l of this.connectionListeners) l(ctx.identifier, true);
     } catch (err) {
-      const failure = classifyGongError(err);
+      release();
+      const failure = await this.explainRefusal(classifyGongError(err), ctx.identifier);
       ctx.log.info(
         { gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: failure.kind, status: failure.status } },
         'gong call',

@@ -70,6 +70,11 @@ export class FairRateLimiter {
     this.pump();
   }
 
+  /** How long no call is let through yet after a pause (0 when none), ms. */
+  pausedForMs(): number {
+    return Math.max(0, this.blockedUntil - Date.now());
+  }
+
   get queued(): number {
     let n = 0;
     for (const q of this.queues.values()) n += q.length;

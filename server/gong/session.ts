@@ -37,7 +37,8 @@ export class GongSession {
       return result;
     } catch (err) {
       const failure = classifyGongError(err);
-      const outcome = failure.kind === 'refused' || failure.kind === 'not-found' || failure.kind === 'not-connected' ? 'refused' : 'error';
+      const refusedByGong: string[] = ['refused', 'not-found', 'not-connected', 'forbidden'];
+      const outcome = refusedByGong.includes(failure.kind) ? 'refused' : 'error';
       this.audit(tool, input, outcome, { error: failure.kind, status: failure.status, message: failure.message });
       throw failure;
     }

@@ -1,5 +1,5 @@
-/** An answer the API gives on purpose: one error shape `{ error: { code, message, issues?, retryAfter? } }`. */
-import type { ApiError, ErrorCode } from '../../lib/api';
+/** An answer the API gives on purpose: one error shape `{ error: { code, message, issues?, retryAfter?, connectionStatus? } }`. */
+import type { ApiError, ConnectionStatus, ErrorCode } from '../../lib/api';
 
 export interface FieldIssue {
   path: string;
@@ -11,7 +11,7 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { issues?: FieldIssue[]; retryAfter?: number } = {},
+    readonly extra: { issues?: FieldIssue[]; retryAfter?: number; connectionStatus?: ConnectionStatus } = {},
   ) {
     super(message);
     this.name = 'ApiFailure';

@@ -1,6 +1,6 @@
 /**
  * The seam between the Scalekit stand-in (transport, OAuth, connected accounts) and the Gong simulator
- * behind it. The stand-in turns a thrown GongHttpError into a TOOL_ERROR (see ../tool-error.ts).
+ * behind it. The stand-in turns a thrown GongHttpError (gong/http-error.ts) into a TOOL_ERROR as Scalekit sends it.
  */
 export interface ToolContext {
   /** The connected account's identifier (the rep's email). */

@@ -38,8 +38,8 @@ describe('Gong gateway', () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(5_000);
   });
 
-  it('retries an injected 429 after Retry-After and 5xx with backoff; the caller sees success', async () => {
-    t.gong.faults.set({ tool: 'gong_engage_workspaces_list', kind: '429', times: 2, retryAfter: 1 });
+  it('retries an injected 429 once after the company backed off, and 5xx with backoff; the caller sees success', async () => {
+    t.gong.faults.set({ tool: 'gong_engage_workspaces_list', kind: '429', times: 1, retryAfter: 1 });
     t.gong.faults.set({ tool: 'gong_engage_flow_folders_list', kind: '503', times: 2 });
     t.gong.faults.set({ tool: 'gong_engage_users_list', kind: '500', times: 1 });
     const before = t.backend.gateway.stats.retries;
@@ -52,13 +52,18 @@ describe('Gong gateway', () => {
     expect(ws.body.workspaces.map((w: { id: string }) => w.id)).toContain(SEED.workspaceId);
     expect(folders.status).toBe(200);
     expect(users.status).toBe(200);
-    expect(t.backend.gateway.stats.retries - before).toBe(5);
+    expect(t.backend.gateway.stats.retries - before).toBe(4);
   });
 
   it('gives up after its bounded retries: 429 GONG_RATE_LIMITED with retryAfter, 502 GONG_UNAVAILABLE', async () => {
     t.gong.faults.set({ tool: 'gong_trackers_list', kind: '429', times: Infinity, retryAfter: 1 });
+    const trackerCalls = () => t.gong.stats().byTool.gong_trackers_list ?? 0;
+    const calls429 = trackerCalls();
     const limited = await t.api('POST', '/api/v1/tools/gong_trackers_list', { body: {} });
     expect(limited.status).toBe(429);
+    // The first call and one retry after the company backed off; the limiter is still paused for the next caller.
+    expect(trackerCalls() - calls429).toBe(2);
+    expect(t.backend.gateway.stats.limiterPausedMs).toBeGreaterThan(0);
     const err = apiError.parse(limited.body).error;
     expect(err.code).toBe('GONG_RATE_LIMITED');
     expect(err.retryAfter).toBeGreaterThanOrEqual(1);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toSalesforceId18 } from '../../lib/crm-record';
-import { GongHttpError } from '../../server/tool-error';
+import { GongHttpError } from '../../server/sandbox/gong/http-error';
 import { COOL_OFF_DAYS, GongSimulator, SEED, SimulatedDrop, type GongSimulatorOptions } from '../../server/sandbox/gong/simulator';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

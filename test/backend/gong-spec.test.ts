@@ -10,7 +10,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gongTools, type GongToolName } from '../../lib/gong-tools';
-import { GongHttpError } from '../../server/tool-error';
+import { GongHttpError } from '../../server/sandbox/gong/http-error';
 import { callId } from '../../server/sandbox/gong/seed';
 import { GongSimulator, SEED } from '../../server/sandbox/gong/simulator';
 

@@ -40,7 +40,7 @@ export function tempDataDir(): string {
 }
 
 /** Quick retries keep fault tests short; the 3/s limit itself is never shortened. */
-export const FAST_RETRIES: BackendOptions['gong'] = { retryAfterScale: 0.2, backoffBaseMs: 20, backoffMaxMs: 200 };
+export const FAST_RETRIES: BackendOptions['gong'] = { retryAfterScale: 0.2, backoffBaseMs: 20, backoffMaxMs: 200, rateLimitBackoffMs: 400 };
 
 export async function startTestBackend(opts: BackendOptions = {}): Promise<TestBackend> {
   const dataDir = opts.dataDir ?? tempDataDir();

@@ -9,7 +9,9 @@ import {
   ScalekitBadRequestException,
   ScalekitNotFoundException,
   ScalekitToolException,
+  ScalekitToolForbiddenException,
   ScalekitToolRateLimitException,
+  ScalekitToolUnauthorizedException,
 } from '@scalekit-sdk/node';
 import { ConnectorStatus } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connected_accounts/connected_accounts_pb.js';
 import { ToolService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/tools/tools_pb.js';
@@ -17,7 +19,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { startSandbox, type Sandbox } from '../../server/sandbox/index';
 import type { GongBackend, ToolContext } from '../../server/sandbox/types';
-import { ACCOUNT_NOT_ACTIVE_MESSAGE, GongHttpError, decodeToolError } from '../../server/tool-error';
+import { GongHttpError } from '../../server/sandbox/gong/http-error';
 
 interface Call {
   toolName: string;
@@ -249,37 +251,37 @@ describe('ExecuteTool', () => {
     });
   });
 
-  it('turns Gong 429 into ScalekitToolRateLimitException that decodes back, without retrying', async () => {
+  // As the SDK's tests build tool errors (tests/sk819-provider-error-handling.test.ts): gRPC code by class, a short
+  // string code, plain-text words, the execution id.
+  it.each([
+    { status: 429, cls: ScalekitToolRateLimitException, grpc: Code.ResourceExhausted, code: 'RATE_LIMITED', words: 'API request limit exceeded' },
+    { status: 401, cls: ScalekitToolUnauthorizedException, grpc: Code.Unauthenticated, code: 'UNAUTHORIZED', words: 'Token expired' },
+    { status: 403, cls: ScalekitToolForbiddenException, grpc: Code.PermissionDenied, code: 'FORBIDDEN', words: 'Missing scope api:flows:write' },
+    { status: 404, cls: ScalekitToolException, grpc: Code.NotFound, code: 'NOT_FOUND', words: 'flow not found' },
+    { status: 400, cls: ScalekitToolException, grpc: Code.InvalidArgument, code: 'EXEC_FAILED', words: 'task is not open' },
+    { status: 409, cls: ScalekitToolException, grpc: Code.AlreadyExists, code: 'EXEC_FAILED', words: 'already reported' },
+    { status: 500, cls: ScalekitToolException, grpc: Code.Internal, code: 'EXEC_FAILED', words: 'unexpected error' },
+    { status: 503, cls: ScalekitToolException, grpc: Code.Unavailable, code: 'EXEC_FAILED', words: 'Service temporarily unavailable' },
+  ])('sends Gong $status as the SDK builds it: $grpc, $code, plain text; the SDK makes it its class and does not retry', async ({ status, cls, grpc, code, words }) => {
+    // A first call fetches the SDK's token; the tool error must not make it fetch another.
+    await client.actions.executeTool({ toolName: 'gong_users_list', toolInput: {}, ...DEMO });
+    const tokensBefore = sandbox.stats.tokenRequests;
+    gong.calls = [];
     gong.next = () => {
-      throw new GongHttpError({ status: 429, retryAfter: 7, body: { requestId: 'req-429', errors: ['Too many requests'] } });
+      throw new GongHttpError({ status, retryAfter: status === 429 ? 7 : undefined, body: { requestId: 'req-1', errors: [words] } });
     };
     const err = await rejection(client.actions.executeTool({ toolName: 'gong_users_list', toolInput: {}, ...DEMO }));
-    expect(err).toBeInstanceOf(ScalekitToolRateLimitException);
-    const e = err as ScalekitToolRateLimitException;
-    expect(e.isToolError).toBe(true);
-    expect(e.toolErrorCode).toBe('429');
-    expect(e.executionId).toBe(gong.calls[0].ctx.executionId);
-    expect(decodeToolError(e.toolErrorCode, e.toolErrorMessage)).toEqual({
-      status: 429,
-      retryAfter: 7,
-      body: { requestId: 'req-429', errors: ['Too many requests'] },
-    });
-    expect(gong.calls).toHaveLength(1);
-  });
-
-  it('turns Gong 404 into ScalekitToolException with toolErrorCode "404"', async () => {
-    gong.next = () => {
-      throw new GongHttpError({ status: 404, body: { requestId: 'req-404', errors: ['flow not found'] } });
-    };
-    const err = await rejection(client.actions.executeTool({ toolName: 'gong_engage_prospects_assign', toolInput: {}, ...DEMO }));
-    expect(err).toBeInstanceOf(ScalekitToolException);
+    expect(err).toBeInstanceOf(cls);
     const e = err as ScalekitToolException;
-    expect(e.toolErrorCode).toBe('404');
-    expect(e.grpcStatus).toBe(Code.NotFound);
-    const info = decodeToolError(e.toolErrorCode, e.toolErrorMessage);
-    expect(info.status).toBe(404);
-    expect(info.retryAfter).toBeUndefined();
-    expect(info.body.errors).toEqual(['flow not found']);
+    expect(e.isToolError).toBe(true);
+    expect(e.grpcStatus).toBe(grpc);
+    expect(e.toolErrorCode).toBe(code);
+    expect(e.toolErrorMessage).toBe(words);
+    // No invented encoding: no status, no JSON, no Retry-After.
+    expect(e.toolErrorMessage).not.toMatch(/[{}]|retry/i);
+    expect(e.executionId).toBe(gong.calls[0].ctx.executionId);
+    expect(gong.calls).toHaveLength(1);
+    expect(sandbox.stats.tokenRequests).toBe(tokensBefore);
   });
 
   it('a dropped connection in Gong reaches the SDK as a transport failure, and the next call works', async () => {
@@ -302,17 +304,17 @@ describe('ExecuteTool', () => {
     expect(gong.calls).toHaveLength(0);
   });
 
-  it('refuses accounts that are not ACTIVE with FailedPrecondition', async () => {
+  it('refuses accounts that are not ACTIVE (FailedPrecondition) and unknown ones (NotFound), never running the tool', async () => {
     sandbox.accounts.setStatus('gong', 'rep@example.com', 'EXPIRED');
     const err = await rejection(client.actions.executeTool({ toolName: 'gong_users_list', toolInput: {}, ...DEMO }));
     expect(err).toBeInstanceOf(ScalekitBadRequestException);
     expect((err as ScalekitBadRequestException).grpcStatus).toBe(Code.FailedPrecondition);
-    expect((err as Error).message).toContain(`${ACCOUNT_NOT_ACTIVE_MESSAGE}: EXPIRED`);
+    expect((err as ScalekitToolException).isToolError).toBeFalsy();
 
     const unknown = await rejection(
       client.actions.executeTool({ toolName: 'gong_users_list', toolInput: {}, connector: 'gong', identifier: 'nobody@example.com' }),
     );
-    expect((unknown as Error).message).toContain(ACCOUNT_NOT_ACTIVE_MESSAGE);
+    expect(unknown).toBeInstanceOf(ScalekitNotFoundException);
     expect(gong.calls).toHaveLength(0);
 
     sandbox.accounts.setStatus('gong', 'rep@example.com', 'ACTIVE');

@@ -12,7 +12,7 @@ import {
   GONG_CALLS_PER_DAY,
   GONG_CALLS_PER_SECOND,
 } from '../../../lib/gong-tools';
-import { GongHttpError } from '../../tool-error';
+import { GongHttpError } from './http-error';
 import type { GongBackend, ToolContext } from '../types';
 import { advance, assignHandlers } from './assign';
 import { callHandlers } from './calls';

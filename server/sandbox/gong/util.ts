@@ -1,6 +1,6 @@
 /** Small helpers shared by the simulator's modules: hashing, a seeded PRNG, errors, paging. */
 import { createHash } from 'node:crypto';
-import { GongHttpError } from '../../tool-error';
+import { GongHttpError } from './http-error';
 
 export function sha(text: string): string {
   return createHash('sha256').update(text).digest('hex');

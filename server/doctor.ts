@@ -376,7 +376,9 @@ async function probeRows(scalekit: ScalekitConnection, config: BackendConfig, re
   const db = openDb(config.dataDir);
   const usage = new UsageCounter(db);
   // Two attempts: a doctor should answer in seconds, not wait out the backend's full retry budget.
-  const gateway = new GongGateway(scalekit.client, config.gongConnectionName, usage, { maxAttempts: 2, maxRetryAfterMs: 5_000 });
+  // With the account's status to explain a refusal, as the server's gateway has (GONG_NOT_CONNECTED, not a 502).
+  const accounts = new GongConnections(scalekit.client, config.gongConnectionName);
+  const gateway = new GongGateway(scalekit.client, config.gongConnectionName, usage, { maxAttempts: 2, maxRetryAfterMs: 5_000 }, accounts);
   const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
   const rows: DoctorRow[] = [];
   try {

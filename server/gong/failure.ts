@@ -78,9 +78,12 @@ export function retryHint(text: string): number | undefined {
   return seconds > 0 ? Math.ceil(seconds) : undefined;
 }
 
-/** An HTTP status named in the text ("Gong answered 400", "status 404"): a hint for a generic code only. */
+/**
+ * An HTTP status named as one in the text ("Gong answered 400", "status 404", "HTTP 503", or leading "429: ..."), not
+ * any number ("up to 500 prospects"): a hint for a generic code only.
+ */
 function statusHint(text: string): number | undefined {
-  const m = /\b([45]\d\d)\b/.exec(text);
+  const m = /(?:\b(?:status|http|code|error|answered|returned|responded(?: with)?)\s*:?\s*|^\s*)([45]\d\d)\b/i.exec(text);
   return m ? Number(m[1]) : undefined;
 }
 

@@ -68,6 +68,8 @@ describe('classifying by the SDK exception class and gRPC code', () => {
   it('the string code and the text only refine a generic code: Internal + "400" in the text is a refusal; Unknown + RATE_LIMITED a rate limit', () => {
     expect(classifyGongError(new ScalekitToolException(execFailed(Code.Internal, 'Gong answered 400: cursor is invalid', 'TOOL_EXEC_FAILED'))).kind).toBe('refused');
     expect(classifyGongError(new ScalekitToolException(execFailed(Code.Unknown, 'slow down', 'RATE_LIMITED'))).kind).toBe('rate-limited');
+    // Only a number named as a status is one: "up to 400 prospects" is not a 400.
+    expect(classifyGongError(new ScalekitToolException(execFailed(Code.Internal, 'You can send up to 400 prospects'))).kind).toBe('transient');
     // A definite gRPC code wins over a contrary hint.
     expect(classifyGongError(new ScalekitToolForbiddenException(makeToolConnectError(Code.PermissionDenied, { toolErrorCode: 'RATE_LIMITED' }))).kind).toBe('forbidden');
   });

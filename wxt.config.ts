@@ -1,8 +1,8 @@
 import { defineConfig } from 'wxt';
+import { CRM_PAGE_PATTERNS } from './lib/crm-record';
 
 // CRM hosts the extension reads (record detection, list collection) and the loopback backend. Any other
 // backend origin is asked for at save time (optional_host_permissions): least privilege by default.
-const CRM_HOSTS = ['https://*.force.com/*', 'https://*.salesforce.com/*', 'https://*.hubspot.com/*'];
 const LOOPBACK = ['http://127.0.0.1/*', 'http://localhost/*'];
 
 export const PREACT_FOR_REACT = [
@@ -49,7 +49,7 @@ export default defineConfig({
     },
     // identity: launchWebAuthFlow for SSO sign-in (no Google account access is asked for).
     permissions: ['sidePanel', 'storage', 'tabs', 'contextMenus', 'alarms', 'scripting', 'activeTab', 'identity'],
-    host_permissions: [...CRM_HOSTS, ...LOOPBACK],
+    host_permissions: [...CRM_PAGE_PATTERNS, ...LOOPBACK],
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     storage: { managed_schema: 'managed_schema.json' },
     commands: {

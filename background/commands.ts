@@ -1,7 +1,7 @@
 /** Keyboard shortcuts (manifest `commands`): open the side panel; open it on the flow picker for the record on screen. */
 import { browser } from 'wxt/browser';
 import { detectCrmRecord } from '../lib/crm-record';
-import { panelIntentItem } from './settings';
+import { panelIntentItem } from '../lib/storage';
 import { openSidePanel } from './side-panel';
 
 export const COMMAND_OPEN_PANEL = 'open-side-panel';

@@ -4,23 +4,21 @@
  * panel on the right view through `panelIntentItem`.
  */
 import { browser, type Browser } from 'wxt/browser';
-import { detectCrmRecord, type CrmRecord } from '../lib/crm-record';
+import { CRM_ORIGINS, CRM_PAGE_PATTERNS, detectCrmRecord, type CrmRecord } from '../lib/crm-record';
 import { collectPageRecords } from './list-view';
-import { panelIntentItem, type PanelIntent, type TabRecordInfo } from './settings';
+import { panelIntentItem, type PanelIntent, type TabRecordInfo } from '../lib/storage';
 import { openSidePanel } from './side-panel';
 
 export const MENU_ADD_RECORD = 'gong-add-record';
 export const MENU_ADD_LINK = 'gong-add-link';
 export const MENU_ADD_ALL = 'gong-add-all';
 
-const CRM_HOSTS = ['https://*.force.com', 'https://*.salesforce.com', 'https://*.hubspot.com'];
-export const CRM_DOCUMENT_PATTERNS = CRM_HOSTS.map((h) => `${h}/*`);
 // Links that can be a contact or lead; the exact record is parsed from the link at click time.
 const SF_RECORD_PATHS = ['/lightning/r/Contact/*', '/lightning/r/Lead/*', '/lightning/r/003*', '/lightning/r/00Q*', '/003*', '/00Q*', '/one/one.app*'];
 const HS_RECORD_PATHS = ['/contacts/*/record/0-1/*', '/contacts/*/record/0-136/*', '/contacts/*/contact/*', '/contacts/*/lead/*'];
 export const CRM_LINK_PATTERNS = [
-  ...CRM_HOSTS.filter((h) => !h.includes('hubspot')).flatMap((h) => SF_RECORD_PATHS.map((p) => h + p)),
-  ...HS_RECORD_PATHS.map((p) => `https://*.hubspot.com${p}`),
+  ...CRM_ORIGINS.filter((o) => !o.includes('hubspot')).flatMap((o) => SF_RECORD_PATHS.map((p) => o + p)),
+  ...CRM_ORIGINS.filter((o) => o.includes('hubspot')).flatMap((o) => HS_RECORD_PATHS.map((p) => o + p)),
 ];
 
 type MenuInfo = Pick<Browser.contextMenus.OnClickData, 'menuItemId'> & Partial<Pick<Browser.contextMenus.OnClickData, 'linkUrl' | 'pageUrl'>>;
@@ -29,13 +27,13 @@ type MenuTab = { id?: number; windowId?: number; url?: string; title?: string } 
 /** Created once per install/update: Chrome keeps context menus across worker restarts. */
 export async function createContextMenus(): Promise<void> {
   await browser.contextMenus.removeAll();
-  browser.contextMenus.create({ id: MENU_ADD_RECORD, title: 'Add to Gong flow', contexts: ['page'], documentUrlPatterns: CRM_DOCUMENT_PATTERNS });
+  browser.contextMenus.create({ id: MENU_ADD_RECORD, title: 'Add to Gong flow', contexts: ['page'], documentUrlPatterns: CRM_PAGE_PATTERNS });
   browser.contextMenus.create({ id: MENU_ADD_LINK, title: 'Add to Gong flow', contexts: ['link'], targetUrlPatterns: CRM_LINK_PATTERNS });
   browser.contextMenus.create({
     id: MENU_ADD_ALL,
     title: 'Add all records on this page to Gong flow',
     contexts: ['page', 'link'],
-    documentUrlPatterns: CRM_DOCUMENT_PATTERNS,
+    documentUrlPatterns: CRM_PAGE_PATTERNS,
   });
 }
 

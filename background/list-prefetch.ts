@@ -12,8 +12,8 @@ import { storage } from 'wxt/utils/storage';
 import type { ProspectFlow, ProspectFlowsLookup } from '../lib/api';
 import { GONG_MAX_PROSPECTS_PER_CALL } from '../lib/gong-tools';
 import { crmOfUrl, recordKey, type CrmRecord } from '../lib/crm-record';
-import { prospectStorageKey, type ProspectCache } from '../entrypoints/sidepanel/cache';
-import { currentClient } from './client';
+import { currentClient } from '../lib/current-client';
+import { prospectStorageKey, type ProspectCache } from '../lib/storage';
 import { collectPageRecords, type LinkedRecord } from './list-view';
 
 /** Quiet time after the last page report before the rows are collected (lists render in bursts). */
@@ -149,8 +149,8 @@ export async function storeInPanelCache(entries: { record: CrmRecord; flows: Pro
 export const listPrefetcher = createListPrefetcher({
   collect: collectPageRecords,
   lookup: async (ids) => {
-    const { client, configured } = await currentClient();
-    return configured ? client.prospectFlowsLookup(ids) : null;
+    const { client } = await currentClient();
+    return client ? client.prospectFlowsLookup(ids) : null;
   },
   store: storeInPanelCache,
 });

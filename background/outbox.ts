@@ -6,19 +6,12 @@
  * every worker start.
  */
 import { browser } from 'wxt/browser';
-import { storage } from 'wxt/utils/storage';
 import { BackendError } from '../lib/backend-client';
+import { currentClient } from '../lib/current-client';
+import { DONE_TTL_MS, FAILED_TTL_MS, outboxItem, pendingEntries, type OutboxEntry, type OutboxResult, type OutboxWrite } from '../lib/outbox';
 import { backoffDelay } from './backoff';
-import { currentClient } from './client';
-import type { OutboxEntry, OutboxResult, OutboxWrite } from './outbox-types';
-
-export const outboxItem = storage.defineItem<OutboxEntry[]>('local:outbox', { fallback: [] });
 
 export const OUTBOX_ALARM = 'gong-outbox';
-/** Landed writes stay visible ("Saved") for a while, then go. */
-export const DONE_TTL_MS = 10 * 60_000;
-/** Refusals stay until the rep dismisses them, or a day. */
-export const FAILED_TTL_MS = 24 * 60 * 60_000;
 
 type LandedListener = (entry: OutboxEntry) => void;
 const landedListeners = new Set<LandedListener>();
@@ -76,19 +69,6 @@ export function resumeOutbox(): Promise<void> {
     }
     await flushLocked(true);
   });
-}
-
-/** Removes a settled entry the rep has seen (a refusal they dismissed). */
-export function dismissWrite(id: string): Promise<void> {
-  return serialized(async () => {
-    const entries = await outboxItem.getValue();
-    await outboxItem.setValue(entries.filter((e) => !(e.id === id && (e.status === 'failed' || e.status === 'done'))));
-  });
-}
-
-/** Writes still waiting for the backend (what the UI counts as "changes waiting"). */
-export function pendingEntries(entries: OutboxEntry[]): OutboxEntry[] {
-  return entries.filter((e) => e.status === 'pending' || e.status === 'sending');
 }
 
 async function flushLocked(force: boolean): Promise<void> {
@@ -178,6 +158,8 @@ function toBackendError(err: unknown): BackendError {
 
 async function send(idempotencyKey: string, w: OutboxWrite): Promise<OutboxResult> {
   const { client } = await currentClient();
+  // Not set up (yet): kept and sent once settings are saved (saving them flushes the outbox).
+  if (!client) throw new BackendError('unreachable', 'NETWORK', 'The extension is not set up yet: add the backend URL and token in settings.');
   switch (w.kind) {
     case 'assign':
       return client.assign(

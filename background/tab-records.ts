@@ -5,7 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 import { crmOfUrl, detectCrmRecord, recordKey } from '../lib/crm-record';
-import { tabRecordsItem, type TabRecordInfo } from './settings';
+import { tabRecordsItem, type TabRecordInfo } from '../lib/storage';
 
 let chain: Promise<unknown> = Promise.resolve();
 function serialized<T>(fn: () => Promise<T>): Promise<T> {

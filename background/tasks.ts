@@ -3,11 +3,11 @@
  * and the toolbar badge counting the open ones, refreshed by an alarm and after every task change.
  */
 import { browser } from 'wxt/browser';
-import { storage } from 'wxt/utils/storage';
 import type { Task } from '../lib/api';
 import { BackendError } from '../lib/backend-client';
-import { currentClient } from './client';
-import type { OutboxEntry } from './outbox-types';
+import { currentClient } from '../lib/current-client';
+import type { OutboxEntry } from '../lib/outbox';
+import { tasksCacheItem } from '../lib/storage';
 
 export const BADGE_ALARM = 'gong-badge';
 /**
@@ -16,12 +16,6 @@ export const BADGE_ALARM = 'gong-badge';
  */
 export const BADGE_PERIOD_MINUTES = 15;
 const BADGE_COLOR = '#8039df';
-
-export interface TasksCache {
-  tasks: Task[];
-  fetchedAt: number;
-}
-export const tasksCacheItem = storage.defineItem<TasksCache | null>('local:tasksCache', { fallback: null });
 
 export function openTaskCount(tasks: Task[]): number {
   return tasks.filter((t) => t.status === 'OPEN').length;
@@ -39,8 +33,8 @@ export async function setBadge(count: number | null, title?: string): Promise<vo
 
 /** Fetches today's tasks, caches them and updates the badge. Returns the open count (null when unknown). */
 export async function refreshTasksAndBadge(): Promise<number | null> {
-  const { client, configured } = await currentClient();
-  if (!configured) {
+  const { client } = await currentClient();
+  if (!client) {
     await setBadge(null, 'Gong Everywhere — not set up yet');
     return null;
   }

@@ -3,7 +3,7 @@
  * script does on a navigation (readVisibleIdentity + the payload it compares), plus the URL detection
  * the background runs on that payload (detectCrmRecord).
  */
-import { readVisibleIdentity } from '../background/page-identity';
+import { readVisibleIdentity } from '../entrypoints/content/page-identity';
 import { detectCrmRecord } from '../lib/crm-record';
 
 (globalThis as unknown as { __geDetect: (url: string) => string }).__geDetect = (url: string) => {

@@ -1,6 +1,6 @@
 /** "2 changes waiting for the backend" with the list of queued writes and their last error. */
 import { useState } from 'react';
-import type { OutboxEntry, OutboxWrite } from '../background/outbox-types';
+import type { OutboxEntry, OutboxWrite } from '../lib/outbox';
 import { formatAgo, pendingLabel } from './format';
 import { IconChevron, IconClock } from './icons';
 

@@ -6,13 +6,14 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { registerCommands, onCommand } from '../background/commands';
 import { createContextMenus, onMenuClick, registerContextMenus, syncMenuVisibility } from '../background/context-menus';
-import { isContentScriptMessage, onMessage } from '../background/messages';
+import { isContentScriptMessage, onMessage } from '../lib/messages';
 import { listPrefetcher } from '../background/list-prefetch';
-import { dismissWrite, enqueueWrite, flushOutbox, onWriteSettled, OUTBOX_ALARM, outboxItem, resumeOutbox } from '../background/outbox';
-import { settingsItem, managedBackendUrlItem } from '../background/settings';
+import { enqueueWrite, flushOutbox, onWriteSettled, OUTBOX_ALARM, resumeOutbox } from '../background/outbox';
+import { outboxItem } from '../lib/outbox';
+import { managedBackendUrlItem, settingsItem, tasksCacheItem } from '../lib/storage';
 import { configureSidePanel, openSidePanel } from '../background/side-panel';
 import { getTabRecord, handlePageChanged, onTabRecordChanged, registerTabTracking, seedAllTabs } from '../background/tab-records';
-import { applyTaskWrite, BADGE_ALARM, ensureBadgeAlarm, refreshTasksAndBadge } from '../background/tasks';
+import { applyTaskWrite, BADGE_ALARM, ensureBadgeAlarm, openTaskCount, refreshTasksAndBadge, setBadge } from '../background/tasks';
 
 export default defineBackground({
   type: 'module',
@@ -49,7 +50,6 @@ export default defineBackground({
       const { idempotencyKey, ...write } = data;
       return enqueueWrite(write as typeof data, { id: idempotencyKey });
     });
-    onMessage('dismissWrite', ({ data }) => dismissWrite(data));
     onMessage('flushOutbox', () => flushOutbox({ force: true }));
 
     onTabRecordChanged((info) => {
@@ -63,6 +63,8 @@ export default defineBackground({
       void flushOutbox({ force: true });
     });
     managedBackendUrlItem.watch(() => void refreshTasksAndBadge());
+    // The popup refreshes the cached tasks too: the badge follows whoever fetched them last.
+    tasksCacheItem.watch((cache) => cache && void setBadge(openTaskCount(cache.tasks)).catch(() => undefined));
     self.addEventListener('online', () => void flushOutbox({ force: true }));
 
     configureSidePanel();

@@ -35,6 +35,11 @@ export function toSalesforceId18(id: string): string | null {
   return base + suffix;
 }
 
+/** The CRM sites the extension runs on, as match-pattern origins: the manifest, the content script and the menus use these. */
+export const CRM_ORIGINS = ['https://*.force.com', 'https://*.salesforce.com', 'https://*.hubspot.com'];
+/** Every page of those sites. */
+export const CRM_PAGE_PATTERNS = CRM_ORIGINS.map((o) => `${o}/*`);
+
 const SF_PREFIX: Record<string, ProspectType> = { '003': 'contact', '00Q': 'lead' };
 const SF_OBJECT: Record<string, ProspectType> = { contact: 'contact', lead: 'lead' };
 

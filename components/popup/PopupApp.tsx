@@ -1,9 +1,8 @@
 /** The toolbar popup: the record on the current tab with "Open Gong panel", and today's Engage tasks. */
 import { useState } from 'react';
 import { browser } from 'wxt/browser';
-import { createBackendClient } from '../../lib/backend-client';
-import { sendMessage } from '../../background/messages';
-import { effectiveSettings } from '../../background/settings';
+import { sendMessage } from '../../lib/messages';
+import { currentClient } from '../../lib/current-client';
 import { crmLabel, initials } from '../format';
 import { AlertIcon, CheckIcon, CloudOffIcon, GearIcon, PanelIcon, PlugIcon } from './icons';
 import { TaskList } from './TaskList';
@@ -125,8 +124,9 @@ function NotConnected({ onRetry }: { onRetry: () => Promise<void> }) {
     setBusy(true);
     setError(null);
     try {
-      const s = await effectiveSettings();
-      const { link } = await createBackendClient({ baseUrl: s.backendUrl, token: s.apiToken }).connectionLink();
+      const { client } = await currentClient();
+      if (!client) throw new Error('Add the backend URL and token in settings first.');
+      const { link } = await client.connectionLink();
       await browser.tabs.create({ url: link });
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

@@ -1,8 +1,8 @@
 /** The record on the rep's current tab (or `?tabId=N`, which tests use because the popup then is a tab). */
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
-import { sendMessage } from '../../background/messages';
-import { tabRecordsItem, type TabRecordInfo } from '../../background/settings';
+import { sendMessage } from '../../lib/messages';
+import { tabRecordsItem, type TabRecordInfo } from '../../lib/storage';
 
 export interface CurrentTab {
   tabId: number;

@@ -1,7 +1,6 @@
 /** Writes still waiting in the background outbox ("2 changes waiting for the backend"). */
 import { useEffect, useState } from 'react';
-import { outboxItem, pendingEntries } from '../../background/outbox';
-import type { OutboxEntry } from '../../background/outbox-types';
+import { outboxItem, pendingEntries, type OutboxEntry } from '../../lib/outbox';
 
 export function usePendingWrites(): OutboxEntry[] {
   const [entries, setEntries] = useState<OutboxEntry[]>([]);

@@ -4,11 +4,11 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Task } from '../../lib/api';
-import { BackendError, createBackendClient } from '../../lib/backend-client';
-import { sendMessage } from '../../background/messages';
-import type { OutboxEntry } from '../../background/outbox-types';
-import { effectiveSettings } from '../../background/settings';
-import { openTaskCount, setBadge, tasksCacheItem } from '../../background/tasks';
+import { BackendError } from '../../lib/backend-client';
+import { currentClient } from '../../lib/current-client';
+import { sendMessage } from '../../lib/messages';
+import type { OutboxEntry } from '../../lib/outbox';
+import { tasksCacheItem } from '../../lib/storage';
 
 export type TasksState =
   | { kind: 'loading' }
@@ -36,12 +36,11 @@ export function useTasks() {
   const load = useCallback(async () => {
     setRefreshing(true);
     try {
-      const s = await effectiveSettings();
-      if (!s.apiToken) {
+      const { client } = await currentClient();
+      if (!client) {
         setState({ kind: 'not-configured', reason: 'missing' });
         return;
       }
-      const client = createBackendClient({ baseUrl: s.backendUrl, token: s.apiToken });
       // The connection is asked too: the backend may answer tasks from its cache after Gong access expired.
       const [conn, list] = await Promise.allSettled([client.connection(), client.tasks('today')]);
       if (!alive.current) return;
@@ -54,8 +53,8 @@ export function useTasks() {
       setTasks(fresh);
       setFetchedAt(Date.now());
       setState({ kind: 'ready' });
+      // The background's watcher of this item updates the badge.
       await tasksCacheItem.setValue({ tasks: fresh, fetchedAt: Date.now() });
-      await setBadge(openTaskCount(fresh));
     } catch (err) {
       if (!alive.current) return;
       setState(stateForError(err));

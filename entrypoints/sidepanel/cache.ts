@@ -1,24 +1,14 @@
 /**
- * Stale-while-revalidate cache of a prospect's reads (flows, calls) and of the flow catalog, kept in
- * extension storage under `local:cache:<recordKey>`. The pure parts are here; the storage adapter is
- * passed in so the store can be unit-tested without a browser.
+ * Stale-while-revalidate cache of a prospect's reads (flows, calls) and of the flow catalog; its keys are in
+ * lib/storage.ts. The store sees it through CacheStore: in storage (wiring.ts) or in memory (unit tests).
  */
-import type { CallSummary, Flow, ProspectFlow } from '../../lib/api';
+import type { Flow } from '../../lib/api';
+import type { Cached, ProspectCache } from '../../lib/storage';
 
 /** Past this age a cached read is not shown at all (it is always revalidated anyway). */
 export const CACHE_TTL_MS = 7 * 24 * 3_600_000;
 /** Younger than this, a cached read is shown without a "refreshing" hint. */
 export const CACHE_FRESH_MS = 60_000;
-
-export interface Cached<T> {
-  data: T;
-  at: number;
-}
-
-export interface ProspectCache {
-  flows?: Cached<ProspectFlow[]>;
-  calls?: Cached<CallSummary[]>;
-}
 
 export interface CacheStore {
   getProspect(key: string): Promise<ProspectCache | null>;
@@ -33,10 +23,6 @@ export function usable<T>(c: Cached<T> | undefined | null, now: number, ttl = CA
   const age = now - c.at;
   return age >= 0 && age <= ttl ? c.data : null;
 }
-
-export const prospectCacheKey = (recordKey: string) => `cache:${recordKey}`;
-/** The same entry as a wxt storage key (local area): lets the background's list-view prefetch fill it. */
-export const prospectStorageKey = (recordKey: string) => `local:${prospectCacheKey(recordKey)}` as const;
 
 /** In-memory CacheStore (unit tests, and the fallback when storage is unavailable). */
 export function memoryCache(): CacheStore {

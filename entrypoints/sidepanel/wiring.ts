@@ -4,23 +4,25 @@
  */
 import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
-import { createBackendClient, type BackendClient } from '../../lib/backend-client';
+import type { BackendClient } from '../../lib/backend-client';
+import { currentClient } from '../../lib/current-client';
 import { crmOfUrl, detectCrmRecord, recordKey } from '../../lib/crm-record';
-import { sendMessage } from '../../background/messages';
-import { effectiveSettings, panelIntentItem, settingsItem, managedBackendUrlItem, tabRecordsItem, type TabRecordInfo } from '../../background/settings';
-import { expiredCacheKeys, prospectStorageKey, type CacheStore, type Cached, type ProspectCache } from './cache';
-import { outboxItem } from '../../background/outbox';
+import { sendMessage } from '../../lib/messages';
+import { outboxItem } from '../../lib/outbox';
+import { flowCatalogItem, managedBackendUrlItem, panelIntentItem, prospectStorageKey, settingsItem, tabRecordsItem, type ProspectCache, type TabRecordInfo } from '../../lib/storage';
+import { expiredCacheKeys, type CacheStore } from './cache';
 import { createPanelStore, type PageInfo, type PanelStore } from './store';
 
-/** Intents older than this were meant for an earlier panel. */
-const INTENT_MAX_AGE_MS = 2 * 60_000;
-
+/** The panel's cache in extension storage. */
 export const storageCache: CacheStore = {
   getProspect: (key) => storage.getItem<ProspectCache>(prospectStorageKey(key)),
   setProspect: (key, value) => storage.setItem(prospectStorageKey(key), value),
-  getCatalog: () => storage.getItem<Cached<import('../../lib/api').Flow[]>>('local:cache:flow-catalog'),
-  setCatalog: (value) => storage.setItem('local:cache:flow-catalog', value),
+  getCatalog: () => flowCatalogItem.getValue(),
+  setCatalog: (value) => flowCatalogItem.setValue(value),
 };
+
+/** Intents older than this were meant for an earlier panel. */
+const INTENT_MAX_AGE_MS = 2 * 60_000;
 
 /** The page info for a tab: the background's record (with name/email) when it matches the tab's URL. */
 export function pageFromTab(tabId: number, url: string | undefined, info: TabRecordInfo | null | undefined): PageInfo {
@@ -74,10 +76,9 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
     let windowId: number | null = null;
 
     async function applySettings() {
-      const s = await effectiveSettings();
-      const configured = !!s.apiToken.trim() && !!s.backendUrl.trim();
-      client = configured ? createBackendClient({ baseUrl: s.backendUrl, token: s.apiToken.trim() }) : null;
-      store.getState().setSettings({ configured, backendUrl: s.backendUrl, repEmail: s.repEmail });
+      const next = await currentClient();
+      client = next.client;
+      store.getState().setSettings({ configured: !!client, backendUrl: next.settings.backendUrl, repEmail: next.settings.repEmail });
     }
 
     // Several events can trigger overlapping refreshes; only the newest may set the page.

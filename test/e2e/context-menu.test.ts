@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
-import type { PanelIntent, TabRecordInfo } from '../../background/settings';
+import type { PanelIntent, TabRecordInfo } from '../../lib/storage';
 import { launchHarness, type Harness } from './fixtures';
 
 let h: Harness;

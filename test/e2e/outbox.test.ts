@@ -12,7 +12,7 @@ import { startBackend } from '../../server/app';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import type { Page } from 'playwright-core';
-import type { OutboxEntry } from '../../background/outbox-types';
+import type { OutboxEntry } from '../../lib/outbox';
 import { panelScreenshot } from './panel-screenshot';
 import { launchHarness, type Backend, type Harness } from './fixtures';
 

@@ -10,12 +10,12 @@ vi.stubGlobal('browser', fakeBrowser);
 
 import type { PrefetchDeps } from '../../background/list-prefetch';
 import type { LinkedRecord } from '../../background/list-view';
-import { prospectStorageKey } from '../../entrypoints/sidepanel/cache';
 import type { ProspectFlow } from '../../lib/api';
 import { recordKey, toSalesforceId18, type CrmRecord } from '../../lib/crm-record';
 
 // After the globals are stubbed: wxt/browser reads them when first imported.
 const { createListPrefetcher, isListPage, storeInPanelCache, PREFETCH_DEBOUNCE_MS } = await import('../../background/list-prefetch');
+const { prospectStorageKey } = await import('../../lib/storage');
 
 const SF_LIST = 'https://acme.lightning.force.com/lightning/o/Contact/list?filterName=AllContacts';
 const HS_LIST = 'https://app.hubspot.com/contacts/4412345/objects/0-1/views/all/list';

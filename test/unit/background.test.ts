@@ -21,14 +21,14 @@ let menus: typeof import('../../background/context-menus');
 let tabs: typeof import('../../background/tab-records');
 let commands: typeof import('../../background/commands');
 let listView: typeof import('../../background/list-view');
-let settings: typeof import('../../background/settings');
+let settings: typeof import('../../lib/storage');
 
 beforeAll(async () => {
   menus = await import('../../background/context-menus');
   tabs = await import('../../background/tab-records');
   commands = await import('../../background/commands');
   listView = await import('../../background/list-view');
-  settings = await import('../../background/settings');
+  settings = await import('../../lib/storage');
 });
 
 beforeEach(() => {
@@ -160,7 +160,7 @@ describe('task badge alarm', () => {
 
 describe('content script message', () => {
   it('accepts the raw pageChanged shape only', async () => {
-    const { isContentScriptMessage } = await import('../../background/messages');
+    const { isContentScriptMessage } = await import('../../lib/messages');
     expect(isContentScriptMessage({ type: 'gong:pageChanged', data: { url: contactUrl, name: 'Ada' } })).toBe(true);
     expect(isContentScriptMessage({ type: 'gong:pageChanged', data: { name: 'Ada' } })).toBe(false);
     // A webext-core message (id, type, data, timestamp) is the messenger's, not this listener's.

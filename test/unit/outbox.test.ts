@@ -12,6 +12,7 @@ vi.stubGlobal('browser', fakeBrowser);
 type Outbox = typeof import('../../background/outbox');
 let outbox: Outbox;
 let backoff: typeof import('../../background/backoff');
+let contract: typeof import('../../lib/outbox');
 
 interface Sent {
   url: string;
@@ -31,6 +32,7 @@ const okAssign = () => json(200, { assigned: [], notAssigned: [] });
 beforeAll(async () => {
   outbox = await import('../../background/outbox');
   backoff = await import('../../background/backoff');
+  contract = await import('../../lib/outbox');
 });
 
 beforeEach(async () => {
@@ -83,7 +85,7 @@ describe('outbox', () => {
     expect(sent[0].url).toBe('http://127.0.0.1:9/api/v1/flows/f1/assign');
     expect(sent[0].key).toBe('click-1');
     expect(sent[0].body).toEqual({ crmProspectIds: ['0035g00000ABCdeAAH'] });
-    const stored = await outbox.outboxItem.getValue();
+    const stored = await contract.outboxItem.getValue();
     expect(stored.map((e) => [e.id, e.status])).toEqual([['click-1', 'done']]);
   });
 
@@ -103,13 +105,13 @@ describe('outbox', () => {
 
     // Second attempt fails too; the delay grows.
     await outbox.flushOutbox({ force: true });
-    const second = (await outbox.outboxItem.getValue())[0];
+    const second = (await contract.outboxItem.getValue())[0];
     expect(second.attempts).toBe(2);
     expect(second.nextAttemptAt - Date.now()).toBeGreaterThan(3_000);
 
     // Backend is back.
     await outbox.flushOutbox({ force: true });
-    const done = (await outbox.outboxItem.getValue())[0];
+    const done = (await contract.outboxItem.getValue())[0];
     expect(done.status).toBe('done');
     expect(done.attempts).toBe(3);
     expect(sent.map((s) => s.key)).toEqual(['click-2', 'click-2', 'click-2']);
@@ -125,12 +127,12 @@ describe('outbox', () => {
     expect(a.status).toBe('pending');
     expect(a.lastError?.code).toBe('GONG_UNAVAILABLE');
     await outbox.flushOutbox({ force: true });
-    const b = (await outbox.outboxItem.getValue())[0];
+    const b = (await contract.outboxItem.getValue())[0];
     expect(b.status).toBe('pending');
     expect(b.lastError?.code).toBe('GONG_RATE_LIMITED');
     expect(b.nextAttemptAt - Date.now()).toBeGreaterThanOrEqual(44_000);
     await outbox.flushOutbox({ force: true });
-    expect((await outbox.outboxItem.getValue())[0].status).toBe('done');
+    expect((await contract.outboxItem.getValue())[0].status).toBe('done');
     expect(new Set(sent.map((s) => s.key))).toEqual(new Set(['k5']));
   });
 
@@ -143,8 +145,6 @@ describe('outbox', () => {
     await outbox.resumeOutbox();
     expect(sent).toHaveLength(1);
     expect(await fakeBrowser.alarms.get(outbox.OUTBOX_ALARM)).toBeFalsy();
-    await outbox.dismissWrite('k4');
-    expect(await outbox.outboxItem.getValue()).toEqual([]);
   });
 
   it('keeps order: later writes wait behind a blocked one and then go in order, each once', async () => {
@@ -157,17 +157,17 @@ describe('outbox', () => {
     script.push(() => okAssign(), () => okTask('t1', 'DONE'));
     await outbox.flushOutbox({ force: true });
     expect(sent.map((s) => s.key)).toEqual(['a', 'a', 'a', 'b']);
-    expect((await outbox.outboxItem.getValue()).map((e) => e.status)).toEqual(['done', 'done']);
+    expect((await contract.outboxItem.getValue()).map((e) => e.status)).toEqual(['done', 'done']);
   });
 
   it('a write caught mid-send by a worker termination is sent again with the same key on restart', async () => {
     const now = Date.now();
-    await outbox.outboxItem.setValue([
+    await contract.outboxItem.setValue([
       { id: 'mid', write: { kind: 'skipTask', taskId: 't9', title: 'Email', reason: 'OOO' }, status: 'sending', attempts: 0, createdAt: now, nextAttemptAt: now, lastError: null, result: null },
     ]);
     script.push(() => okTask('t9', 'DISMISSED'));
     await outbox.resumeOutbox();
-    const [e] = await outbox.outboxItem.getValue();
+    const [e] = await contract.outboxItem.getValue();
     expect(e.status).toBe('done');
     expect(sent).toEqual([{ url: 'http://127.0.0.1:9/api/v1/tasks/t9/skip', key: 'mid', body: { reason: 'OOO' } }]);
   });
@@ -176,7 +176,7 @@ describe('outbox', () => {
     await outbox.enqueueWrite(assign, { id: 'dup' });
     await outbox.enqueueWrite(assign, { id: 'dup' });
     expect(sent).toHaveLength(1);
-    expect(await outbox.outboxItem.getValue()).toHaveLength(1);
+    expect(await contract.outboxItem.getValue()).toHaveLength(1);
   });
 
   it('reports settled writes and prunes old done entries', async () => {
@@ -186,9 +186,9 @@ describe('outbox', () => {
     off();
     expect(settled).toEqual(['n1:done']);
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + outbox.DONE_TTL_MS + 1_000);
+    vi.setSystemTime(Date.now() + contract.DONE_TTL_MS + 1_000);
     await outbox.flushOutbox();
-    expect(await outbox.outboxItem.getValue()).toEqual([]);
+    expect(await contract.outboxItem.getValue()).toEqual([]);
   });
 
   it('sends each write kind to its route', async () => {

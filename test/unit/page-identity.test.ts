@@ -1,11 +1,11 @@
 /**
- * Record identity read from a CRM page (background/page-identity.ts, run by the content script): DOM fixtures
+ * Record identity read from a CRM page (entrypoints/content/page-identity.ts): DOM fixtures
  * in linkedom (a wxt dependency) with open shadow roots like Lightning web components. linkedom does no layout,
  * so visibility is stubbed: an element is hidden when it or an ancestor (across shadow hosts) is display:none.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseHTML } from 'linkedom';
-import { readVisibleIdentity } from '../../background/page-identity';
+import { readVisibleIdentity } from '../../entrypoints/content/page-identity';
 
 const SF_URL = 'https://acme.lightning.force.com/lightning/r/Contact/0038d0000lA6fpiAAB/view';
 const HS_URL = 'https://app.hubspot.com/contacts/4412345/record/0-1/51235776';

@@ -1,5 +1,11 @@
-import { expect, test } from 'vitest';
-import { CACHE_TTL_MS, expiredCacheKeys, memoryCache, prospectCacheKey, usable } from '../../entrypoints/sidepanel/cache';
+import { expect, test, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing';
+import { CACHE_TTL_MS, expiredCacheKeys, memoryCache, usable } from '../../entrypoints/sidepanel/cache';
+
+// lib/storage defines its items at import (the settings item migrates at once): a browser must exist first.
+vi.stubGlobal('browser', fakeBrowser);
+vi.stubGlobal('chrome', fakeBrowser);
+const { prospectCacheKey } = await import('../../lib/storage');
 
 test('usable returns data within the TTL only', () => {
   const now = 1_000_000_000;

@@ -5,7 +5,7 @@
 import { expect, test, vi } from 'vitest';
 import type { AssignResult, CallSummary, Connection, ProspectFlow } from '../../lib/api';
 import type { BackendClient } from '../../lib/backend-client';
-import type { OutboxEntry, OutboxWrite } from '../../background/outbox-types';
+import type { OutboxEntry, OutboxWrite } from '../../lib/outbox';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
 import { createPanelStore } from '../../entrypoints/sidepanel/store';
 import { A, B, page, pf, until } from './support/panel-fixtures';

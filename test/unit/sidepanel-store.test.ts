@@ -2,7 +2,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import type { CallSummary, Connection, ProspectFlow } from '../../lib/api';
 import { BackendError, type BackendClient } from '../../lib/backend-client';
-import type { OutboxEntry, OutboxWrite } from '../../background/outbox-types';
+import type { OutboxEntry, OutboxWrite } from '../../lib/outbox';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
 import { createPanelStore, describeWrite, landedNotice, mergeAssigned, pendingEntries, subjectOf } from '../../entrypoints/sidepanel/store';
 

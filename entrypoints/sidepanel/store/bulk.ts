@@ -4,8 +4,8 @@
  */
 import type { Job, JobProgress } from '../../../lib/api';
 import type { CrmRecord } from '../../../lib/crm-record';
-import type { OutboxEntry, OutboxWrite } from '../../../background/outbox-types';
-import type { PanelIntent } from '../../../background/settings';
+import type { OutboxEntry, OutboxWrite } from '../../../lib/outbox';
+import type { PanelIntent } from '../../../lib/storage';
 import { explainRefusal } from '../../../components/format';
 import { errorMessage } from './connection';
 import type { GetState, Runtime, SetState } from './runtime';

@@ -6,7 +6,7 @@
 import type { CallSummary, Flow, ProspectFlow } from '../../../lib/api';
 import type { BackendClient } from '../../../lib/backend-client';
 import { recordKey, type CrmKind, type CrmRecord } from '../../../lib/crm-record';
-import type { PanelIntent } from '../../../background/settings';
+import type { PanelIntent } from '../../../lib/storage';
 import { CACHE_FRESH_MS, usable } from '../cache';
 import { errorMessage, isNotConnected } from './connection';
 import { idle, type GetState, type Load, type Runtime, type SetState } from './runtime';

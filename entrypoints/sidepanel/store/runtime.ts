@@ -3,8 +3,9 @@
  * timers that end with the panel, and the one queue for read-modify-writes of a record's saved reads.
  */
 import type { BackendClient } from '../../../lib/backend-client';
-import type { OutboxEntry, OutboxWrite } from '../../../background/outbox-types';
-import type { CacheStore, ProspectCache } from '../cache';
+import type { OutboxEntry, OutboxWrite } from '../../../lib/outbox';
+import type { ProspectCache } from '../../../lib/storage';
+import type { CacheStore } from '../cache';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 export interface Load<T> {

@@ -5,7 +5,7 @@
  */
 import type { AssignResult, ProspectFlow, UnassignResult } from '../../../lib/api';
 import { recordKey, type CrmRecord } from '../../../lib/crm-record';
-import type { OutboxEntry, OutboxWrite } from '../../../background/outbox-types';
+import type { OutboxEntry, OutboxWrite } from '../../../lib/outbox';
 import { explainRefusal, isActiveFlowStatus } from '../../../components/format';
 import { IDLE_WRITE, type WriteState } from '../../../components/write-state';
 import { errorMessage } from './connection';

@@ -9,14 +9,14 @@
  * background from the URL; this script only adds what the page shows.
  */
 import { defineContentScript } from 'wxt/utils/define-content-script';
-import type { ContentScriptMessage, PageReport } from '../background/messages';
-import { readVisibleIdentity, type PageIdentity } from '../background/page-identity';
-import { detectCrmRecord, recordKey } from '../lib/crm-record';
+import type { ContentScriptMessage, PageReport } from '../../lib/messages';
+import { readVisibleIdentity, type PageIdentity } from './page-identity';
+import { CRM_PAGE_PATTERNS, detectCrmRecord, recordKey } from '../../lib/crm-record';
 
 const same = (a: PageIdentity, b: PageIdentity) => a.name === b.name && a.email === b.email;
 
 export default defineContentScript({
-  matches: ['https://*.force.com/*', 'https://*.salesforce.com/*', 'https://*.hubspot.com/*'],
+  matches: CRM_PAGE_PATTERNS,
   runAt: 'document_idle',
   main() {
     const cleanups: (() => void)[] = [];

@@ -3,8 +3,8 @@
  * background service worker. Senders and handlers are type-checked against it.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
-import type { OutboxEntry, OutboxWrite } from './outbox-types';
-import type { TabRecordInfo } from './settings';
+import type { OutboxEntry, OutboxWrite } from './outbox';
+import type { TabRecordInfo } from './storage';
 
 /**
  * What the content script reports: the page's URL (SPA navigations included) and the name / email the record
@@ -41,8 +41,6 @@ export interface ProtocolMap {
    * entry (done, failed, or still pending when the backend could not be reached).
    */
   enqueueWrite(write: OutboxWrite & { /** Made at click time; defaults to a fresh one. */ idempotencyKey?: string }): OutboxEntry;
-  /** UI → background: forget a settled write the rep has seen (a refusal they dismissed). */
-  dismissWrite(id: string): void;
   /** UI → background: retry waiting writes now (the rep pressed "Retry"). */
   flushOutbox(): void;
 }

@@ -1,9 +1,11 @@
 /**
- * Extension settings and shared state, declared once with wxt/storage (typed, with defaults).
- * Read by the background, side panel, popup and options page.
+ * Every storage item and key the extension's parts share, declared once with wxt/storage (typed, with
+ * defaults): settings, what each tab shows, the panel's intent, the cached tasks, and the side panel's cache
+ * of reads (which the background's list-view prefetch also fills). The outbox's item is in ./outbox.
  */
 import { storage } from 'wxt/utils/storage';
-import type { CrmRecord } from '../lib/crm-record';
+import type { CallSummary, Flow, ProspectFlow, Task } from './api';
+import type { CrmRecord } from './crm-record';
 
 export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8787';
 
@@ -59,6 +61,28 @@ export interface PanelIntent {
   createdAt: number;
 }
 export const panelIntentItem = storage.defineItem<PanelIntent | null>('session:panelIntent', { fallback: null });
+
+export interface TasksCache {
+  tasks: Task[];
+  fetchedAt: number;
+}
+/** The rep's tasks due today, as last fetched: the popup renders them at once; the badge counts them. */
+export const tasksCacheItem = storage.defineItem<TasksCache | null>('local:tasksCache', { fallback: null });
+
+// ── The side panel's cache of reads (stale-while-revalidate) ───────────────────────────────────────
+
+export interface Cached<T> {
+  data: T;
+  at: number;
+}
+/** One record's reads, under `local:cache:<recordKey>`. */
+export interface ProspectCache {
+  flows?: Cached<ProspectFlow[]>;
+  calls?: Cached<CallSummary[]>;
+}
+export const prospectCacheKey = (recordKey: string) => `cache:${recordKey}`;
+export const prospectStorageKey = (recordKey: string) => `local:${prospectCacheKey(recordKey)}` as const;
+export const flowCatalogItem = storage.defineItem<Cached<Flow[]> | null>('local:cache:flow-catalog', { fallback: null });
 
 /** The backend URL and token in effect (managed value wins). */
 export async function effectiveSettings(): Promise<Settings & { backendUrlManaged: boolean }> {

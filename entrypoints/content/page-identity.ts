@@ -9,7 +9,7 @@
  * when the header lacks a field does it look at the record's detail fields. Shadow roots are collected at
  * most once per scope, and candidates are tested with `matches()` in one pass.
  */
-import { crmOfUrl } from '../lib/crm-record';
+import { crmOfUrl } from '../../lib/crm-record';
 
 export interface PageIdentity {
   name?: string;

@@ -1,0 +1,48 @@
+/**
+ * The outbox's contract, shared by the background (its only writer) and the pages (which watch it): a write
+ * the rep made (assign, unassign, interaction, task change, bulk add), stored in chrome.storage.local under
+ * `local:outbox` with an idempotency key made at click time, sent with the backend's Idempotency-Key,
+ * retried while the backend is unreachable or busy.
+ *
+ * An entry's states: pending (waiting to be sent, or to be retried after `lastError`) → sending → done (the
+ * backend answered 2xx; `result` holds its answer) or failed (refused with a 4xx; never retried). Done
+ * entries are pruned after DONE_TTL_MS, failed ones after FAILED_TTL_MS.
+ */
+import { storage } from 'wxt/utils/storage';
+import type { AssignResult, InteractionRequest, JobAccepted, Task, UnassignResult } from './api';
+
+export type OutboxWrite =
+  | { kind: 'assign'; flowId: string; flowName: string; crmProspectIds: string[]; coolOffOverride?: boolean; flowInstanceOwnerEmail?: string }
+  | { kind: 'unassign'; flowId: string; flowName: string; crmProspectIds: string[] }
+  | { kind: 'interaction'; body: InteractionRequest }
+  | { kind: 'completeTask'; taskId: string; title: string; notes?: string }
+  | { kind: 'skipTask'; taskId: string; title: string; reason?: string };
+
+export type OutboxResult = AssignResult | JobAccepted | UnassignResult | { accepted: true } | { task: Task };
+
+export interface OutboxEntry {
+  /** Also the Idempotency-Key sent to the backend. */
+  id: string;
+  write: OutboxWrite;
+  /** pending: waiting to be (re)sent; done: the backend answered 2xx; failed: refused (4xx), shown and dropped. */
+  status: 'pending' | 'sending' | 'done' | 'failed';
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  lastError: { code: string; message: string } | null;
+  result: OutboxResult | null;
+  /** When it became done or failed (for pruning and "saved just now"). */
+  settledAt?: number;
+}
+
+export const outboxItem = storage.defineItem<OutboxEntry[]>('local:outbox', { fallback: [] });
+
+/** Landed writes stay visible ("Saved") for a while, then go. */
+export const DONE_TTL_MS = 10 * 60_000;
+/** Refusals stay a day (the rep was told when they landed). */
+export const FAILED_TTL_MS = 24 * 60 * 60_000;
+
+/** Writes still waiting for the backend (what the UI counts as "changes waiting"). */
+export function pendingEntries(entries: OutboxEntry[]): OutboxEntry[] {
+  return entries.filter((e) => e.status === 'pending' || e.status === 'sending');
+}

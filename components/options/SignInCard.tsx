@@ -1,7 +1,7 @@
 /** Sign in with the company's SSO (through the backend and Scalekit), or sign out (revokes this browser's device token). */
 import { useState } from 'react';
 import type { SignedIn } from '../../lib/storage';
-import { signInWithSso, signOut } from '../../background/sign-in';
+import { signInWithSso, signOut } from '../sign-in-flow';
 
 export function SignInCard({ signedIn, ssoOnly, onChange }: { signedIn: SignedIn | null; ssoOnly: boolean; onChange: () => void }) {
   const [busy, setBusy] = useState(false);

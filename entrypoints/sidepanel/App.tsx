@@ -14,7 +14,7 @@ import { Notices } from '../../components/Notices';
 import { PendingWrites } from '../../components/PendingWrites';
 import { RecordHeader } from '../../components/RecordHeader';
 import { SetupState } from '../../components/SetupState';
-import { signInWithSso } from '../../background/sign-in';
+import { signInWithSso } from '../../components/sign-in-flow';
 import { Skeleton } from '../../components/Skeleton';
 import { TopBar } from '../../components/TopBar';
 import { crmLabel, formatAgo } from '../../components/format';

@@ -8,7 +8,7 @@ import { browser } from 'wxt/browser';
 import { SIGN_IN_START_PATH } from '../lib/api';
 import { createBackendClient } from '../lib/backend-client';
 import { readSignInRedirect, SIGN_IN_REDIRECT_PATH } from '../lib/sign-in';
-import { originPatternFor } from '../components/options/permissions';
+import { originPatternFor } from './options/permissions';
 import { effectiveSettings, settingsItem, signedInItem } from '../lib/storage';
 
 export type SignInResult = { ok: true; email: string } | { ok: false; message: string };

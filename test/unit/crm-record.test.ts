@@ -1,5 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing';
 import { crmOfUrl, detectCrmRecord, recordKey, toSalesforceId18 } from '../../lib/crm-record';
+
+vi.stubGlobal('browser', fakeBrowser);
+vi.stubGlobal('chrome', fakeBrowser);
+const { CRM_LINK_PATTERNS } = await import('../../background/context-menus');
+
+/** A Chrome match pattern as a regular expression (`*.` in the host: any subdomain; `*` in the path: anything). */
+function matchPattern(p: string): RegExp {
+  const [, scheme, host, path] = /^(\w+):\/\/([^/]+)(\/.*)$/.exec(p)!;
+  const esc = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  const h = host.startsWith('*.') ? `(?:[^/]+\\.)?${esc(host.slice(2))}` : esc(host);
+  return new RegExp(`^${scheme}://${h}${path.split('*').map(esc).join('.*')}$`);
+}
 
 
 const contact15 = '0035g00000ABCde';
@@ -55,6 +68,9 @@ const POSITIVE: [string, unknown][] = [
   [`https://acme.lightning.force.com/one/one.app#/sObject/${lead15}`, sfLead],
   // My Domain, sandbox, Hyperforce, Experience Cloud hosts
   [`https://acme.my.salesforce.com/lightning/r/Contact/${c18}/view`, sfContact],
+  [`https://acme.my.salesforce.com/lightning/r/${c18}/view`, sfContact],
+  [`https://acme.my.salesforce.com/lightning/r/${lead15}/view`, sfLead],
+  [`https://acme.my.salesforce.com/one/one.app#/sObject/${c18}/view`, sfContact],
   [`https://acme--uat.sandbox.lightning.force.com/lightning/r/Contact/${c18}/view`, sfContact],
   [`https://acme--sbx.sandbox.my.salesforce.com/lightning/r/Lead/${l18}/view`, sfLead],
   [`https://acme--dev.sandbox.lightning.force.com/lightning/r/Lead/${l18}/view`, sfLead],
@@ -69,6 +85,9 @@ const POSITIVE: [string, unknown][] = [
   [`https://acme.my.salesforce.com/${c18}`, sfContact],
   [`https://acme.my.salesforce.com/${lead15}/e?retURL=%2F${lead15}`, sfLead],
   [`https://acme--uat.sandbox.my.salesforce.com/${contact15}`, sfContact],
+  // A bare id on a Lightning host (links in emails and reports; Lightning redirects them to the record)
+  [`https://acme.lightning.force.com/${contact15}`, sfContact],
+  [`https://acme.lightning.force.com/${lead15}`, sfLead],
   // HubSpot
   ['https://app.hubspot.com/contacts/1234567/record/0-1/51', hsContact('51')],
   ['https://app.hubspot.com/contacts/1234567/record/0-1/51/', hsContact('51')],
@@ -79,6 +98,7 @@ const POSITIVE: [string, unknown][] = [
   ['https://app-eu1.hubspot.com/contacts/1234567/record/0-136/777/activity', hsLead('777')],
   ['https://app.hubspot.com/contacts/1234567/contact/51', hsContact('51')],
   ['https://app.hubspot.com/contacts/1234567/contact/51/?engagement=42', hsContact('51')],
+  ['https://app.hubspot.com/contacts/1234567/lead/777', hsLead('777')],
   ['https://app-ap1.hubspot.com/contacts/1234567/record/0-1/51', hsContact('51')],
   ['https://app.hubspot.com/contacts/1234567/record/0-1/51#activity', hsContact('51')],
 ];
@@ -115,8 +135,12 @@ const NEGATIVE: string[] = [
 ];
 
 describe('detectCrmRecord corpus', () => {
-  it('has at least 40 positive and negative URL forms', () => {
-    expect(POSITIVE.length + NEGATIVE.length).toBeGreaterThanOrEqual(40);
+  it('every link form the "Add to Gong flow" menu is offered on has a prospect URL here that it reads', () => {
+    // A menu pattern without one would offer the menu on links that open nothing.
+    for (const pattern of CRM_LINK_PATTERNS) {
+      const re = matchPattern(pattern);
+      expect(POSITIVE.filter(([url]) => re.test(url)).map(([url]) => url), pattern).not.toEqual([]);
+    }
   });
   it.each(POSITIVE)('%s', (url, expected) => {
     expect(detectCrmRecord(url)).toEqual(expected);

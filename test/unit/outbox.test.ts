@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
+import type { OutboxWrite } from '../../lib/outbox';
 
 vi.stubGlobal('chrome', fakeBrowser);
 vi.stubGlobal('browser', fakeBrowser);
@@ -191,13 +192,34 @@ describe('outbox', () => {
     expect(await contract.outboxItem.getValue()).toEqual([]);
   });
 
-  it('sends each write kind to its route', async () => {
-    script.push(() => json(200, { unassigned: ['51'], notUnassigned: [] }), () => json(202, { accepted: true }));
-    await outbox.enqueueWrite({ kind: 'unassign', flowId: 'f2', flowName: 'X', crmProspectIds: ['51'] }, { id: 'u' });
-    await outbox.enqueueWrite({ kind: 'interaction', body: { crmProspectId: '51', eventName: 'Visited pricing', eventTimestamp: '2025-01-01T00:00:00.000Z' } }, { id: 'i' });
-    script.push(() => okTask('t1', 'DONE'));
-    await outbox.enqueueWrite({ kind: 'completeTask', taskId: 't1', title: 'Call', notes: 'Left a voicemail' }, { id: 'c' });
-    expect(sent.map((s) => s.url.replace('http://127.0.0.1:9/api/v1', ''))).toEqual(['/flows/f2/unassign', '/interactions', '/tasks/t1/complete']);
-    expect(sent[2].body).toEqual({ notes: 'Left a voicemail' });
+  it('sends each write kind to its own route with its own body, and keeps what that route answered', async () => {
+    // Answers by route, like the backend: a write sent to another kind's route gets that route's answer.
+    const byRoute: Record<string, () => Response> = {
+      '/flows/f1/assign': () => json(200, { assigned: [], notAssigned: [] }),
+      '/flows/f2/unassign': () => json(200, { unassigned: ['51'], notUnassigned: [] }),
+      '/interactions': () => json(202, { accepted: true }),
+      '/tasks/t1/complete': () => okTask('t1', 'DONE'),
+      '/tasks/t2/skip': () => okTask('t2', 'DISMISSED'),
+    };
+    const route = (req: Sent) => req.url.replace('http://127.0.0.1:9/api/v1', '');
+    for (let i = 0; i < 5; i++) script.push((req) => byRoute[route(req)]?.() ?? json(404, { error: { code: 'NOT_FOUND', message: route(req) } }));
+    const writes: OutboxWrite[] = [
+      { kind: 'assign', flowId: 'f1', flowName: 'Q3', crmProspectIds: ['51'], coolOffOverride: true, flowInstanceOwnerEmail: 'sam@example.com' },
+      { kind: 'unassign', flowId: 'f2', flowName: 'X', crmProspectIds: ['51'] },
+      { kind: 'interaction', body: { crmProspectId: '51', eventName: 'Visited pricing', eventTimestamp: '2025-01-01T00:00:00.000Z' } },
+      { kind: 'completeTask', taskId: 't1', title: 'Call', notes: 'Left a voicemail' },
+      { kind: 'skipTask', taskId: 't2', title: 'Email', reason: 'Out of office' },
+    ];
+    const entries = [];
+    for (const [i, w] of writes.entries()) entries.push(await outbox.enqueueWrite(w, { id: `w${i}` }));
+    expect(sent.map((s) => [route(s), s.key, s.body])).toEqual([
+      ['/flows/f1/assign', 'w0', { crmProspectIds: ['51'], coolOffOverride: true, flowInstanceOwnerEmail: 'sam@example.com' }],
+      ['/flows/f2/unassign', 'w1', { crmProspectIds: ['51'] }],
+      ['/interactions', 'w2', { crmProspectId: '51', eventName: 'Visited pricing', eventTimestamp: '2025-01-01T00:00:00.000Z' }],
+      ['/tasks/t1/complete', 'w3', { notes: 'Left a voicemail' }],
+      ['/tasks/t2/skip', 'w4', { reason: 'Out of office' }],
+    ]);
+    expect(entries.map((e) => e.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    expect(entries.slice(3).map((e) => (e.result as { task: { status: string } }).task.status)).toEqual(['DONE', 'DISMISSED']);
   });
 });

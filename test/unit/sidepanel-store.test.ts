@@ -129,22 +129,25 @@ describe('loading a record', () => {
 });
 
 describe('writes through the outbox', () => {
-  test('assign: done merges the assigned flow and closes the picker', async () => {
+  test('assign: done merges the assigned flow from the answer (no reload) and closes the picker', async () => {
     const sent: OutboxWrite[] = [];
-    const { store, flows } = setup({}, async (w) => {
+    // The backend's list does not show the new flow yet: only merging the assign's answer can show it.
+    const { store, fns } = setup({}, async (w) => {
       sent.push(w);
-      flows[B] = [pf('9', B)];
       return entry(w, 'done', { assigned: [pf('9', B)], notAssigned: [] });
     });
     store.getState().setPage(page(B));
-    await until(() => store.getState().flows.status === 'ready');
+    await until(() => store.getState().flows.status === 'ready' && !store.getState().flows.refreshing);
     store.getState().openPicker(true);
+    const gets = fns.prospectFlows.mock.calls.length;
     await store.getState().assignFlow({ id: '9', name: 'Flow 9' }, { ownerEmail: 'rep@example.com' });
+    await flush();
     expect(sent[0]).toEqual({ kind: 'assign', flowId: '9', flowName: 'Flow 9', crmProspectIds: [B], flowInstanceOwnerEmail: 'rep@example.com' });
     expect(store.getState().assign.status).toBe('done');
     expect(store.getState().pickerOpen).toBe(false);
-    expect(store.getState().flows.data?.map((f) => f.flowId)).toContain('9');
-    expect(store.getState().notices.at(-1)?.text).toMatch(/Added to/);
+    expect(store.getState().flows.data?.map((f) => f.flowId)).toEqual(['9']);
+    expect(fns.prospectFlows.mock.calls.length - gets).toBeLessThanOrEqual(1);
+    expect(store.getState().notices.map((n) => n.text)).toEqual(['Added to “Flow 9”.']);
   });
 
   test('assign: cool-off refusal is explained; "assign anyway" re-sends with the override', async () => {

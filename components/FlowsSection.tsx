@@ -1,9 +1,9 @@
 /** The prospect's flows, the "Add to flow" picker and unassign. Marks `gong:flows-visible` once shown. */
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
-import type { Flow, ProspectFlow } from '../lib/api';
+import type { Flow, FlowHistoryEntry, ProspectFlow } from '../lib/api';
 import { FlowPicker } from './FlowPicker';
 import { FlowRow } from './FlowRow';
-import { formatAgo, isActiveFlowStatus, sortProspectFlows } from './format';
+import { formatAgo, formatShortDate, isActiveFlowStatus, sortProspectFlows } from './format';
 import { IconFlow, IconPlus } from './icons';
 import { Section } from './Section';
 import type { WriteState } from './write-state';
@@ -28,6 +28,14 @@ export interface FlowsSectionProps {
   removing?: Set<string>;
   /** Set while Gong is not connected: the saved list is shown dimmed, without changes. */
   readOnlyNote?: string | null;
+  /** Flows the prospect is no longer open in, from the backend's record of writes made through it (not Gong data). */
+  history?: FlowHistoryEntry[];
+}
+
+/** "Removed by you, Nov 3" / "Assigned by sam@acme.com, Oct 28 · no longer open in Gong". */
+export function historyLine(e: FlowHistoryEntry, now?: Date): string {
+  const line = `${e.action === 'removed' ? 'Removed' : 'Assigned'} by ${e.byYou ? 'you' : e.by}, ${formatShortDate(e.at, now)}`;
+  return e.action === 'assigned' ? `${line} · no longer open in Gong` : line;
 }
 
 const marked = new Set<string>();
@@ -124,6 +132,23 @@ export function FlowsSection(p: FlowsSectionProps) {
               onConfirmed={focusHome}
             />
           ))}
+        </ul>
+      )}
+      {!!p.history?.length && (
+        <ul className="ge-flows ge-flows--history" aria-label="Flow history">
+          {p.history.map((e) => {
+            const name = e.flowName ?? p.catalog.data?.find((f) => f.id === e.flowId)?.name ?? 'A flow';
+            return (
+              <li key={`${e.flowId}:${e.at}`} className="ge-flow ge-flow--finished" aria-label={name}>
+                <div className="ge-flow__top">
+                  <span className="ge-flow__name">{name}</span>
+                </div>
+                <div className="ge-flow__meta">
+                  <span>{historyLine(e)}</span>
+                </div>
+              </li>
+            );
+          })}
         </ul>
       )}
     </Section>

@@ -112,6 +112,23 @@ export const prospectFlow = z.object({
 export type ProspectFlow = z.infer<typeof prospectFlow>;
 export const prospectFlows = z.object({ crmProspectId: z.string(), flows: z.array(prospectFlow) });
 export type ProspectFlows = z.infer<typeof prospectFlows>;
+/**
+ * A flow this prospect is no longer open in, as this backend's own audit knows it: its last write through the
+ * backend (assigned, or removed), by whom and when. Not Gong data: Gong lists only open flows by CRM id.
+ */
+export const flowHistoryEntry = z.object({
+  flowId: z.string(),
+  flowName: z.string().nullable(),
+  action: z.enum(['assigned', 'removed']),
+  at: z.string(),
+  /** Email of the user who made the write through this backend. */
+  by: z.string(),
+  byYou: z.boolean(),
+});
+export type FlowHistoryEntry = z.infer<typeof flowHistoryEntry>;
+/** One prospect's open flows (Gong) and its history of writes through this backend (newest first, ≤ 10). */
+export const prospectFlowsWithHistory = prospectFlows.extend({ history: z.array(flowHistoryEntry) });
+export type ProspectFlowsWithHistory = z.infer<typeof prospectFlowsWithHistory>;
 
 export const prospectParams = z.object({ crmId: crmProspectId });
 /** Flows of many prospects in one Gong call (list views prefetch their rows; warms the backend cache). */

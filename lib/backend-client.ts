@@ -96,7 +96,7 @@ export function createBackendClient(opts: BackendClientOptions) {
     signOut: () => post(`${P}/sign-out`, api.signOutResult, {}),
     connection: () => get(`${P}/connection`, api.connection),
     connectionLink: () => post(`${P}/connection/link`, api.connectionLink, {}),
-    prospectFlows: (crmId: string) => get(`${P}/prospects/${enc(crmId)}/flows`, api.prospectFlows),
+    prospectFlows: (crmId: string) => get(`${P}/prospects/${enc(crmId)}/flows`, api.prospectFlowsWithHistory),
     /** POST /prospects/flows/lookup: up to 200 prospects' flows in one Gong call (a read, not a write). */
     prospectFlowsLookup: (crmProspectIds: string[]) => post(`${P}/prospects/flows/lookup`, api.prospectFlowsLookup, { crmProspectIds }),
     prospectCalls: (crmId: string, q: { email?: string; days?: number } = {}) => {

@@ -121,6 +121,7 @@ export function App({ store }: { store: PanelStore }) {
               onDismissUnassign={s.resetUnassign}
               pendingAdds={flowChanges.adds}
               removing={flowChanges.removing}
+              history={s.flowHistory.key === key ? s.flowHistory.entries : undefined}
             />
             <CallsSection calls={s.calls} onRetry={() => void s.loadCalls()} />
             <section className="ge-card ge-section" aria-label="Report interaction">

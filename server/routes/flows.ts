@@ -7,7 +7,7 @@ import {
   flowList,
   flowParams,
   jobAccepted,
-  prospectFlows,
+  prospectFlowsWithHistory,
   prospectFlowsLookup,
   prospectFlowsLookupRequest,
   prospectParams,
@@ -20,6 +20,7 @@ import { sessionFor, type AppContext } from '../app-context';
 import { requireUser } from '../http/request-context';
 import { writeOnce } from '../http/write-once';
 import { assignProspects, uniqueIds, unassign } from '../services/assign';
+import { flowHistory } from '../services/flow-history';
 import { listFlows, listFolders, listWorkspaces } from '../services/flows';
 import { errorResponses, security } from './schemas';
 
@@ -44,8 +45,20 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
 
   app.get(
     '/prospects/:crmId/flows',
-    { schema: { tags: ['prospects'], security, params: prospectParams, summary: 'The flows a prospect is in', response: { 200: prospectFlows, ...errorResponses } } },
-    async (req) => (await ctx.prospectFlows.lookup(sessionFor(ctx, req), [req.params.crmId]))[0],
+    {
+      schema: {
+        tags: ['prospects'],
+        security,
+        params: prospectParams,
+        summary: "The prospect's open flows (Gong), and its history of flow writes made through this backend",
+        response: { 200: prospectFlowsWithHistory, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const [found] = await ctx.prospectFlows.lookup(sessionFor(ctx, req), [req.params.crmId]);
+      const open = new Set(found.flows.map((f) => f.flowId));
+      return { ...found, history: flowHistory(ctx.audit, req.params.crmId, requireUser(req).email, open) };
+    },
   );
 
   app.post(

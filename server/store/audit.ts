@@ -70,6 +70,22 @@ export class AuditLog {
       .all(...args) as AuditRow[];
   }
 
+  /**
+   * Successful writes through this backend that named this prospect among their `crm_prospect_ids` (assign,
+   * cool-off override, unassign), newest first: the source of a prospect's flow history.
+   */
+  prospectFlowWrites(crmId: string, limit = 200): Pick<AuditRow, 'at' | 'userEmail' | 'tool' | 'input' | 'answer'>[] {
+    return this.db
+      .prepare(
+        `SELECT a.at, a.user_email AS userEmail, a.tool, a.input, a.answer
+         FROM audit a, json_each(a.input, '$.crm_prospect_ids') j
+         WHERE a.tool IN ('gong_engage_prospects_assign', 'gong_engage_prospects_assign_cool_off_override', 'gong_engage_prospects_unassign')
+           AND a.outcome = 'ok' AND json_valid(a.input) AND lower(j.value) = lower(?)
+         ORDER BY a.id DESC LIMIT ?`,
+      )
+      .all(crmId, limit) as Pick<AuditRow, 'at' | 'userEmail' | 'tool' | 'input' | 'answer'>[];
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
   }

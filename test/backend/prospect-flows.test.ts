@@ -5,7 +5,7 @@
  * invalidates the prospect it touched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignResult, prospectFlows, prospectFlowsLookup } from '../../lib/api';
+import { assignResult, prospectFlows, prospectFlowsLookup, prospectFlowsWithHistory } from '../../lib/api';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { addConnectedUser, startTestBackend, type TestBackend } from './harness';
 
@@ -30,9 +30,9 @@ describe('POST /prospects/flows/lookup', () => {
     const { prospects } = prospectFlowsLookup.parse(res.body);
     expect(flowsCalls() - before).toBe(1);
     expect(prospects.map((p) => p.crmProspectId)).toEqual(ids);
-    // Same answer as Gong's own view of each prospect.
+    // Same answer as Gong's own view of each prospect's open flows.
     for (const p of prospects) {
-      const inGong = t.gong.state.flowInstancesByProspect(p.crmProspectId).map((i) => i.id).sort();
+      const inGong = t.gong.state.flowInstancesByProspect(p.crmProspectId).filter((i) => ['Pending', 'Running', 'Paused'].includes(i.status)).map((i) => i.id).sort();
       expect(p.flows.map((f) => f.flowInstanceId).sort()).toEqual(inGong);
     }
     expect(prospects.find((p) => p.crmProspectId === SEED.sfContactWithFlows)!.flows.length).toBeGreaterThan(0);
@@ -90,5 +90,40 @@ describe('POST /prospects/flows/lookup', () => {
     const many = Array.from({ length: 201 }, (_, i) => `003${String(i).padStart(12, '0')}`);
     expect((await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: many } })).status).toBe(400);
     expect((await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: [] } })).status).toBe(400);
+  });
+});
+
+describe("a prospect's flows: open ones from Gong, history from this backend's own writes", () => {
+  it('lists only open flows (Gong answers only Pending/Running/Paused by CRM id)', async () => {
+    const res = await t.api('GET', `/api/v1/prospects/${SEED.sfContactWithFlows}/flows`);
+    expect(res.status).toBe(200);
+    const { flows } = prospectFlows.parse(res.body);
+    expect(flows.length).toBeGreaterThan(0);
+    for (const f of flows) expect(['Pending', 'Running', 'Paused']).toContain(f.status);
+    // Gong still holds a finished instance of this prospect: it is not Gong's answer by CRM id.
+    expect(t.gong.state.flowInstancesByProspect(SEED.sfContactWithFlows).some((i) => i.status.startsWith('Finished'))).toBe(true);
+  });
+
+  it('shows a flow removed through the backend as history ("removed by you"), never as a Gong flow', async () => {
+    const id = SEED.hubspotContactNoFlows;
+    const assign = await t.api('POST', `/api/v1/flows/${SEED.flowId}/assign`, { body: { crmProspectIds: [id] } });
+    expect(assignResult.parse(assign.body).assigned).toHaveLength(1);
+    const during = prospectFlowsWithHistory.parse((await t.api('GET', `/api/v1/prospects/${id}/flows`)).body);
+    expect(during.flows.map((f) => f.flowId)).toEqual([SEED.flowId]);
+    // An open flow is Gong's: no history entry for it.
+    expect(during.history).toEqual([]);
+
+    const un = await t.api('POST', `/api/v1/flows/${SEED.flowId}/unassign`, { body: { crmProspectIds: [id] } });
+    expect(un.status).toBe(200);
+    const after = prospectFlowsWithHistory.parse((await t.api('GET', `/api/v1/prospects/${id}/flows`)).body);
+    expect(after.flows).toEqual([]);
+    expect(after.history).toHaveLength(1);
+    expect(after.history[0]).toMatchObject({ flowId: SEED.flowId, action: 'removed', by: SEED.repEmail, byYou: true });
+    expect(after.history[0].flowName).toBeTruthy();
+    expect(Math.abs(Date.parse(after.history[0].at) - Date.now())).toBeLessThan(60_000);
+
+    // Another rep sees who did it.
+    const seen = prospectFlowsWithHistory.parse((await t.api('GET', `/api/v1/prospects/${id}/flows`, { token: samToken })).body);
+    expect(seen.history[0]).toMatchObject({ action: 'removed', by: SEED.repEmail, byYou: false });
   });
 });

@@ -136,6 +136,13 @@ describe('side panel', () => {
     const active = gong().state.instances.filter((i) => i.crmProspectId === id && i.flowId === SEED.flowId && ['Running', 'Pending', 'Paused'].includes(i.status));
     expect(active).toHaveLength(0);
     await panel.close();
+
+    // Gong lists only open flows; the removal comes back as this backend's history, not as a Gong flow.
+    const again = (await openPanelFor(sfContact(id), 'salesforce-contact.html')).panel;
+    const history = flowsRegion(again).getByRole('list', { name: 'Flow history' });
+    await poll(() => history.getByRole('listitem', { name: SEED.flowName }).textContent()).toMatch(/Removed by you, Today/);
+    await panelScreenshot(again, 'sidepanel-flow-history');
+    await again.close();
   });
 
   test('cool-off refusal explained in plain words, then "Assign anyway" overrides it', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Flow, ProspectFlow } from '../../lib/api';
+import { historyLine } from '../../components/FlowsSection';
 import {
   explainRefusal,
   flowStatusBadge,
@@ -127,4 +128,13 @@ describe('refusals in plain words', () => {
 test('pendingLabel', () => {
   expect(pendingLabel(1)).toBe('1 change waiting for the backend');
   expect(pendingLabel(2)).toBe('2 changes waiting for the backend');
+});
+
+describe('flow history lines', () => {
+  const now = new Date('2026-11-20T12:00:00');
+  const entry = { flowId: '1', flowName: 'Cold', at: '2026-11-03T10:00:00', by: 'sam@acme.com' } as const;
+  test('says who removed or assigned the flow, and when; an assigned flow is no longer open in Gong', () => {
+    expect(historyLine({ ...entry, action: 'removed', byYou: true }, now)).toBe('Removed by you, Nov 3');
+    expect(historyLine({ ...entry, action: 'assigned', byYou: false }, now)).toBe('Assigned by sam@acme.com, Nov 3 · no longer open in Gong');
+  });
 });

@@ -3,7 +3,7 @@
  * link) and its reads: the prospect's flows and calls, and the flow catalog. Stale-while-revalidate: a record
  * seen before shows its saved copy at once, then the backend's answer.
  */
-import type { CallSummary, Flow, ProspectFlow } from '../../../lib/api';
+import type { CallSummary, Flow, FlowHistoryEntry, ProspectFlow } from '../../../lib/api';
 import type { BackendClient } from '../../../lib/backend-client';
 import { recordKey, type CrmKind, type CrmRecord } from '../../../lib/crm-record';
 import type { PanelIntent } from '../../../lib/storage';
@@ -28,6 +28,8 @@ export interface RecordSlice {
   /** A record chosen from a context-menu link (overrides the page's record until dismissed). */
   linkRecord: CrmRecord | null;
   flows: Load<ProspectFlow[]>;
+  /** Flows the prospect is no longer open in, from the backend's audit of its own writes; for record `key` only. */
+  flowHistory: { key: string | null; entries: FlowHistoryEntry[] };
   calls: Load<CallSummary[]>;
   catalog: Load<Flow[]>;
   setPage(page: PageInfo | null, opts?: { pinned?: boolean }): void;
@@ -122,6 +124,7 @@ export function createRecordSlice(rt: Runtime, set: SetState<RecordSlice & Needs
     pinned: false,
     linkRecord: null,
     flows: idle(),
+    flowHistory: { key: null, entries: [] },
     calls: idle(),
     catalog: idle(),
 
@@ -168,11 +171,19 @@ export function createRecordSlice(rt: Runtime, set: SetState<RecordSlice & Needs
     },
 
     resetReads() {
-      set({ catalog: idle(), flows: idle(), calls: idle() });
+      set({ catalog: idle(), flows: idle(), flowHistory: { key: null, entries: [] }, calls: idle() });
     },
 
     loadFlows(opts) {
-      return loadProspect('flows', (c, r) => c.prospectFlows(r.id).then((x) => x.flows), opts);
+      return loadProspect(
+        'flows',
+        (c, r) =>
+          c.prospectFlows(r.id).then((x) => {
+            set({ flowHistory: { key: recordKey(r), entries: x.history } });
+            return x.flows;
+          }),
+        opts,
+      );
     },
 
     loadCalls(opts) {

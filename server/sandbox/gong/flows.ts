@@ -107,7 +107,11 @@ const prospectsFlowsList: Handler = (c, input: { crm_prospect_ids: string[] }) =
     const p = findProspect(c, raw);
     if (!p || seen.has(p.crmId)) continue;
     seen.add(p.crmId);
-    const mine = [...instancesOfProspect(c.state.instances, p.crmId)].sort((a, b) => b.created.localeCompare(a.created));
+    // "When querying by crmProspectsIds, only open (Pending/Running/Paused) flows are returned" (spec
+    // getProspectsAssignedFlows): finished instances stay in Gong but are not listed here.
+    const mine = instancesOfProspect(c.state.instances, p.crmId)
+      .filter((i) => ACTIVE_STATUSES.has(i.status))
+      .sort((a, b) => b.created.localeCompare(a.created));
     out.push(...mine.map((i) => assignedFlowView(c, i)));
   }
   return { requestId: c.requestId, prospectsAssigned: out };

@@ -11,6 +11,7 @@ import { ScalekitServerException } from '@scalekit-sdk/node';
 import { formatReport, runDoctor, tokenFailure, type DoctorReport } from '../../server/doctor';
 import { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { startSandbox, type Sandbox } from '../../server/sandbox/index';
+import { GongHttpError } from '../../server/sandbox/gong/http-error';
 import type { GongBackend } from '../../server/sandbox/types';
 import { openDb } from '../../server/store/db';
 import { UsageCounter } from '../../server/store/usage';
@@ -223,6 +224,31 @@ describe('doctor in Scalekit mode, pointed at the stand-in on loopback', () => {
       expect(row(report, 'Gong: workspaces').detail).toMatch(/^gong_engage_workspaces_list: /);
       expect(row(report, 'Gong: workspaces').todo).toMatch(/^Report it with the backend log/);
       expect(row(report, 'Gong: flows').result).toBe('ok');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a scope the Gong connection lacks (Gong 403): the failed row names the scope to add', async () => {
+    const noUsersScope: GongBackend = {
+      execute: async (tool, input, ctx) => {
+        if (tool === 'gong_users_list') throw new GongHttpError({ status: 403, body: { requestId: 'r2', errors: ['Missing scope api:users:read'] } });
+        return gong.execute(tool, input, ctx);
+      },
+    };
+    const other = await startSandbox({ gong: noUsersScope });
+    try {
+      const report = await runDoctor({
+        env: { SCALEKIT_ENV_URL: other.url, SCALEKIT_CLIENT_ID: other.clientId, SCALEKIT_CLIENT_SECRET: other.clientSecret },
+        rep: 'rep@example.com',
+        dataDir,
+      });
+      expect(row(report, 'Gong: users')).toMatchObject({
+        result: 'fail',
+        todo: 'Give the Gong connection "gong" the api:users:read scope (Scalekit dashboard → AgentKit → Connections → Permissions), then rep@example.com connects Gong again',
+      });
+      expect(row(report, 'Gong: users').detail).toMatch(/^gong_users_list: .*Missing scope api:users:read/);
+      expect(row(report, 'Gong: workspaces').result).toBe('ok');
     } finally {
       await other.close();
     }

@@ -222,9 +222,14 @@ export const callSummary = z.object({
   matchedBy: z.enum(['crmId', 'email']),
 });
 export type CallSummary = z.infer<typeof callSummary>;
+/** The windows the calls route takes: each is one company-wide index to keep, so there are few. */
+export const CALL_WINDOWS_DAYS = [7, 30, 90, 180, 365] as const;
 export const callsQuery = z.object({
   email: z.email().optional(),
-  days: z.coerce.number().int().min(1).max(365).default(90),
+  days: z.coerce
+    .number()
+    .refine((d) => (CALL_WINDOWS_DAYS as readonly number[]).includes(d), `must be one of ${CALL_WINDOWS_DAYS.join(', ')}`)
+    .default(90),
 });
 export const prospectCalls = z.object({ crmProspectId: z.string(), calls: z.array(callSummary) });
 export type ProspectCalls = z.infer<typeof prospectCalls>;
@@ -274,10 +279,15 @@ export const accepted = z.object({ accepted: z.literal(true) });
 
 // ── Usage and generic tools ────────────────────────────────────────────────────────────────────────
 export const usage = z.object({
+  /** The company's day (UTC): every rep's calls against Gong's daily budget. */
   date: z.string(),
   gongCalls: z.number(),
   dailyBudget: z.number(),
   remaining: z.number(),
+  /** The caller's own calls today and their share of the budget. */
+  you: z.object({ email: z.string(), gongCalls: z.number(), dailyShare: z.number(), remaining: z.number() }),
+  /** Admins only: every rep who called Gong today, busiest first. */
+  reps: z.array(z.object({ email: z.string(), gongCalls: z.number() })).optional(),
 });
 export type Usage = z.infer<typeof usage>;
 export const toolParams = z.object({ toolName: z.string().max(100) });

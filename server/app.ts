@@ -198,9 +198,25 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     const youngGc = opts.youngGcWhenIdle === false ? undefined : youngGcTask();
     if (youngGc) idle.add(youngGc);
     const connections = new GongConnections(client, config.gongConnectionName);
-    const gateway = new GongGateway(client, config.gongConnectionName, usage, opts.gong, connections);
+    const gateway = new GongGateway(
+      client,
+      config.gongConnectionName,
+      usage,
+      { dailyCallsPerRep: config.gongDailyCallsPerRep, ...opts.gong },
+      connections,
+      () => users.activeCount(),
+    );
     cleanups.push(() => gateway.close());
     const jobs = new JobStore(db);
+    // Finished jobs and their results are kept JOB_RETENTION_DAYS, then deleted: at start and every hour.
+    const pruneJobs = () => {
+      const deleted = jobs.deleteFinishedBefore(new Date(Date.now() - config.jobRetentionDays * 86_400_000));
+      if (deleted) app.log.info({ deleted, retentionDays: config.jobRetentionDays }, 'finished jobs past retention deleted');
+    };
+    pruneJobs();
+    const pruneTimer = setInterval(pruneJobs, 3_600_000);
+    pruneTimer.unref();
+    cleanups.push(() => clearInterval(pruneTimer));
     const jobRunner = new JobRunner(jobs, users, { gateway, audit }, app.log, opts.jobs);
     // Jobs stop before the gateway and the database close (cleanups run in reverse).
     cleanups.push(() => jobRunner.close());

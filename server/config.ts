@@ -24,6 +24,13 @@ export interface BackendConfig {
   /** The backend's address as browsers reach it (Scalekit redirects there); default: where it listens. */
   publicUrl: string | null;
   sso: SsoConfig;
+  /** Each rep's Gong calls a day (GONG_DAILY_CALLS_PER_REP); null: the budget shared equally by active users. */
+  gongDailyCallsPerRep: number | null;
+  /** Per rep: bulk jobs not finished yet, and prospect ids those jobs still have to send. */
+  maxOpenJobsPerRep: number;
+  maxIdsInFlightPerRep: number;
+  /** Finished jobs and their per-prospect results are deleted after this many days. */
+  jobRetentionDays: number;
 }
 
 export interface SsoConfig {
@@ -110,5 +117,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       organizationId: env.SCALEKIT_ORGANIZATION_ID?.trim() || undefined,
       connectionId: env.SCALEKIT_CONNECTION_ID?.trim() || undefined,
     },
+    gongDailyCallsPerRep: env.GONG_DAILY_CALLS_PER_REP?.trim() ? positiveInt('GONG_DAILY_CALLS_PER_REP', env.GONG_DAILY_CALLS_PER_REP, 1) : null,
+    maxOpenJobsPerRep: positiveInt('MAX_OPEN_JOBS_PER_REP', env.MAX_OPEN_JOBS_PER_REP, 3),
+    maxIdsInFlightPerRep: positiveInt('MAX_IDS_IN_FLIGHT_PER_REP', env.MAX_IDS_IN_FLIGHT_PER_REP, 20_000),
+    jobRetentionDays: positiveInt('JOB_RETENTION_DAYS', env.JOB_RETENTION_DAYS, 30),
   };
 }

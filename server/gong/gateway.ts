@@ -44,6 +44,8 @@ export interface GatewayOptions {
   /** How long the company-wide calls index (services/calls-index.ts) is used before it is refreshed. */
   callsIndexTtlMs: number;
   dailyBudget: number;
+  /** Each rep's Gong calls a day; null: an equal part of the budget for every active user. */
+  dailyCallsPerRep: number | null;
 }
 
 export const defaultGatewayOptions: GatewayOptions = {
@@ -63,6 +65,7 @@ export const defaultGatewayOptions: GatewayOptions = {
   prospectFlowsTtlMs: 5 * 60_000,
   callsIndexTtlMs: 5 * 60_000,
   dailyBudget: GONG_CALLS_PER_DAY,
+  dailyCallsPerRep: null,
 };
 
 export interface GongCallContext {
@@ -110,6 +113,8 @@ export class GongGateway {
     private readonly usage: UsageCounter,
     options: Partial<GatewayOptions> = {},
     private readonly accounts?: AccountStatusSource,
+    /** Active users now, for the default share of the budget. */
+    private readonly activeUsers: () => number = () => 1,
   ) {
     this.options = { ...defaultGatewayOptions, ...options };
     this.limiter = new FairRateLimiter({ rate: this.options.ratePerWindow, windowMs: this.options.windowMs });
@@ -126,6 +131,23 @@ export class GongGateway {
   usageToday(): { date: string; gongCalls: number; dailyBudget: number; remaining: number } {
     const calls = this.usage.calls();
     return { date: utcDay(), gongCalls: calls, dailyBudget: this.options.dailyBudget, remaining: Math.max(0, this.options.dailyBudget - calls) };
+  }
+
+  /** A rep's Gong calls a day: GONG_DAILY_CALLS_PER_REP, else the budget shared equally by the active users. */
+  dailyShare(): number {
+    return this.options.dailyCallsPerRep ?? Math.floor(this.options.dailyBudget / Math.max(1, this.activeUsers()));
+  }
+
+  /** The rep's own use of their share today. */
+  repUsageToday(identifier: string): { gongCalls: number; dailyShare: number; remaining: number } {
+    const calls = this.usage.callsBy(identifier);
+    const share = this.dailyShare();
+    return { gongCalls: calls, dailyShare: share, remaining: Math.max(0, share - calls) };
+  }
+
+  /** Every rep who used Gong today (admins' view). */
+  usageByRepToday(): { identifier: string; gongCalls: number }[] {
+    return this.usage.byRep().map((r) => ({ identifier: r.identifier, gongCalls: r.calls }));
   }
 
   /** Runs a catalog tool for the user. Input must already be validated against the catalog. */
@@ -234,18 +256,30 @@ export class GongGateway {
   private async callOnce(tool: GongToolName, input: Record<string, unknown>, ctx: GongCallContext, attempt: number): Promise<GongCallResult> {
     // A tool run costs as many Gong calls as it makes (lib/gong-tools.ts): refused unless all of them fit.
     const cost = gongCallsFor(tool, input);
+    const midnight = new Date();
+    midnight.setUTCHours(24, 0, 0, 0);
+    // Not retryable here: waiting hours inside a request helps nobody.
+    const untilMidnight = Math.ceil((midnight.getTime() - Date.now()) / 1000);
     if (this.usage.calls() + cost > this.options.dailyBudget) {
-      const midnight = new Date();
-      midnight.setUTCHours(24, 0, 0, 0);
-      // Not retryable here: waiting hours inside a request helps nobody.
       const left = Math.max(0, this.options.dailyBudget - this.usage.calls());
       const message = left ? `This takes ${cost} Gong calls; ${left} are left of today's budget` : "Today's Gong call budget is used up";
-      throw new GongFailure('over-budget', message, 429, Math.ceil((midnight.getTime() - Date.now()) / 1000));
+      throw new GongFailure('over-budget', message, 429, untilMidnight);
+    }
+    // One rep cannot spend what the others need: each has a share of the day's budget.
+    const share = this.dailyShare();
+    const mine = this.usage.callsBy(ctx.identifier);
+    if (mine + cost > share) {
+      const left = Math.max(0, share - mine);
+      const message = left
+        ? `This takes ${cost} Gong calls; ${left} are left of your share of today's budget`
+        : `Your share of today's Gong budget (${share} calls) is used up`;
+      throw new GongFailure('over-budget', message, 429, untilMidnight);
     }
     const release = await this.limiter.acquire(ctx.identifier, ctx.signal);
     const started = performance.now();
     this.sdkCalls++;
-    this.usage.increment(undefined, cost);
+    // Counted before the call so concurrent calls cannot overshoot; taken back if Gong never answered.
+    this.usage.increment(undefined, cost, ctx.identifier);
     let res: Awaited<ReturnType<ScalekitClient['actions']['executeTool']>>;
     try {
       res = await this.client.actions.executeTool({
@@ -260,6 +294,8 @@ export class GongGateway {
     } catch (err) {
       release();
       const failure = await this.explainRefusal(classifyGongError(err), ctx.identifier);
+      // No Gong status: Scalekit refused the call or it failed on the way (not connected, dropped, timed out).
+      if (failure.status === null) this.usage.increment(undefined, -cost, ctx.identifier);
       ctx.log.info(
         { gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: failure.kind, status: failure.status } },
         'gong call',

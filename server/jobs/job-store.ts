@@ -35,13 +35,46 @@ export interface ItemResult {
   message: string | null;
 }
 
+/** What one rep may have running at once. */
+export interface JobLimits {
+  maxOpenJobs: number;
+  maxIdsInFlight: number;
+}
+
+/** A job refused because the rep is at a limit: nothing was stored. */
+export interface OverLimit {
+  limit: 'open-jobs' | 'ids-in-flight';
+  current: number;
+  max: number;
+}
+
 export class JobStore {
   constructor(private readonly db: Db) {}
 
-  create(input: { userId: number; identifier: string; flowId: string; ownerEmail: string; coolOffOverride: boolean; crmIds: string[] }): string {
+  /** The rep's unfinished jobs and the prospect ids they still have to send. */
+  load(userId: number): { openJobs: number; idsInFlight: number } {
+    return this.db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM jobs WHERE user_id = ? AND status IN ('PENDING', 'IN_PROGRESS')) AS openJobs,
+                (SELECT COUNT(*) FROM job_items i JOIN jobs j ON j.id = i.job_id
+                  WHERE j.user_id = ? AND j.status IN ('PENDING', 'IN_PROGRESS') AND i.state IN ('pending', 'sent')) AS idsInFlight`,
+      )
+      .get(userId, userId) as { openJobs: number; idsInFlight: number };
+  }
+
+  /** Stores a new job, unless it would take the rep over a limit (checked in the same transaction). */
+  create(
+    input: { userId: number; identifier: string; flowId: string; ownerEmail: string; coolOffOverride: boolean; crmIds: string[] },
+    limits?: JobLimits,
+  ): { jobId: string } | OverLimit {
     const id = `job_${randomBytes(12).toString('hex')}`;
     const now = nowIso();
-    this.db.transaction(() => {
+    return this.db.transaction((): { jobId: string } | OverLimit => {
+      if (limits) {
+        const { openJobs, idsInFlight } = this.load(input.userId);
+        if (openJobs + 1 > limits.maxOpenJobs) return { limit: 'open-jobs', current: openJobs, max: limits.maxOpenJobs };
+        if (idsInFlight + input.crmIds.length > limits.maxIdsInFlight) return { limit: 'ids-in-flight', current: idsInFlight, max: limits.maxIdsInFlight };
+      }
       this.db
         .prepare(
           `INSERT INTO jobs (id, user_id, identifier, kind, flow_id, owner_email, cool_off_override, status, created_at, updated_at)
@@ -50,8 +83,18 @@ export class JobStore {
         .run(id, input.userId, input.identifier, input.flowId, input.ownerEmail, input.coolOffOverride ? 1 : 0, now, now);
       const item = this.db.prepare(`INSERT INTO job_items (job_id, idx, crm_id, state) VALUES (?, ?, ?, 'pending')`);
       input.crmIds.forEach((crmId, idx) => item.run(id, idx, crmId));
+      return { jobId: id };
     })();
-    return id;
+  }
+
+  /** Deletes finished jobs (and their per-prospect results) last changed before `before`; returns how many. */
+  deleteFinishedBefore(before: Date): number {
+    const cutoff = before.toISOString();
+    return this.db.transaction(() => {
+      const finished = `SELECT id FROM jobs WHERE status IN ('COMPLETED', 'FAILED') AND updated_at < ?`;
+      this.db.prepare(`DELETE FROM job_items WHERE job_id IN (${finished})`).run(cutoff);
+      return this.db.prepare(`DELETE FROM jobs WHERE id IN (${finished})`).run(cutoff).changes;
+    })();
   }
 
   record(id: string): JobRecord | undefined {

@@ -17,6 +17,7 @@ import {
 } from '../../lib/api';
 import { GONG_MAX_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
 import { sessionFor, type AppContext } from '../app-context';
+import { ApiFailure } from '../http/api-failure';
 import { requireUser } from '../http/request-context';
 import { writeOnce } from '../http/write-once';
 import { assignProspects, uniqueIds, unassign } from '../services/assign';
@@ -96,14 +97,30 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
         const ids = uniqueIds(req.body.crmProspectIds);
         const opts = { ownerEmail: owner, coolOffOverride: req.body.coolOffOverride };
         if (ids.length > GONG_MAX_PROSPECTS_PER_CALL) {
-          const jobId = ctx.jobs.create({
-            userId: user.id,
-            identifier: user.email,
-            flowId: req.params.flowId,
-            ownerEmail: owner,
-            coolOffOverride: opts.coolOffOverride === true,
-            crmIds: ids,
-          });
+          // A job runs on the rep's own connection: refused now if it is not active, not 10,000 times later.
+          await sessionFor(ctx, req).ensureConnected();
+          const created = ctx.jobs.create(
+            {
+              userId: user.id,
+              identifier: user.email,
+              flowId: req.params.flowId,
+              ownerEmail: owner,
+              coolOffOverride: opts.coolOffOverride === true,
+              crmIds: ids,
+            },
+            { maxOpenJobs: ctx.config.maxOpenJobsPerRep, maxIdsInFlight: ctx.config.maxIdsInFlightPerRep },
+          );
+          if ('limit' in created) {
+            throw new ApiFailure(
+              429,
+              'TOO_MANY_REQUESTS',
+              created.limit === 'open-jobs'
+                ? `You already have ${created.current} bulk jobs open (at most ${created.max}); wait for one to finish`
+                : `Your bulk jobs still have ${created.current} prospects in flight; ${ids.length} more would pass the ${created.max} allowed`,
+              { retryAfter: 30 },
+            );
+          }
+          const { jobId } = created;
           ctx.audit.record({
             userId: user.id,
             userEmail: user.email,

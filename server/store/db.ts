@@ -117,6 +117,17 @@ const MIGRATIONS: string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  // 5: each rep's Gong calls per day (their share of the daily budget); jobs looked up by user and state
+  `
+  CREATE TABLE gong_usage_by_rep (
+    day TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (day, identifier)
+  );
+  CREATE INDEX jobs_user_status ON jobs(user_id, status);
+  CREATE INDEX jobs_status_updated ON jobs(status, updated_at);
+  `,
 ];
 
 /**

@@ -34,14 +34,31 @@ export class UserStore {
   private readonly authCache = new Map<string, { user: User; until: number }>();
   private readonly seenWritten = new Map<number, number>();
 
+  /** Active users, counted once per change in this process (or after AUTH_CACHE_MS: another process may add one). */
+  private activeCache: { n: number; until: number } | null = null;
+
   constructor(private readonly db: Db, private readonly authCacheMs = AUTH_CACHE_MS) {}
+
+  /** Any change of users or tokens in this process. */
+  private changed(): void {
+    this.authCache.clear();
+    this.activeCache = null;
+  }
+
+  /** How many users have an active token (each has an equal default share of the Gong budget). */
+  activeCount(): number {
+    if (this.activeCache && this.activeCache.until > Date.now()) return this.activeCache.n;
+    const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM users WHERE revoked_at IS NULL').get() as { n: number };
+    this.activeCache = { n, until: Date.now() + AUTH_CACHE_MS };
+    return n;
+  }
 
   /**
    * Creates the user (or re-issues a revoked one, keeping its role unless one is given) and returns the
    * token, which is never stored.
    */
   add(email: string, token = newToken(), role?: Role): { user: User; token: string } {
-    this.authCache.clear();
+    this.changed();
     const normalized = emailSchema.parse(email.trim().toLowerCase());
     const checkedRole = role === undefined ? undefined : parseRole(role);
     const existing = this.byEmail(normalized);
@@ -63,7 +80,7 @@ export class UserStore {
   setRole(email: string, role: Role): User {
     const checked = parseRole(role);
     const normalized = email.trim().toLowerCase();
-    this.authCache.clear();
+    this.changed();
     const res = this.db.prepare('UPDATE users SET role = ? WHERE email = ?').run(checked, normalized);
     if (res.changes === 0) throw new Error(`No user ${normalized}`);
     return this.byEmail(normalized)!;
@@ -71,7 +88,7 @@ export class UserStore {
 
   /** Makes sure the sandbox demo user `email` exists and answers to `token`; it is marked as the demo user. */
   ensureSandboxDemo(email: string, token: string): User {
-    this.authCache.clear();
+    this.changed();
     if (!this.byEmail(email)) this.add(email, token);
     this.db.prepare('UPDATE users SET token_hash = ?, revoked_at = NULL, sandbox_demo = 1 WHERE email = ?').run(hashToken(token), email);
     return this.byEmail(email)!;
@@ -82,7 +99,7 @@ export class UserStore {
    * Returns its email if it was active.
    */
   revokeSandboxDemo(): string[] {
-    this.authCache.clear();
+    this.changed();
     const active = this.db.prepare('SELECT email FROM users WHERE sandbox_demo = 1 AND revoked_at IS NULL').all() as { email: string }[];
     this.db.prepare('UPDATE users SET revoked_at = ? WHERE sandbox_demo = 1 AND revoked_at IS NULL').run(nowIso());
     return active.map((r) => r.email);
@@ -90,7 +107,7 @@ export class UserStore {
 
   revoke(email: string): boolean {
     // A revocation in this process takes effect on the next request.
-    this.authCache.clear();
+    this.changed();
     const res = this.db
       .prepare('UPDATE users SET revoked_at = ? WHERE email = ? AND revoked_at IS NULL')
       .run(nowIso(), email.trim().toLowerCase());
@@ -150,7 +167,7 @@ export class UserStore {
     if (row.revokedAt) return 'revoked';
     const user: User = { id: row.id, email: row.email, role: row.role, createdAt: row.createdAt, revokedAt: null };
     if (this.authCacheMs > 0) {
-      if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
+      if (this.authCache.size >= AUTH_CACHE_MAX) this.changed();
       this.authCache.set(hash, { user, until: Date.now() + this.authCacheMs });
     }
     return user;

@@ -54,6 +54,31 @@ describe('UsageCounter', () => {
   });
 });
 
+describe('UsageCounter per rep', () => {
+  it("keeps each rep's count beside the company's, across a restart; a negative count takes calls back", () => {
+    const { db, dir } = freshDb();
+    const first = new UsageCounter(db);
+    first.increment(undefined, 3, 'a@example.com');
+    first.increment(undefined, 2, 'b@example.com');
+    first.increment(undefined, 2, 'a@example.com');
+    first.increment(undefined, -2, 'a@example.com');
+    expect(first.callsBy('a@example.com')).toBe(3);
+    expect(first.calls()).toBe(5);
+    first.flush();
+    db.close();
+    const again = new UsageCounter(openDb(dir));
+    expect(again.callsBy('a@example.com')).toBe(3);
+    expect(again.callsBy('b@example.com')).toBe(2);
+    expect(again.callsBy('c@example.com')).toBe(0);
+    again.increment(undefined, 1, 'b@example.com');
+    expect(again.byRep()).toEqual([
+      { identifier: 'a@example.com', calls: 3 },
+      { identifier: 'b@example.com', calls: 3 },
+    ]);
+    expect(again.calls()).toBe(6);
+  });
+});
+
 describe('the backend writes the count between requests', () => {
   it('once no request is in flight, well before the write-behind deadline', async () => {
     const { startTestBackend } = await import('./harness');

@@ -152,6 +152,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     cleanups.push(() => scalekit.close());
     const { client, sandbox } = scalekit;
     if (sandbox) {
+      users.sandboxSignIns = true;
       users.ensureSandboxDemo(DEMO_USER_EMAIL, config.demoToken);
       // The hosted login's manager and admin, with the roles an admin would have given them.
       for (const [email, role] of SANDBOX_ROLES) if (users.byEmail(email)?.role !== role) users.setRole(users.findOrCreateForSso(email).email, role);
@@ -245,9 +246,10 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     installErrorHandling(app);
     await installSecurity(app, { config, audit, perIpPerMinute: opts.limits?.perIpPerMinute ?? 1200 });
     if (config.mode === 'scalekit') {
-      for (const email of users.revokeSandboxDemo()) {
+      const refused = users.revokeSandboxDemo();
+      if (refused.length) {
         app.log.warn(
-          `The sandbox demo user ${email} is refused because Scalekit credentials are set: its token is public or was printed by sandbox mode. Issue real users with \`npm run server -- user add <email>\``,
+          `The sandbox demo users ${refused.join(', ')} are refused because Scalekit credentials are set: their tokens are public, were printed or were issued by the sandbox sign-in. Issue real users with \`npm run server -- user add <email>\``,
         );
       }
     }

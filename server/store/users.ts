@@ -34,6 +34,9 @@ export class UserStore {
   private readonly authCache = new Map<string, { user: User; until: number }>();
   private readonly seenWritten = new Map<number, number>();
 
+  /** Sandbox mode: sign-ins come from the stand-in's hosted login, where anyone can be anyone (set by app.ts). */
+  sandboxSignIns = false;
+
   /** Active users, counted once per change in this process (or after AUTH_CACHE_MS: another process may add one). */
   private activeCache: { n: number; until: number } | null = null;
 
@@ -95,12 +98,12 @@ export class UserStore {
   }
 
   /**
-   * Scalekit mode: revokes the sandbox demo user, whose token is public or was printed on a terminal.
-   * Returns its email if it was active.
+   * Scalekit mode: revokes the sandbox demo user, whose token is public or was printed on a terminal, and everyone
+   * who signed in through the sandbox's hosted login (anyone can sign in as anyone there). Returns their emails.
    */
   revokeSandboxDemo(): string[] {
     this.changed();
-    const active = this.db.prepare('SELECT email FROM users WHERE sandbox_demo = 1 AND revoked_at IS NULL').all() as { email: string }[];
+    const active = this.db.prepare('SELECT email FROM users WHERE sandbox_demo = 1 AND revoked_at IS NULL ORDER BY id').all() as { email: string }[];
     this.db.prepare('UPDATE users SET revoked_at = ? WHERE sandbox_demo = 1 AND revoked_at IS NULL').run(nowIso());
     return active.map((r) => r.email);
   }
@@ -132,10 +135,14 @@ export class UserStore {
    */
   findOrCreateForSso(email: string): User {
     const normalized = emailSchema.parse(email.trim().toLowerCase());
+    // Signed in through the sandbox's hosted login: marked, so Scalekit mode refuses this person's sessions.
+    if (this.sandboxSignIns) this.db.prepare('UPDATE users SET sandbox_demo = 1 WHERE email = ?').run(normalized);
     const existing = this.byEmail(normalized);
     if (existing) return existing;
-    this.authCache.clear();
-    this.db.prepare('INSERT INTO users (email, token_hash, created_at) VALUES (?, ?, ?)').run(normalized, hashToken(newToken()), nowIso());
+    this.changed();
+    this.db
+      .prepare('INSERT INTO users (email, token_hash, created_at, sandbox_demo) VALUES (?, ?, ?, ?)')
+      .run(normalized, hashToken(newToken()), nowIso(), this.sandboxSignIns ? 1 : 0);
     return this.byEmail(normalized)!;
   }
 

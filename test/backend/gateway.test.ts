@@ -113,7 +113,8 @@ describe('Gong gateway', () => {
 
 describe('daily budget', () => {
   it('stops calling Gong when the day\'s budget is spent and says when to come back', async () => {
-    const b = await startTestBackend({ gong: { dailyBudget: 3 } });
+    // The company's budget, not a rep's share of it (quotas.test.ts), is what this test spends.
+    const b = await startTestBackend({ gong: { dailyBudget: 3 }, env: { GONG_DAILY_CALLS_PER_REP: '10000' } });
     try {
       for (const tool of ['gong_trackers_list', 'gong_scorecards_list', 'gong_call_outcomes_list']) {
         expect((await b.api('POST', `/api/v1/tools/${tool}`, { body: {} })).status).toBe(200);
@@ -132,7 +133,7 @@ describe('daily budget', () => {
 
 describe('Gong calls per tool', () => {
   it('counts an unassign by CRM ids as one Gong call per prospect in /usage, and the budget refuses a call it cannot afford', async () => {
-    const b = await startTestBackend({ gong: { dailyBudget: 4 } });
+    const b = await startTestBackend({ gong: { dailyBudget: 4 }, env: { GONG_DAILY_CALLS_PER_REP: '10000' } });
     try {
       const ids = [SEED.sfContactNoFlows, SEED.sfContactNoFlows2, SEED.hubspotContactNoFlows];
       const unassign = (crm_prospect_ids: string[]) =>

@@ -42,16 +42,17 @@ describe("each rep's share of the daily Gong budget", () => {
   });
 
   it('by default gives every active user an equal part of the budget', async () => {
-    const t = await start({ gong: { dailyBudget: 30 } });
+    const t = await start({ gong: { dailyBudget: 60 } });
     const share = async () => usage.parse((await t.api('GET', '/api/v1/usage')).body).you.dailyShare;
-    expect(await share()).toBe(30);
+    // The sandbox starts with its demo rep, manager and admin.
+    expect(t.backend.users.list().filter((u) => !u.revokedAt)).toHaveLength(3);
+    expect(await share()).toBe(20);
     addConnectedUser(t, SEED.otherRepEmail);
-    addConnectedUser(t, SEED.managerEmail);
-    expect(await share()).toBe(10);
-    addConnectedUser(t, 'fourth.rep@example.com');
-    expect(await share()).toBe(7);
-    t.backend.users.revoke('fourth.rep@example.com');
-    expect(await share()).toBe(10);
+    expect(await share()).toBe(15);
+    addConnectedUser(t, 'fifth.rep@example.com');
+    expect(await share()).toBe(12);
+    t.backend.users.revoke('fifth.rep@example.com');
+    expect(await share()).toBe(15);
   });
 
   it('shows an admin every rep who used Gong today', async () => {

@@ -9,7 +9,11 @@ import { startBackend, type Backend } from '../../server/app';
 import { DEFAULT_DEMO_TOKEN, DEMO_USER_EMAIL } from '../../server/config';
 import { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { SEED } from '../../server/sandbox/gong/seed';
+import { SANDBOX_PEOPLE } from '../../server/sandbox/hosted-login';
 import { startSandbox, type Sandbox } from '../../server/sandbox/index';
+import { openDb } from '../../server/store/db';
+import { SessionStore } from '../../server/store/sessions';
+import { UserStore } from '../../server/store/users';
 import { DEMO_TOKEN, logCollector, tempDataDir } from './harness';
 
 const LISTED = 'abcdefghijklmnopabcdefghijklmnop';
@@ -20,6 +24,7 @@ const dataDir = tempDataDir();
 const { stream: logStream, lines: logLines } = logCollector();
 let backend: Backend;
 let token: string;
+const sandboxDeviceTokens: string[] = [];
 
 beforeAll(async () => {
   // The data directory was used in sandbox mode first: the demo user exists there with both tokens printed.
@@ -27,6 +32,16 @@ beforeAll(async () => {
     const first = await startBackend({ port: 0, dataDir, env: {}, demoToken });
     await first.close();
   }
+  // Anyone can sign in as one of the sandbox IdP's people; such a device token must not outlive sandbox mode.
+  const db = openDb(dataDir);
+  const people = new UserStore(db);
+  // As the sandbox backend's sign-in does (server/sso/sign-in.ts through a UserStore app.ts set so).
+  people.sandboxSignIns = true;
+  const sessions = new SessionStore(db, people);
+  for (const p of SANDBOX_PEOPLE.filter((p) => p.email.endsWith('@example.com'))) {
+    sandboxDeviceTokens.push(sessions.issue(people.findOrCreateForSso(p.email).id, 'extension').token);
+  }
+  db.close();
   sandbox = await startSandbox({ gong: new GongSimulator() });
   sandbox.accounts.setStatus('gong', SEED.repEmail, 'ACTIVE');
   backend = await startBackend({
@@ -91,9 +106,18 @@ describe('the sandbox demo user in scalekit mode', () => {
     expect((await get('/api/v1/usage')).status).toBe(200);
   });
 
+  it("refuses the sandbox sign-in's people too: a device token issued in sandbox mode does not work", async () => {
+    expect(sandboxDeviceTokens.length).toBeGreaterThanOrEqual(4);
+    for (const device of sandboxDeviceTokens) {
+      const res = await fetch(`${backend.url}/api/v1/usage`, { headers: { authorization: `Bearer ${device}` } });
+      expect(res.status).toBe(401);
+    }
+  });
+
   it('says why in one log line at start', () => {
     const lines = logLines.filter((l) => l.includes(DEMO_USER_EMAIL));
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]).msg).toMatch(/demo user .* refused .*Scalekit/i);
+    expect(JSON.parse(lines[0]).msg).toMatch(/demo users? .* refused .*Scalekit/i);
+    expect(JSON.parse(lines[0]).msg).toContain('admin@example.com');
   });
 });

@@ -74,6 +74,11 @@ export function FlowPicker(props: FlowPickerProps) {
   const submit = (coolOffOverride = false) => {
     if (selected) onAssign(selected, { ownerEmail, coolOffOverride });
   };
+  /** "Assign anyway" re-sends the flow Gong refused, whichever flow is selected now. */
+  const assignAnyway = () => {
+    const refused = write.status === 'refused' ? flows?.find((f) => f.id === write.flowId) : undefined;
+    if (refused) onAssign(refused, { ownerEmail, coolOffOverride: true });
+  };
 
   return (
     <div
@@ -183,7 +188,7 @@ export function FlowPicker(props: FlowPickerProps) {
               <p>{write.message}</p>
               {write.detail && write.detail !== write.message && <p className="ge-refusal__detail">Gong: {write.detail}</p>}
               {write.coolOff && (
-                <button type="button" className="ge-btn ge-btn--sm ge-btn--primary" onClick={() => submit(true)} disabled={sending}>
+                <button type="button" className="ge-btn ge-btn--sm ge-btn--primary" onClick={assignAnyway} disabled={sending}>
                   Assign anyway
                 </button>
               )}

@@ -311,3 +311,57 @@ export const me = z.object({
 export type Me = z.infer<typeof me>;
 export const signOutResult = z.object({ revoked: z.boolean() });
 export type SignOutResult = z.infer<typeof signOutResult>;
+
+// ── Admin console (admin role only) ────────────────────────────────────────────────────────────────
+export const adminPerson = z.object({
+  id: z.number(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+  /** The person's Gong connection at Scalekit. */
+  gong: connectionStatus,
+  /** Extension sign-ins (device tokens) currently valid. */
+  activeSignIns: z.number(),
+});
+export type AdminPerson = z.infer<typeof adminPerson>;
+export const adminPeople = z.object({ people: z.array(adminPerson) });
+export const adminPersonParams = z.object({ userId: z.coerce.number().int().positive() });
+export const adminRoleRequest = z.strictObject({ role: z.enum(ROLES) });
+export const adminAuditQuery = z.object({
+  user: z.email().optional(),
+  action: z.string().max(100).optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  /** Page: entries older than this id (the previous page's nextBefore). */
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+export const adminAuditEntry = z.object({
+  id: z.number(),
+  at: z.string(),
+  userEmail: z.string().nullable(),
+  /** The Gong tool, or what the person did (sign-in, sign-out, role-change, revoke, …). */
+  action: z.string(),
+  route: z.string(),
+  outcome: z.string(),
+});
+export type AdminAuditEntry = z.infer<typeof adminAuditEntry>;
+export const adminAuditPage = z.object({ entries: z.array(adminAuditEntry), nextBefore: z.number().nullable(), actions: z.array(z.string()) });
+export type AdminAuditPage = z.infer<typeof adminAuditPage>;
+export const adminUsage = z.object({ dailyBudget: z.number(), days: z.array(z.object({ date: z.string(), gongCalls: z.number() })) });
+export type AdminUsage = z.infer<typeof adminUsage>;
+export const adminJob = z.object({
+  id: z.string(),
+  userEmail: z.string(),
+  flowId: z.string(),
+  status: jobStatus,
+  total: z.number(),
+  processed: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type AdminJob = z.infer<typeof adminJob>;
+export const adminJobs = z.object({ open: z.array(adminJob), recent: z.array(adminJob) });
+export type AdminJobs = z.infer<typeof adminJobs>;

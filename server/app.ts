@@ -22,6 +22,7 @@ import { installSecurity, originAllowed } from './http/security';
 import { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
 import { JobStore } from './jobs/job-store';
 import { activityRoutes } from './routes/activity';
+import { adminRoutes } from './routes/admin';
 import { authPages, SIGNED_OUT_PATH } from './routes/auth';
 import { callRoutes } from './routes/calls';
 import { connectionRoutes } from './routes/connection';
@@ -287,7 +288,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     await app.register(
       async (api) => {
         api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-        for (const routes of [sessionRoutes, connectionRoutes, flowRoutes, jobRoutes, callRoutes, taskRoutes, activityRoutes, usageRoutes, toolRoutes]) {
+        for (const routes of [sessionRoutes, adminRoutes, connectionRoutes, flowRoutes, jobRoutes, callRoutes, taskRoutes, activityRoutes, usageRoutes, toolRoutes]) {
           await api.register(routes(ctx));
         }
       },

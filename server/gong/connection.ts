@@ -121,5 +121,21 @@ export class GongConnections {
     const seconds = res.expiry?.seconds;
     return { link: res.link, expiresAt: seconds !== undefined ? new Date(Number(seconds) * 1000).toISOString() : null };
   }
-}
 
+  /** Every connected account's status by identifier (one listing, paged): the admin console's people list. */
+  async allStatuses(): Promise<Map<string, ConnectionStatus>> {
+    const out = new Map<string, ConnectionStatus>();
+    let pageToken: string | undefined;
+    try {
+      for (let page = 0; page < 100; page++) {
+        const res = await this.client.actions.listConnectedAccounts({ connectionName: this.connectionName, pageSize: 100, pageToken });
+        for (const a of res.connectedAccounts) out.set(a.identifier, STATUS_BY_NUMBER[Number(a.status)] ?? 'UNKNOWN');
+        if (!res.nextPageToken) break;
+        pageToken = res.nextPageToken;
+      }
+    } catch (err) {
+      throw classifyGongError(err);
+    }
+    return out;
+  }
+}

@@ -128,6 +128,11 @@ export class GongGateway {
     return { sdkCalls: this.sdkCalls, retries: this.retries, cache: { ...this.cache.stats }, limiterPausedMs: this.limiter.pausedForMs() };
   }
 
+  /** Gong calls per day, the last `n` UTC days (admin console). */
+  usageDays(n: number): { date: string; gongCalls: number }[] {
+    return this.usage.lastDays(n);
+  }
+
   usageToday(): { date: string; gongCalls: number; dailyBudget: number; remaining: number } {
     const calls = this.usage.calls();
     return { date: utcDay(), gongCalls: calls, dailyBudget: this.options.dailyBudget, remaining: Math.max(0, this.options.dailyBudget - calls) };

@@ -4,7 +4,7 @@
  * reconciled against Gong on resume, so nothing is lost and nothing is assigned twice.
  */
 import { randomBytes } from 'node:crypto';
-import type { Job, JobProgress } from '../../lib/api';
+import type { AdminJob, Job, JobProgress } from '../../lib/api';
 import { isCoolOffRefusal } from '../../lib/gong-types';
 import { nowIso, type Db } from '../store/db';
 
@@ -189,6 +189,18 @@ export class JobStore {
         message: i.message,
         coolOff: i.state === 'failed' && isCoolOffRefusal({ errorMessage: i.message, errorCode: i.code }),
       })),
+    };
+  }
+
+  /** Every user's unfinished jobs and the most recent finished ones (admin console). */
+  adminList(recentLimit = 20): { open: AdminJob[]; recent: AdminJob[] } {
+    const select = `SELECT j.id, u.email AS userEmail, j.flow_id AS flowId, j.status, j.created_at AS createdAt, j.updated_at AS updatedAt,
+        (SELECT COUNT(*) FROM job_items i WHERE i.job_id = j.id) AS total,
+        (SELECT COUNT(*) FROM job_items i WHERE i.job_id = j.id AND i.state IN ('ok', 'failed')) AS processed
+      FROM jobs j JOIN users u ON u.id = j.user_id`;
+    return {
+      open: this.db.prepare(`${select} WHERE j.status IN ('PENDING', 'IN_PROGRESS') ORDER BY j.created_at`).all() as AdminJob[],
+      recent: this.db.prepare(`${select} WHERE j.status NOT IN ('PENDING', 'IN_PROGRESS') ORDER BY j.updated_at DESC LIMIT ?`).all(recentLimit) as AdminJob[],
     };
   }
 }

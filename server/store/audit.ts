@@ -2,6 +2,7 @@
  * The audit trail: every Gong write (and what Gong answered, refused or failed with), plus a separate
  * log of requests refused at the door (bad/revoked token, another user's resource, rate limits).
  */
+import type { AdminAuditEntry } from '../../lib/api';
 import { nowIso, type Db } from './db';
 
 export type AuditOutcome = 'ok' | 'refused' | 'error' | 'replayed';
@@ -92,5 +93,31 @@ export class AuditLog {
 
   denialCount(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM access_denials').get() as { n: number }).n;
+  }
+
+  /** One page of the audit, newest first, for the admin console. An action is the Gong tool, else the route. */
+  page(filter: { userEmail?: string; action?: string; from?: string; to?: string; before?: number; limit: number }): { entries: AdminAuditEntry[]; nextBefore: number | null } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.userEmail) (where.push('user_email = ?'), args.push(filter.userEmail.toLowerCase()));
+    if (filter.action) (where.push('COALESCE(tool, route) = ?'), args.push(filter.action));
+    if (filter.from) (where.push('at >= ?'), args.push(filter.from));
+    // `to` is a whole day: everything before the next day.
+    if (filter.to) (where.push('at < ?'), args.push(new Date(Date.parse(filter.to) + 86_400_000).toISOString().slice(0, 10)));
+    if (filter.before) (where.push('id < ?'), args.push(filter.before));
+    const rows = this.db
+      .prepare(
+        `SELECT id, at, user_email AS userEmail, COALESCE(tool, route) AS action, route, outcome FROM audit
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+      )
+      .all(...args, filter.limit + 1) as AdminAuditEntry[];
+    const more = rows.length > filter.limit;
+    const entries = rows.slice(0, filter.limit);
+    return { entries, nextBefore: more ? entries[entries.length - 1].id : null };
+  }
+
+  /** The actions the audit holds (for the admin console's filter). */
+  actions(): string[] {
+    return (this.db.prepare('SELECT DISTINCT COALESCE(tool, route) AS action FROM audit ORDER BY action LIMIT 200').all() as { action: string }[]).map((r) => r.action);
   }
 }

@@ -94,4 +94,14 @@ export class UsageCounter {
     this.unwritten.clear();
     this.unwrittenByRep.clear();
   }
+
+  /** Gong calls of each of the last `n` UTC days, oldest first (days without calls count 0). */
+  lastDays(n: number, today = new Date()): { date: string; gongCalls: number }[] {
+    const out: { date: string; gongCalls: number }[] = [];
+    for (let i = n - 1; i >= 0; i--) {
+      const date = utcDay(new Date(today.getTime() - i * 86_400_000));
+      out.push({ date, gongCalls: this.calls(date) });
+    }
+    return out;
+  }
 }

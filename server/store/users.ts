@@ -123,6 +123,11 @@ export class UserStore {
       .all() as User[];
   }
 
+  /** Every person with when they last used the backend (admin console). */
+  listWithLastSeen(): (User & { lastSeenAt: string | null })[] {
+    return this.db.prepare(`SELECT ${USER_COLUMNS}, last_seen_at AS lastSeenAt FROM users ORDER BY email`).all() as (User & { lastSeenAt: string | null })[];
+  }
+
   byId(id: number): User | undefined {
     return this.db
       .prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`)

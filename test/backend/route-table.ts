@@ -12,6 +12,12 @@ export interface RouteSample {
 
 export const ROUTES: RouteSample[] = [
   { method: 'GET', pattern: '/api/v1/me', path: '/api/v1/me', write: false },
+  { method: 'GET', pattern: '/api/v1/admin/people', path: '/api/v1/admin/people', write: false },
+  { method: 'POST', pattern: '/api/v1/admin/people/{userId}/role', path: '/api/v1/admin/people/1/role', body: { role: 'rep' }, write: false },
+  { method: 'POST', pattern: '/api/v1/admin/people/{userId}/revoke', path: '/api/v1/admin/people/1/revoke', body: {}, write: false },
+  { method: 'GET', pattern: '/api/v1/admin/audit', path: '/api/v1/admin/audit?limit=5', write: false },
+  { method: 'GET', pattern: '/api/v1/admin/usage', path: '/api/v1/admin/usage', write: false },
+  { method: 'GET', pattern: '/api/v1/admin/jobs', path: '/api/v1/admin/jobs', write: false },
   { method: 'POST', pattern: '/api/v1/sign-out', path: '/api/v1/sign-out', body: {}, write: false },
   { method: 'GET', pattern: '/api/v1/connection', path: '/api/v1/connection', write: false },
   { method: 'POST', pattern: '/api/v1/connection/link', path: '/api/v1/connection/link', body: {}, write: false },

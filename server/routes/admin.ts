@@ -1,0 +1,100 @@
+/**
+ * The admin console's API (admin role only, checked on every route by roleGate): people with their role, last
+ * use and Gong connection, role changes and revocation; the audit log (filters, pages); Gong usage by day; jobs.
+ * Every change is itself audited.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { adminAuditPage, adminAuditQuery, adminJobs, adminPeople, adminPerson, adminPersonParams, adminRoleRequest, adminUsage } from '../../lib/api';
+import type { AppContext } from '../app-context';
+import { ApiFailure, notFound } from '../http/api-failure';
+import { requireUser } from '../http/request-context';
+import { roleGate } from '../http/roles';
+import type { User } from '../store/users';
+import { errorResponses, security } from './schemas';
+
+const USAGE_DAYS = 30;
+
+export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
+  const admin = roleGate(ctx, 'admin');
+  const tags = ['admin'];
+
+  async function personView(user: User & { lastSeenAt?: string | null }, gong: Map<string, string>) {
+    return adminPerson.parse({
+      ...user,
+      lastSeenAt: user.lastSeenAt ?? null,
+      gong: gong.get(user.email) ?? 'NOT_CONNECTED',
+      activeSignIns: ctx.sessions.activeFor(user.id).filter((s) => s.kind === 'extension').length,
+    });
+  }
+
+  function target(userId: number): User {
+    const user = ctx.users.byId(userId);
+    if (!user) throw notFound('No such person');
+    return user;
+  }
+
+  app.get(
+    '/admin/people',
+    { preHandler: admin, schema: { tags, security, summary: 'Everyone who can use the backend: role, last use, Gong connection (admin)', response: { 200: adminPeople, ...errorResponses } } },
+    async () => {
+      const gong = await ctx.connections.allStatuses();
+      return { people: await Promise.all(ctx.users.listWithLastSeen().map((u) => personView(u, gong))) };
+    },
+  );
+
+  app.post(
+    '/admin/people/:userId/role',
+    {
+      preHandler: admin,
+      schema: { params: adminPersonParams, body: adminRoleRequest, tags, security, summary: "Changes a person's role; takes effect on their next request (admin)", response: { 200: adminPerson, ...errorResponses } },
+    },
+    async (req) => {
+      const me = requireUser(req);
+      const person = target(req.params.userId);
+      // An admin cannot demote themself: the last admin would lock everyone out of this console.
+      if (person.id === me.id && req.body.role !== 'admin') throw new ApiFailure(409, 'CONFLICT', 'You cannot change your own role; ask another admin');
+      const changed = ctx.users.setRole(person.email, req.body.role);
+      ctx.sessions.clearCache();
+      ctx.audit.record({ userId: me.id, userEmail: me.email, requestId: req.id, route: '/api/v1/admin/people/{userId}/role', tool: 'role-change', input: { person: person.email, from: person.role, to: changed.role }, outcome: 'ok', answer: null });
+      return personView(changed, await ctx.connections.allStatuses());
+    },
+  );
+
+  app.post(
+    '/admin/people/:userId/revoke',
+    {
+      preHandler: admin,
+      schema: { params: adminPersonParams, tags, security, summary: "Revokes a person: their API token and every sign-in end at once; SSO sign-in is refused until an admin re-adds them (admin)", response: { 200: adminPerson, ...errorResponses } },
+    },
+    async (req) => {
+      const me = requireUser(req);
+      const person = target(req.params.userId);
+      if (person.id === me.id) throw new ApiFailure(409, 'CONFLICT', 'You cannot revoke yourself');
+      ctx.users.revoke(person.email);
+      const ended = ctx.sessions.revokeAllFor(person.id);
+      ctx.audit.record({ userId: me.id, userEmail: me.email, requestId: req.id, route: '/api/v1/admin/people/{userId}/revoke', tool: 'revoke', input: { person: person.email, sessionsEnded: ended }, outcome: 'ok', answer: null });
+      return personView(ctx.users.byId(person.id)!, await ctx.connections.allStatuses());
+    },
+  );
+
+  app.get(
+    '/admin/audit',
+    { preHandler: admin, schema: { querystring: adminAuditQuery, tags, security, summary: 'The audit log, newest first, filtered by person, action and dates; paged with `before` (admin)', response: { 200: adminAuditPage, ...errorResponses } } },
+    async (req) => {
+      const q = req.query;
+      return { ...ctx.audit.page({ userEmail: q.user, action: q.action, from: q.from, to: q.to, before: q.before, limit: q.limit }), actions: ctx.audit.actions() };
+    },
+  );
+
+  app.get(
+    '/admin/usage',
+    { preHandler: admin, schema: { tags, security, summary: `Gong calls per UTC day, the last ${USAGE_DAYS} days, and the daily budget (admin)`, response: { 200: adminUsage, ...errorResponses } } },
+    async () => ({ dailyBudget: ctx.gateway.usageToday().dailyBudget, days: ctx.gateway.usageDays(USAGE_DAYS) }),
+  );
+
+  app.get(
+    '/admin/jobs',
+    { preHandler: admin, schema: { tags, security, summary: "Everyone's open bulk jobs and the 20 most recent finished ones (admin)", response: { 200: adminJobs, ...errorResponses } } },
+    async () => ctx.jobs.adminList(),
+  );
+};

@@ -1,0 +1,100 @@
+/** The admin console's API: admins only; people, role changes, revocation, audit pages and filters, usage, jobs. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminAuditPage, adminJobs, adminPeople, adminUsage } from '../../lib/api';
+import { addConnectedUser, startTestBackend, type TestBackend } from './harness';
+import { ROUTES } from './route-table';
+
+let t: TestBackend;
+let adminToken: string;
+let managerToken: string;
+beforeAll(async () => {
+  t = await startTestBackend();
+  adminToken = t.backend.users.add('boss@example.com', undefined, 'admin').token;
+  managerToken = t.backend.users.add('lead@example.com', undefined, 'manager').token;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const adminRoutes = ROUTES.filter((r) => r.pattern.startsWith('/api/v1/admin/'));
+
+describe('admin API', () => {
+  it('refuses a rep and a manager on every admin route (403, recorded), before changing anything', async () => {
+    const roleBefore = t.backend.users.byId(1)!.role;
+    for (const token of [undefined, managerToken]) {
+      for (const r of adminRoutes) {
+        const res = await t.api(r.method, r.path, { token, body: r.body });
+        expect(res.status, `${r.method} ${r.path}`).toBe(403);
+        expect(res.body.error.code).toBe('FORBIDDEN');
+      }
+    }
+    expect(t.backend.users.byId(1)!.role).toBe(roleBefore);
+    expect(t.backend.users.byId(1)!.revokedAt).toBeNull();
+  });
+
+  it('lists people with role, last use and Gong connection', async () => {
+    await t.api('GET', '/api/v1/me'); // the demo rep uses the backend: last seen is set
+    const { people } = adminPeople.parse((await t.api('GET', '/api/v1/admin/people', { token: adminToken })).body);
+    const rep = people.find((p) => p.email === 'rep@example.com')!;
+    expect(rep).toMatchObject({ role: 'rep', gong: 'ACTIVE', revokedAt: null });
+    expect(rep.lastSeenAt).not.toBeNull();
+    expect(people.find((p) => p.email === 'lead@example.com')).toMatchObject({ role: 'manager', gong: 'NOT_CONNECTED' });
+  });
+
+  it('changes a role (audited), refuses a bad role and demoting oneself', async () => {
+    const lead = t.backend.users.byEmail('lead@example.com')!;
+    const res = await t.api('POST', `/api/v1/admin/people/${lead.id}/role`, { token: adminToken, body: { role: 'admin' } });
+    expect(res.status).toBe(200);
+    expect(res.body.role).toBe('admin');
+    expect((await t.api('POST', `/api/v1/admin/people/${lead.id}/role`, { token: adminToken, body: { role: 'owner' } })).status).toBe(400);
+    const me = t.backend.users.byEmail('boss@example.com')!;
+    expect((await t.api('POST', `/api/v1/admin/people/${me.id}/role`, { token: adminToken, body: { role: 'rep' } })).status).toBe(409);
+    expect((await t.api('POST', '/api/v1/admin/people/99999/role', { token: adminToken, body: { role: 'rep' } })).status).toBe(404);
+    await t.api('POST', `/api/v1/admin/people/${lead.id}/role`, { token: adminToken, body: { role: 'manager' } });
+    const page = adminAuditPage.parse((await t.api('GET', '/api/v1/admin/audit?action=role-change', { token: adminToken })).body);
+    expect(page.entries.length).toBe(2);
+    expect(page.entries.every((e) => e.action === 'role-change' && e.userEmail === 'boss@example.com')).toBe(true);
+  });
+
+  it('revokes a person: their token and sign-ins end at once; not oneself', async () => {
+    const token = addConnectedUser(t, 'leaver@example.com');
+    const leaver = t.backend.users.byEmail('leaver@example.com')!;
+    const device = t.backend.sessions.issue(leaver.id, 'extension').token;
+    expect((await t.api('GET', '/api/v1/me', { token: device })).status).toBe(200);
+    const res = await t.api('POST', `/api/v1/admin/people/${leaver.id}/revoke`, { token: adminToken, body: {} });
+    expect(res.status).toBe(200);
+    expect(res.body.revokedAt).not.toBeNull();
+    expect((await t.api('GET', '/api/v1/me', { token })).status).toBe(401);
+    expect((await t.api('GET', '/api/v1/me', { token: device })).status).toBe(401);
+    const me = t.backend.users.byEmail('boss@example.com')!;
+    expect((await t.api('POST', `/api/v1/admin/people/${me.id}/revoke`, { token: adminToken, body: {} })).status).toBe(409);
+  });
+
+  it('pages the audit newest first and filters by person and dates', async () => {
+    for (let i = 0; i < 5; i++) t.backend.audit.record({ userId: null, userEmail: 'rep@example.com', requestId: null, route: '/x', tool: 'gong_engage_flows_assign', input: null, outcome: 'ok', answer: null });
+    const first = adminAuditPage.parse((await t.api('GET', '/api/v1/admin/audit?user=rep@example.com&limit=3', { token: adminToken })).body);
+    expect(first.entries).toHaveLength(3);
+    expect(first.nextBefore).not.toBeNull();
+    const second = adminAuditPage.parse((await t.api('GET', `/api/v1/admin/audit?user=rep@example.com&limit=3&before=${first.nextBefore}`, { token: adminToken })).body);
+    expect(second.entries[0].id).toBeLessThan(first.entries[2].id);
+    expect([...first.entries, ...second.entries].every((e) => e.userEmail === 'rep@example.com')).toBe(true);
+    expect(first.actions).toContain('gong_engage_flows_assign');
+    const none = adminAuditPage.parse((await t.api('GET', '/api/v1/admin/audit?to=2000-01-01', { token: adminToken })).body);
+    expect(none.entries).toHaveLength(0);
+    expect((await t.api('GET', '/api/v1/admin/audit?from=yesterday', { token: adminToken })).status).toBe(400);
+  });
+
+  it('gives 30 days of Gong usage with the budget, and every open and recent job', async () => {
+    await t.api('GET', '/api/v1/workspaces');
+    const usage = adminUsage.parse((await t.api('GET', '/api/v1/admin/usage', { token: adminToken })).body);
+    expect(usage.days).toHaveLength(30);
+    expect(usage.days[29].gongCalls).toBeGreaterThan(0);
+    expect(usage.dailyBudget).toBeGreaterThan(0);
+    expect(adminJobs.parse((await t.api('GET', '/api/v1/admin/jobs', { token: adminToken })).body)).toEqual({ open: [], recent: [] });
+  });
+
+  it('is documented in the OpenAPI description', async () => {
+    const spec = (await t.api('GET', '/api/v1/openapi.json', { token: null })).body;
+    for (const r of adminRoutes) expect(spec.paths[r.pattern]?.[r.method.toLowerCase()]?.tags, r.pattern).toEqual(['admin']);
+  });
+});

@@ -94,6 +94,18 @@ export function createBackendClient(opts: BackendClientOptions) {
     health: async () => (await call('GET', '/healthz', api.health, { auth: false })).data,
     me: () => get(`${P}/me`, api.me),
     signOut: () => post(`${P}/sign-out`, api.signOutResult, {}),
+    admin: {
+      people: () => get(`${P}/admin/people`, api.adminPeople),
+      setRole: (userId: number, role: api.AdminPerson['role']) => post(`${P}/admin/people/${userId}/role`, api.adminPerson, { role }),
+      revoke: (userId: number) => post(`${P}/admin/people/${userId}/revoke`, api.adminPerson, {}),
+      audit: (q: { user?: string; action?: string; from?: string; to?: string; before?: number; limit?: number }) => {
+        const qs = new URLSearchParams();
+        for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') qs.set(k, String(v));
+        return get(`${P}/admin/audit?${qs}`, api.adminAuditPage);
+      },
+      usage: () => get(`${P}/admin/usage`, api.adminUsage),
+      jobs: () => get(`${P}/admin/jobs`, api.adminJobs),
+    },
     connection: () => get(`${P}/connection`, api.connection),
     connectionLink: () => post(`${P}/connection/link`, api.connectionLink, {}),
     prospectFlows: (crmId: string) => get(`${P}/prospects/${enc(crmId)}/flows`, api.prospectFlowsWithHistory),

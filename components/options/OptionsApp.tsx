@@ -6,6 +6,8 @@ import { BackendError, createBackendClient } from '../../lib/backend-client';
 import { DEFAULT_BACKEND_URL, managedBackendUrlItem, managedSsoOnlyItem, settingsItem, signedInItem, type Settings, type SignedIn } from '../../lib/storage';
 import { originPatternFor, validateBackendUrl } from './permissions';
 import { SignInCard } from './SignInCard';
+import { AdminConsole } from './AdminConsole';
+import type { Me } from '../../lib/api';
 
 type Check = { state: 'idle' } | { state: 'running' } | { state: 'ok'; text: string } | { state: 'warn'; text: string; action?: 'connect' } | { state: 'fail'; text: string };
 
@@ -27,6 +29,9 @@ export function OptionsApp() {
   const [status, setStatus] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const [commands, setCommands] = useState<{ name?: string; description?: string; shortcut?: string }[]>([]);
   const [signedIn, setSignedIn] = useState<SignedIn | null>(null);
+  /** Who the stored token belongs to; the Admin tab appears for the admin role (the backend checks it again). */
+  const [me, setMe] = useState<Me | null>(null);
+  const [tab, setTab] = useState<'settings' | 'admin'>('settings');
   const [ssoOnly, setSsoOnly] = useState(false);
 
   function load() {
@@ -42,6 +47,8 @@ export function OptionsApp() {
       setSsoOnly(onlySso === true);
       setSignedIn(who);
       if (s.apiToken) void loadWorkspaces(managed ?? s.backendUrl, s.apiToken);
+      setMe(null);
+      if (s.apiToken) void createBackendClient({ baseUrl: managed ?? s.backendUrl, token: s.apiToken }).me().then(setMe, () => setMe(null));
     });
   }
 
@@ -145,6 +152,13 @@ export function OptionsApp() {
       </header>
 
       <main>
+        {me?.role === 'admin' && <Tabs tab={tab} onChange={setTab} />}
+        {tab === 'admin' && me?.role === 'admin' ? (
+          <div role="tabpanel" id="op-panel-admin" aria-labelledby="op-tab-admin">
+            <AdminConsole client={createBackendClient({ baseUrl: backendUrl, token: form.apiToken })} myEmail={me.email} />
+          </div>
+        ) : (
+        <div role={me?.role === 'admin' ? 'tabpanel' : undefined} id="op-panel-settings" aria-labelledby={me?.role === 'admin' ? 'op-tab-settings' : undefined}>
         <form className="op-form" onSubmit={save} noValidate>
           <SignInCard signedIn={signedIn} ssoOnly={ssoOnly} onChange={load} />
 
@@ -276,7 +290,44 @@ export function OptionsApp() {
             </button>
           </div>
         </form>
+        </div>
+        )}
       </main>
+    </div>
+  );
+}
+
+/** Settings | Admin, as a WAI-ARIA tab list: arrow keys move between the tabs, Tab moves into the panel. */
+function Tabs({ tab, onChange }: { tab: 'settings' | 'admin'; onChange: (t: 'settings' | 'admin') => void }) {
+  const tabs = [
+    { id: 'settings' as const, label: 'Settings' },
+    { id: 'admin' as const, label: 'Admin' },
+  ];
+  function onKeyDown(e: React.KeyboardEvent) {
+    const i = tabs.findIndex((t) => t.id === tab);
+    const next = e.key === 'ArrowRight' ? (i + 1) % tabs.length : e.key === 'ArrowLeft' ? (i + tabs.length - 1) % tabs.length : e.key === 'Home' ? 0 : e.key === 'End' ? tabs.length - 1 : -1;
+    if (next < 0) return;
+    e.preventDefault();
+    onChange(tabs[next].id);
+    document.getElementById(`op-tab-${tabs[next].id}`)?.focus();
+  }
+  return (
+    <div className="op-tabs" role="tablist" aria-label="Options" onKeyDown={onKeyDown}>
+      {tabs.map((t) => (
+        <button
+          key={t.id}
+          type="button"
+          role="tab"
+          id={`op-tab-${t.id}`}
+          className="op-tab"
+          aria-selected={tab === t.id}
+          aria-controls={`op-panel-${t.id}`}
+          tabIndex={tab === t.id ? 0 : -1}
+          onClick={() => onChange(t.id)}
+        >
+          {t.label}
+        </button>
+      ))}
     </div>
   );
 }

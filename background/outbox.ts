@@ -72,8 +72,10 @@ export function resumeOutbox(): Promise<void> {
 }
 
 async function flushLocked(force: boolean): Promise<void> {
-  let entries = prune(await outboxItem.getValue(), Date.now());
-  await outboxItem.setValue(entries);
+  const stored = await outboxItem.getValue();
+  let entries = prune(stored, Date.now());
+  // Every write wakes each page's watcher: only when something was pruned.
+  if (entries.length !== stored.length) await outboxItem.setValue(entries);
   const due = entries.filter((e) => (e.status === 'pending' || e.status === 'sending') && (force || e.nextAttemptAt <= Date.now()));
   for (const entry of due) {
     entries = await update(entry.id, { status: 'sending' });

@@ -388,6 +388,91 @@ export function gongCallsFor(tool: GongToolName, input: Record<string, unknown>)
   return Math.max(1, cost.per === 'item' ? n : Math.ceil(n / cost.size));
 }
 
+/** Items whose owner the backend finds before a tool may touch them (server/services/ownership.ts). */
+export type OwnedItem =
+  /** flow_instance_ids / flow_instance_id: owner as last seen by the backend in a lookup or an assign. */
+  | 'flowInstance'
+  /** crm_prospect_ids + flow_id: the owners of the prospects' instances in that flow, asked of Gong. */
+  | 'prospectInFlow'
+  /** task_id: the assignee, found in the open task lists of the users the caller may act for. */
+  | 'task'
+  /** call_ids: the calls' parties, asked of Gong; a call is the caller's if one of them took part. */
+  | 'call'
+  /** parties: every company user named as a party (by email or Gong user id). */
+  | 'callParties'
+  /** assignment_id: who started the bulk assignment through this backend. */
+  | 'bulkAssignment';
+
+/**
+ * What a manager's company-wide read is limited to (their team: the caller and everyone below them in
+ * Gong's user list, by managerId).
+ */
+export type TeamLimit =
+  /** Keep only the answer's `list` entries whose `userId` (a dotted path) is a team member's Gong id. */
+  | { answer: string; userId: string }
+  /** The input must name team members only, in this (then required) field of Gong user ids. */
+  | { inputUserIds: string }
+  /** The input's call_ids (then required) must each be a team call (a team member took part). */
+  | { inputCallIds: string }
+  /** Company settings with no one's personal data: the same for every manager. */
+  | 'settings';
+
+/**
+ * The allow-list of /api/v1/tools per role (rep < manager < admin), and what the backend checks first.
+ * - anyone: company settings the extension needs, or writes about a prospect's timeline.
+ * - user: `field` names a Gong user by email (absent = the caller): a rep names themself, a manager their
+ *   team, an admin anyone.
+ * - item: the tool names an item; a rep acts on their own, a manager on their team's, an admin on any.
+ * - company: a company-wide read: not for reps; managers within `manager` (or not at all), admins all.
+ */
+export type ToolAccess =
+  | { rule: 'anyone' }
+  | { rule: 'user'; field: string }
+  | { rule: 'item'; item: OwnedItem }
+  | { rule: 'company'; manager: TeamLimit | 'none' };
+
+export const toolAccess: Record<GongToolName, ToolAccess> = {
+  gong_call_outcomes_list: { rule: 'anyone' },
+  gong_calls_create: { rule: 'item', item: 'callParties' },
+  gong_calls_get: { rule: 'item', item: 'call' },
+  gong_calls_list: { rule: 'company', manager: { answer: 'calls', userId: 'primaryUserId' } },
+  gong_calls_transcript_get: { rule: 'item', item: 'call' },
+  gong_coaching_get: { rule: 'company', manager: { answer: 'coachingData', userId: 'manager.id' } },
+  gong_engage_digital_interactions_create: { rule: 'anyone' },
+  gong_engage_email_activity_report: { rule: 'anyone' },
+  gong_engage_flow_content_override: { rule: 'item', item: 'flowInstance' },
+  gong_engage_flow_folders_list: { rule: 'user', field: 'flow_owner_email' },
+  gong_engage_flows_list: { rule: 'user', field: 'flow_owner_email' },
+  gong_engage_prospects_assign: { rule: 'user', field: 'flow_instance_owner_email' },
+  gong_engage_prospects_assign_cool_off_override: { rule: 'user', field: 'flow_instance_owner_email' },
+  gong_engage_prospects_bulk_assign: { rule: 'user', field: 'flow_instance_owner_email' },
+  gong_engage_prospects_bulk_assign_status: { rule: 'item', item: 'bulkAssignment' },
+  gong_engage_prospects_flows_list: { rule: 'anyone' },
+  gong_engage_prospects_unassign: { rule: 'item', item: 'prospectInFlow' },
+  gong_engage_prospects_unassign_by_instance: { rule: 'item', item: 'flowInstance' },
+  gong_engage_task_complete: { rule: 'item', item: 'task' },
+  gong_engage_task_skip: { rule: 'item', item: 'task' },
+  gong_engage_tasks_list: { rule: 'user', field: 'assignee_email' },
+  gong_engage_users_list: { rule: 'company', manager: { answer: 'users', userId: 'id' } },
+  gong_engage_workspaces_list: { rule: 'anyone' },
+  gong_library_folder_content_get: { rule: 'company', manager: 'settings' },
+  gong_library_folders_list: { rule: 'company', manager: 'settings' },
+  gong_scorecards_list: { rule: 'company', manager: 'settings' },
+  gong_stats_interaction: { rule: 'company', manager: { inputCallIds: 'call_ids' } },
+  gong_stats_user_actions: { rule: 'company', manager: { inputUserIds: 'user_ids' } },
+  gong_trackers_list: { rule: 'company', manager: 'settings' },
+  gong_users_get: { rule: 'company', manager: { inputUserIds: 'user_ids' } },
+  gong_users_list: { rule: 'company', manager: { answer: 'users', userId: 'id' } },
+};
+
+/** Whether `role` may run `tool` at all (the item, user and team checks come after). */
+export function toolAllowedFor(role: Role, tool: GongToolName): boolean {
+  const access = toolAccess[tool];
+  if (access.rule !== 'company') return true;
+  if (role === 'admin') return true;
+  return role === 'manager' && access.manager !== 'none';
+}
+
 /**
  * The connector page caps its assign, unassign and prospect-flows tools at this many prospects per call;
  * the backend uses it for flows lookups (POST /v2/flows/prospects states no lower limit). Assign itself

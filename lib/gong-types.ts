@@ -118,7 +118,8 @@ export const gongBulkAssignment = z.looseObject({
 export const gongWorkspace = z.looseObject({ id: z.string(), name: z.string(), description: z.string().optional() });
 export const gongWorkspacesResponse = z.looseObject({ workspaces: z.array(gongWorkspace) });
 
-export const gongUser = z.looseObject({ id: gongId, emailAddress: z.string().optional(), active: z.boolean().optional() });
+/** GET /v2/users (gong_users_list): the company's users; `managerId` is how Gong states who manages whom. */
+export const gongUser = z.looseObject({ id: gongId, emailAddress: z.string().optional(), managerId: gongId.nullish(), active: z.boolean().optional() });
 export const gongUsersResponse = z.looseObject({ records: gongRecords.optional(), users: z.array(gongUser) });
 
 const gongTaskPerson = z.looseObject({

@@ -11,9 +11,11 @@ import type { AuditLog } from './store/audit';
 import type { IdempotencyStore } from './store/idempotency';
 import type { GongLinkRequests } from './sso/gong-links';
 import type { SessionStore } from './store/sessions';
+import type { SeenItems } from './store/seen-items';
 import type { UserStore } from './store/users';
 import type { CallsIndex } from './services/calls';
 import type { ProspectFlowsCache } from './services/prospect-flows';
+import type { CompanyDirectory } from './services/scope';
 
 export interface AppContext {
   config: BackendConfig;
@@ -32,6 +34,10 @@ export interface AppContext {
   gongLinks: GongLinkRequests;
   /** The backend's address as browsers reach it (PUBLIC_URL, else where it listens). */
   publicUrl: () => string;
+  /** Who is on whose team (Gong's user list), for managers' rights. */
+  directory: CompanyDirectory;
+  /** Owners of flow instances and bulk assignments, as seen in Gong's answers. */
+  seen: SeenItems;
 }
 
 /** The calling user's Gong session for this request. */

@@ -41,9 +41,11 @@ import { SessionStore } from './store/sessions';
 import { GongLinkRequests } from './sso/gong-links';
 import { SignIn } from './sso/sign-in';
 import { UsageCounter } from './store/usage';
+import { SeenItems } from './store/seen-items';
 import { UserStore } from './store/users';
 import { CallsIndex } from './services/calls';
 import { ProspectFlowsCache } from './services/prospect-flows';
+import { CompanyDirectory } from './services/scope';
 
 export const VERSION = '0.1.0';
 
@@ -110,6 +112,8 @@ export interface Backend {
   sessions: SessionStore;
   audit: AuditLog;
   gateway: GongGateway;
+  /** Owners of flow instances and bulk assignments as seen in Gong's answers. */
+  seen: SeenItems;
   close(): Promise<void>;
 }
 
@@ -227,6 +231,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     // Where browsers reach the backend (Scalekit redirects there): PUBLIC_URL, else where it listens.
     let listeningUrl = '';
     const publicUrl = () => config.publicUrl ?? listeningUrl;
+    const seen = new SeenItems(db);
+    gateway.onAnswer((tool, input, identifier, data) => seen.learn(tool, input, identifier, data));
     const ctx: AppContext = {
       config,
       version: VERSION,
@@ -242,6 +248,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       callsIndex: new CallsIndex(gateway, gateway.options.callsIndexTtlMs),
       gongLinks: new GongLinkRequests(db),
       publicUrl,
+      directory: new CompanyDirectory(),
+      seen,
     };
 
     installErrorHandling(app);
@@ -315,6 +323,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       sessions,
       audit,
       gateway,
+      seen,
       close: () => (closing ??= cleanup()),
     };
   } catch (err) {

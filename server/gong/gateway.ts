@@ -77,6 +77,8 @@ export interface GongCallContext {
   fresh?: boolean;
 }
 
+export type AnswerListener = (tool: GongToolName, input: Record<string, unknown>, identifier: string, data: unknown) => void;
+
 export interface GongCallResult {
   executionId: string;
   data: unknown;
@@ -101,6 +103,7 @@ export class GongGateway {
   private readonly cache: ReadCache;
   private readonly invalidationListeners: ((tags: string[]) => void)[] = [];
   private readonly connectionListeners: ((identifier: string, active: boolean) => void)[] = [];
+  private readonly answerListeners: AnswerListener[] = [];
   private sdkCalls = 0;
   private retries = 0;
   /** Rate limits in a row without a named wait: each doubles the company's back-off. */
@@ -175,6 +178,11 @@ export class GongGateway {
   /** Hears, per user, whether a Gong call went through their connection or was refused as not connected. */
   onConnectionSeen(listener: (identifier: string, active: boolean) => void): void {
     this.connectionListeners.push(listener);
+  }
+
+  /** Hears every answer Gong gave (not cached replays): the backend learns who owns what from them. */
+  onAnswer(listener: AnswerListener): void {
+    this.answerListeners.push(listener);
   }
 
   /** Caches outside the gateway (prospect flows, calls index) hear about every write's tags. */
@@ -296,6 +304,13 @@ export class GongGateway {
       ctx.log.info({ gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: 'ok', executionId: res.executionId } }, 'gong call');
       this.rateLimitStreak = 0;
       for (const l of this.connectionListeners) l(ctx.identifier, true);
+      for (const l of this.answerListeners) {
+        try {
+          l(tool, input, ctx.identifier, res.data ?? null);
+        } catch (err) {
+          ctx.log.error({ err, gong: { tool } }, 'answer listener failed');
+        }
+      }
     } catch (err) {
       release();
       const failure = await this.explainRefusal(classifyGongError(err), ctx.identifier);

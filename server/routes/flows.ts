@@ -23,6 +23,8 @@ import { writeOnce } from '../http/write-once';
 import { assignProspects, uniqueIds, unassign } from '../services/assign';
 import { flowHistory } from '../services/flow-history';
 import { listFlows, listFolders, listWorkspaces } from '../services/flows';
+import { assertProspectsInFlowMayBeTouched, refusal } from '../services/ownership';
+import { mayActFor } from '../services/scope';
 import { errorResponses, security } from './schemas';
 
 export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
@@ -91,10 +93,15 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
     async (req, reply) =>
       writeOnce(ctx, req, reply, async () => {
         const user = requireUser(req);
-        // The call runs on the caller's own Gong connection; the to-dos may go to a teammate, and Gong
-        // itself refuses an owner who is not an active user of the company.
+        const session = sessionFor(ctx, req);
+        // The instances' owner sends their emails and gets their to-dos: the caller (or, for a manager,
+        // someone on the team; for an admin, anyone). Gong itself refuses an owner who is not an active
+        // user, and a prospect another rep holds in an exclusive flow.
         const owner = (req.body.flowInstanceOwnerEmail ?? user.email).toLowerCase();
         const ids = uniqueIds(req.body.crmProspectIds);
+        if (!mayActFor(await ctx.directory.scopeOf(session), owner)) {
+          throw refusal(ctx, session, 'gong_engage_prospects_assign', { flow_id: req.params.flowId, flow_instance_owner_email: owner, prospects: ids.length }, `You may assign flows only in your own name${user.role === 'manager' ? " or your team's" : ''}`);
+        }
         const opts = { ownerEmail: owner, coolOffOverride: req.body.coolOffOverride };
         if (ids.length > GONG_MAX_PROSPECTS_PER_CALL) {
           // A job runs on the rep's own connection: refused now if it is not active, not 10,000 times later.
@@ -134,7 +141,7 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
           ctx.jobRunner.start(jobId);
           return { status: 202, body: { jobId } };
         }
-        return { status: 200, body: await assignProspects(sessionFor(ctx, req), req.params.flowId, ids, opts) };
+        return { status: 200, body: await assignProspects(session, req.params.flowId, ids, opts) };
       }),
   );
 
@@ -151,9 +158,14 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
       },
     },
     async (req, reply) =>
-      writeOnce(ctx, req, reply, async () => ({
-        status: 200,
-        body: await unassign(sessionFor(ctx, req), req.params.flowId, uniqueIds(req.body.crmProspectIds)),
-      })),
+      writeOnce(ctx, req, reply, async () => {
+        const session = sessionFor(ctx, req);
+        const scope = await ctx.directory.scopeOf(session);
+        const ids = uniqueIds(req.body.crmProspectIds);
+        const refuse = (message: string) =>
+          refusal(ctx, session, 'gong_engage_prospects_unassign', { crm_prospect_ids: ids, flow_id: req.params.flowId }, message);
+        const body = await unassign(session, req.params.flowId, ids, (instances) => assertProspectsInFlowMayBeTouched(scope, instances, refuse));
+        return { status: 200, body };
+      }),
   );
 };

@@ -1,5 +1,5 @@
 /** Assigning prospects to a flow (≤ 100 per Gong call, Gong's cap) and unassigning them. */
-import type { AssignResult, Refusal, UnassignResult } from '../../lib/api';
+import type { AssignResult, ProspectFlow, Refusal, UnassignResult } from '../../lib/api';
 import { GONG_ASSIGN_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
 import { gongAssignResponse, gongUnassignResponse, isCoolOffRefusal } from '../../lib/gong-types';
 import { classifyGongError } from '../gong/failure';
@@ -94,9 +94,14 @@ export async function assignBatch(session: GongSession, flowId: string, ids: str
   };
 }
 
-export async function unassign(session: GongSession, flowId: string, ids: string[]): Promise<UnassignResult> {
+/**
+ * Removes the prospects from the flow. `authorize` sees the prospects' instances in that flow (asked of
+ * Gong just now) and throws if any is not the caller's to remove: then nothing is unassigned.
+ */
+export async function unassign(session: GongSession, flowId: string, ids: string[], authorize: (instances: ProspectFlow[]) => void): Promise<UnassignResult> {
   // Gong answers with flow-instance ids; knowing the instances first lets us answer per prospect.
   const before = (await prospectFlowInstances(session, ids, true)).filter((f) => f.flowId === flowId && f.flowInstanceId);
+  authorize(before);
   const { data } = await session.call('gong_engage_prospects_unassign', { crm_prospect_ids: ids, flow_id: flowId });
   const removed = new Set(gongUnassignResponse.parse(data).unassignedFlowInstanceIds);
   const unassigned: string[] = [];

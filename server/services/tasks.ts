@@ -2,9 +2,9 @@
 import type { z } from 'zod';
 import type { Task, TaskType } from '../../lib/api';
 import { gongTask, gongTasksResponse } from '../../lib/gong-types';
-import { notFound } from '../http/api-failure';
 import type { GongSession } from '../gong/session';
 import { allPages } from './paging';
+import type { Scope } from './scope';
 
 type GongTask = z.infer<typeof gongTask>;
 
@@ -54,8 +54,8 @@ export function toTask(t: GongTask, now = new Date()): Task {
   };
 }
 
-async function openTasks(session: GongSession, toDate?: Date, fresh = false): Promise<GongTask[]> {
-  const input: Record<string, unknown> = { assignee_email: session.user.email };
+async function openTasks(session: GongSession, toDate?: Date, fresh = false, assignee = session.user.email): Promise<GongTask[]> {
+  const input: Record<string, unknown> = { assignee_email: assignee };
   if (toDate) input.to_date = toDate.toISOString();
   return allPages(session, 'gong_engage_tasks_list', input, { fresh }, (data) => {
     const res = gongTasksResponse.parse(data);
@@ -73,20 +73,36 @@ export async function listTasks(session: GongSession, due: 'today' | 'all'): Pro
     .sort((a, b) => (a.dueDate ?? '').localeCompare(b.dueDate ?? ''));
 }
 
-/** The caller's OPEN tasks, after making sure `taskId` is one of them (anyone else's is "not found"). */
-export async function assertOwnOpenTask(session: GongSession, taskId: string): Promise<GongTask[]> {
-  // Gong runs the task tools for any task id; the backend makes sure a rep only touches their own.
-  // The rep's task list is cached for minutes (invalidated by writes through this backend); a task Gong
-  // created since (a flow moved on) is looked up again before saying "not found".
-  let mine = await openTasks(session);
-  if (!mine.some((t) => String(t.id) === taskId)) mine = await openTasks(session, undefined, true);
-  if (!mine.some((t) => String(t.id) === taskId)) throw notFound('No open task with this id for you');
-  return mine;
+/**
+ * The OPEN task with this id among those of the people the caller acts for (themself; a manager's team),
+ * or undefined. Gong runs the task tools for any task id; this is how the backend finds the task's
+ * assignee first. An admin's own list is searched only to answer with the task (an admin acts on any).
+ */
+export async function findOpenTask(session: GongSession, scope: Scope, taskId: string): Promise<GongTask | undefined> {
+  // Task lists are cached for minutes (invalidated by writes through this backend); a task Gong created
+  // since (a flow moved on) is looked up again before saying "not found".
+  for (const fresh of [false, true]) {
+    for (const email of scope.emails) {
+      const found = (await openTasks(session, undefined, fresh, email)).find((t) => String(t.id) === taskId);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
-/** Completes or skips one of the caller's own OPEN tasks; anyone else's task is "not found". */
-export async function finishTask(session: GongSession, taskId: string, how: { complete: true; notes?: string } | { complete: false; reason?: string }): Promise<Task> {
-  const mine = await assertOwnOpenTask(session, taskId);
+/**
+ * Completes or skips an OPEN task of the caller (or, for a manager, of their team; for an admin, any).
+ * `refuse` builds the recorded 403 for a task that is not theirs to touch.
+ */
+export async function finishTask(
+  session: GongSession,
+  scope: Scope,
+  taskId: string,
+  how: { complete: true; notes?: string } | { complete: false; reason?: string },
+  refuse: () => Error,
+): Promise<Task> {
+  const before = await findOpenTask(session, scope, taskId);
+  if (!before && !scope.everyone) throw refuse();
   const { data } = how.complete
     ? await session.call('gong_engage_task_complete', { task_id: taskId, ...(how.notes ? { completion_notes: how.notes } : {}) })
     : await session.call('gong_engage_task_skip', { task_id: taskId, ...(how.reason ? { skip_reason: how.reason } : {}) });
@@ -94,6 +110,5 @@ export async function finishTask(session: GongSession, taskId: string, how: { co
   const task = updated.success ? updated.data.tasks.find((t) => String(t.id) === taskId) : undefined;
   if (task) return toTask(task);
   // Gong answered without the task: report what we know it became.
-  const before = mine.find((t) => String(t.id) === taskId)!;
-  return toTask({ ...before, status: how.complete ? 'DONE' : 'DISMISSED' });
+  return toTask({ ...(before ?? { id: taskId }), status: how.complete ? 'DONE' : 'DISMISSED' });
 }

@@ -128,6 +128,16 @@ const MIGRATIONS: string[] = [
   CREATE INDEX jobs_user_status ON jobs(user_id, status);
   CREATE INDEX jobs_status_updated ON jobs(status, updated_at);
   `,
+  // 6: owners of flow instances and bulk assignments as the backend saw them in Gong's answers
+  `
+  CREATE TABLE seen_items (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    owner_email TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+  );
+  `,
 ];
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiError, assignResult, flowFolderList, prospectCalls, taskList, taskResult, workspaceList } from '../../lib/api';
 import { callStats } from '../../server/sandbox/gong/calls';
 import { SEED } from '../../server/sandbox/gong/seed';
-import { startTestBackend, type TestBackend } from './harness';
+import { addConnectedUser, startTestBackend, type TestBackend } from './harness';
 
 let t: TestBackend;
 beforeAll(async () => {
@@ -101,10 +101,11 @@ describe('tasks', () => {
     expect(after).not.toContain(other.id);
   });
 
-  it('answers 404 for a task that is not the caller\'s open task', async () => {
+  it("refuses (403) a task that is not one of the caller's open tasks, and records the refusal", async () => {
     const res = await t.api('POST', '/api/v1/tasks/1234567/complete', { body: {} });
-    expect(res.status).toBe(404);
-    expect(apiError.parse(res.body).error.code).toBe('NOT_FOUND');
+    expect(res.status).toBe(403);
+    expect(apiError.parse(res.body).error).toEqual({ code: 'FORBIDDEN', message: 'No open task with this id for you' });
+    expect(t.backend.audit.entries({ tool: 'gong_engage_task_complete' }).at(-1)).toMatchObject({ outcome: 'refused', userEmail: SEED.repEmail });
   });
 });
 
@@ -145,13 +146,24 @@ describe('activity, folders, workspaces, cool-off', () => {
     expect(t.gong.stats().byTool.gong_engage_prospects_assign_cool_off_override).toBe(1);
   });
 
-  it('assigns with a teammate as flow owner, and refuses an owner who is not a Gong user without changing anything', async () => {
+  it("assigns in a team member's name only as their manager, and an admin's owner who is not a Gong user is Gong's to refuse", async () => {
+    const asRep = await t.api('POST', `/api/v1/flows/${SEED.flowId}/assign`, {
+      body: { crmProspectIds: [SEED.sfContactNoFlows2], flowInstanceOwnerEmail: SEED.otherRepEmail },
+    });
+    expect(asRep.status).toBe(403);
+    expect(t.gong.state.flowInstancesByProspect(SEED.sfContactNoFlows2)).toEqual([]);
+    const managerToken = addConnectedUser(t, SEED.managerEmail);
+    t.backend.users.setRole(SEED.managerEmail, 'manager');
     const teammate = await t.api('POST', `/api/v1/flows/${SEED.flowId}/assign`, {
-      body: { crmProspectIds: [SEED.sfContactNoFlows2], flowInstanceOwnerEmail: SEED.managerEmail },
+      token: managerToken,
+      body: { crmProspectIds: [SEED.sfContactNoFlows2], flowInstanceOwnerEmail: SEED.otherRepEmail },
     });
     expect(teammate.status).toBe(200);
-    expect(assignResult.parse(teammate.body).assigned).toEqual([expect.objectContaining({ crmProspectId: SEED.sfContactNoFlows2, ownerEmail: SEED.managerEmail })]);
+    expect(assignResult.parse(teammate.body).assigned).toEqual([expect.objectContaining({ crmProspectId: SEED.sfContactNoFlows2, ownerEmail: SEED.otherRepEmail })]);
+    const adminToken = addConnectedUser(t, 'morgan.lee@example.com');
+    t.backend.users.setRole('morgan.lee@example.com', 'admin');
     const stranger = await t.api('POST', `/api/v1/flows/${SEED.otherFlowId}/assign`, {
+      token: adminToken,
       body: { crmProspectIds: [SEED.sfContactNoFlows2], flowInstanceOwnerEmail: 'nobody@elsewhere.test' },
     });
     expect(stranger.status).toBe(422);

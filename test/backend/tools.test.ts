@@ -6,11 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiError, toolResult } from '../../lib/api';
 import { gongToolNames, gongTools, type GongToolName } from '../../lib/gong-tools';
 import { SEED } from '../../server/sandbox/gong/seed';
-import { startTestBackend, type TestBackend } from './harness';
+import { addConnectedUser, startTestBackend, type TestBackend } from './harness';
 
 let t: TestBackend;
+/** An admin runs the whole catalog here (which role may run what: authorization.test.ts). */
+let adminToken: string;
 beforeAll(async () => {
   t = await startTestBackend({ limits: { perUserPerMinute: 10_000 } });
+  adminToken = addConnectedUser(t, 'morgan.lee@example.com');
+  t.backend.users.setRole('morgan.lee@example.com', 'admin');
 });
 afterAll(async () => {
   await t?.close();
@@ -83,7 +87,7 @@ describe('generic tool route', () => {
       const callsBefore = t.gong.stats().totalCalls;
       const auditBefore = t.backend.audit.count();
       for (const [label, bad] of invalidVariants(tool, input)) {
-        const res = await t.api('POST', `/api/v1/tools/${tool}`, { body: bad });
+        const res = await t.api('POST', `/api/v1/tools/${tool}`, { token: adminToken, body: bad });
         expect(res.status, `${tool}: ${label}`).toBe(400);
         const err = apiError.parse(res.body).error;
         expect(err.code).toBe('VALIDATION_FAILED');
@@ -93,7 +97,7 @@ describe('generic tool route', () => {
       expect(JSON.stringify(t.gong.state.raw), tool).toBe(stateBefore);
       expect(t.backend.audit.count()).toBe(auditBefore);
 
-      const res = await t.api('POST', `/api/v1/tools/${tool}`, { body: input });
+      const res = await t.api('POST', `/api/v1/tools/${tool}`, { token: adminToken, body: input });
       expect(res.status, `${tool}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(200);
       made[tool] = toolResult.parse(res.body).data;
       // Writes are audited with Gong's answer; reads are not.

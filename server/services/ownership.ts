@@ -6,7 +6,7 @@
  * nothing in Gong, recorded in the audit with outcome `refused`.
  */
 import type { z } from 'zod';
-import { gongTools, toolAccess, toolAllowedFor, type GongToolName, type OwnedItem, type TeamLimit } from '../../lib/gong-tools';
+import { toolAccess, toolAllowedFor, type GongToolName, type OwnedItem, type TeamLimit } from '../../lib/gong-tools';
 import { gongExtensiveCallsResponse, type gongExtensiveCall } from '../../lib/gong-types';
 import { forbidden } from '../http/api-failure';
 import type { GongSession } from '../gong/session';
@@ -183,13 +183,3 @@ async function teamLimit(
     return { ...(data as object), [limit.answer]: list.filter((e) => scope.gongUserIds.has(String(idOf(e)))) };
   };
 }
-
-/** For the tools whose rule names a user: the email it names (absent: the caller). */
-export function namedUser(tool: GongToolName, input: Record<string, unknown>, callerEmail: string): string | undefined {
-  const access = toolAccess[tool];
-  if (access.rule !== 'user') return undefined;
-  const v = input[access.field];
-  return typeof v === 'string' ? v : callerEmail;
-}
-
-export const isWriteTool = (tool: GongToolName) => gongTools[tool].write;

@@ -320,9 +320,22 @@ describe('ownership details', () => {
     expect(calls.status).toBe(200);
     const caseyTeam = new Set(seedUsers.filter((u) => u.emailAddress === OTHER_MANAGER_EMAIL || u.emailAddress === 'alex.schmidt@example.com').map((u) => u.id));
     expect((calls.body.data.calls as { primaryUserId: string }[]).every((c) => caseyTeam.has(String(c.primaryUserId)))).toBe(true);
-    // Naming someone outside the team is refused.
-    const outside = await api('otherManager', 'POST', '/api/v1/tools/gong_users_get', { user_ids: [SEED.repUserId] });
-    expect(outside.status).toBe(403);
+    // Coaching: the manager's own entry (their reports' metrics).
+    const coaching = await api('manager', 'POST', '/api/v1/tools/gong_coaching_get', {});
+    expect((coaching.body.data.coachingData as { manager: { emailAddress: string } }[]).map((c) => c.manager.emailAddress)).toEqual([SEED.managerEmail]);
+    // Naming someone outside the team, or no one (a company-wide read), is refused.
+    const before = snapshot();
+    for (const [name, body] of [
+      ['gong_users_get', { user_ids: [SEED.repUserId] }],
+      ['gong_stats_user_actions', { from_date_time: monthAgo, to_date_time: now, user_ids: [SEED.repUserId] }],
+      ['gong_stats_user_actions', { from_date_time: monthAgo, to_date_time: now }],
+      ['gong_stats_interaction', { from_date_time: monthAgo, to_date_time: now, call_ids: [rileyCallId] }],
+      ['gong_stats_interaction', { from_date_time: monthAgo, to_date_time: now }],
+      ['gong_calls_transcript_get', { call_ids: [rileyCallId] }],
+    ] as const) {
+      expect((await api('otherManager', 'POST', `/api/v1/tools/${name}`, body)).status, name).toBe(403);
+    }
+    expect(snapshot()).toBe(before);
   });
 
   it("refuses a call that names another rep as a party, and a rep's own call is fine", async () => {
@@ -334,6 +347,11 @@ describe('ownership details', () => {
     expect(t.gong.state.calls.length).toBe(calls);
     const own = await api('other', 'POST', '/api/v1/tools/gong_calls_create', { actual_start: now, parties: [{ emailAddress: SEED.otherRepEmail }, { emailAddress: 'buyer@globex.com' }] });
     expect(own.status).toBe(200);
+  });
+
+  it('refuses the status of a bulk assignment this backend did not start', async () => {
+    const res = await api('rep', 'POST', '/api/v1/tools/gong_engage_prospects_bulk_assign_status', { assignment_id: 'bulk_not_started_here' });
+    expect(res.status).toBe(403);
   });
 
   it("does not show another rep's job, whatever the role", async () => {

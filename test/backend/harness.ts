@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { startBackend, type Backend, type BackendOptions } from '../../server/app';
+import type { Role } from '../../lib/gong-tools';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 
 export const DEMO_TOKEN = 'test-demo-token-0123456789';
@@ -73,11 +74,14 @@ export async function startTestBackend(opts: BackendOptions = {}): Promise<TestB
   };
 }
 
-/** Adds an ACTIVE Gong connection and an API user for `email`; returns the user's token. */
-export function addConnectedUser(t: TestBackend, email: string): string {
+/** Adds an ACTIVE Gong connection and an API user for `email` (a rep unless told); returns the user's token. */
+export function addConnectedUser(t: TestBackend, email: string, role?: Role): string {
   t.backend.sandbox!.accounts.setStatus('gong', email, 'ACTIVE');
-  return t.backend.users.add(email).token;
+  return t.backend.users.add(email, undefined, role).token;
 }
+
+/** The seed's VP of Sales, who no one manages: the admin of tests that need one. */
+export const ADMIN_EMAIL = 'morgan.lee@example.com';
 
 export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 100): Promise<T> {
   const end = Date.now() + timeoutMs;

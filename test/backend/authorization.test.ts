@@ -168,6 +168,9 @@ const TOOL_CASES: Case[] = [
 
 /** Each route with Riley's item where it names one; reads of one's own data are everyone's. */
 const ROUTE_CASES: Case[] = [
+  { name: 'GET /api/v1/me', expect: EVERYONE, request: async () => ({ method: 'GET', path: '/api/v1/me' }) },
+  // An API token from the CLI is left alone by sign-out (it revokes only an SSO device token).
+  { name: 'POST /api/v1/sign-out', expect: EVERYONE, request: async () => ({ method: 'POST', path: '/api/v1/sign-out', body: {} }) },
   { name: 'GET /api/v1/connection', expect: EVERYONE, request: async () => ({ method: 'GET', path: '/api/v1/connection' }) },
   { name: 'POST /api/v1/connection/link', expect: EVERYONE, request: async () => ({ method: 'POST', path: '/api/v1/connection/link', body: {} }) },
   { name: 'GET /api/v1/flows', expect: EVERYONE, request: async () => ({ method: 'GET', path: '/api/v1/flows' }) },

@@ -77,6 +77,8 @@ export async function startTestBackend(opts: BackendOptions = {}): Promise<TestB
 /** Adds an ACTIVE Gong connection and an API user for `email` (a rep unless told); returns the user's token. */
 export function addConnectedUser(t: TestBackend, email: string, role?: Role): string {
   t.backend.sandbox!.accounts.setStatus('gong', email, 'ACTIVE');
+  // The sandbox seeds some people (SANDBOX_ROLES) with no token: issue them one.
+  t.backend.users.revoke(email);
   return t.backend.users.add(email, undefined, role).token;
 }
 

@@ -17,6 +17,8 @@ export interface FlowPickerProps {
   onRetry: () => void;
   /** Flows the prospect is already active in (shown, not selectable). */
   activeFlowIds?: Set<string>;
+  /** Flows with an add saved in the outbox, not landed yet (shown as pending, not selectable: one write per flow). */
+  pendingFlowIds?: Set<string>;
   defaultOwner: string;
   write: WriteState;
   submitLabel?: (flow: Flow | null) => string;
@@ -26,7 +28,8 @@ export interface FlowPickerProps {
 }
 
 export function FlowPicker(props: FlowPickerProps) {
-  const { flows, status, error, onRetry, activeFlowIds, defaultOwner, write, onAssign, onClose } = props;
+  const { flows, status, error, onRetry, activeFlowIds, pendingFlowIds, defaultOwner, write, onAssign, onClose } = props;
+  const unavailable = (id: string) => !!activeFlowIds?.has(id) || !!pendingFlowIds?.has(id);
   const [query, setQuery] = useState('');
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [owner, setOwner] = useState(defaultOwner);
@@ -42,8 +45,11 @@ export function FlowPicker(props: FlowPickerProps) {
   }, [defaultOwner, ownerTouched]);
 
   const groups = useMemo(() => groupFlows(flows ?? [], query), [flows, query]);
-  const visible = useMemo(() => groups.flatMap((g) => g.folders.flatMap((f) => f.flows)).filter((f) => !activeFlowIds?.has(f.id)), [groups, activeFlowIds]);
-  const selected = flows?.find((f) => f.id === selectedId) ?? null;
+  const visible = useMemo(() => groups.flatMap((g) => g.folders.flatMap((f) => f.flows)).filter((f) => !activeFlowIds?.has(f.id) && !pendingFlowIds?.has(f.id)), [groups, activeFlowIds, pendingFlowIds]);
+  const chosen = flows?.find((f) => f.id === selectedId) ?? null;
+  // An add for the chosen flow already saved (waiting for the backend) or landed: nothing more to send for it.
+  const waiting = !!chosen && (pendingFlowIds?.has(chosen.id) || (write.status === 'queued' && write.flowId === chosen.id));
+  const selected = chosen && !unavailable(chosen.id) && !waiting ? chosen : null;
   // The option screen readers are told about (aria-activedescendant): the selection, while it is shown.
   const active = selected && visible.some((f) => f.id === selected.id) ? selected : null;
   const sending = write.status === 'sending';
@@ -145,6 +151,7 @@ export function FlowPicker(props: FlowPickerProps) {
                 </div>
                 {folder.flows.map((f) => {
                   const inFlow = activeFlowIds?.has(f.id);
+                  const pending = !inFlow && pendingFlowIds?.has(f.id);
                   const isSel = f.id === selectedId;
                   return (
                     <div
@@ -152,13 +159,19 @@ export function FlowPicker(props: FlowPickerProps) {
                       id={optionId(f.id)}
                       role="option"
                       aria-selected={isSel}
-                      aria-disabled={inFlow || undefined}
-                      className={`ge-option${isSel ? ' ge-option--selected' : ''}${inFlow ? ' ge-option--disabled' : ''}`}
-                      onClick={() => !inFlow && setSelectedId(f.id)}
-                      onDoubleClick={() => !inFlow && onAssign(f, { ownerEmail })}
+                      aria-disabled={inFlow || pending || undefined}
+                      className={`ge-option${isSel ? ' ge-option--selected' : ''}${inFlow || pending ? ' ge-option--disabled' : ''}`}
+                      onClick={() => !inFlow && !pending && setSelectedId(f.id)}
+                      onDoubleClick={() => !inFlow && !pending && onAssign(f, { ownerEmail })}
                     >
                       <span className="ge-option__name">{f.name}</span>
-                      {inFlow ? <span className="ge-badge ge-badge--success">In flow</span> : f.exclusive ? <span className="ge-badge">Exclusive</span> : null}
+                      {inFlow ? (
+                        <span className="ge-badge ge-badge--success">In flow</span>
+                      ) : pending ? (
+                        <span className="ge-badge ge-badge--info">Pending</span>
+                      ) : f.exclusive ? (
+                        <span className="ge-badge">Exclusive</span>
+                      ) : null}
                     </div>
                   );
                 })}
@@ -186,7 +199,8 @@ export function FlowPicker(props: FlowPickerProps) {
             <div>
               <strong>{write.coolOff ? 'In cool-off period' : 'Gong refused'}</strong>
               <p>{write.message}</p>
-              {write.detail && write.detail !== write.message && <p className="ge-refusal__detail">Gong: {write.detail}</p>}
+              {/* Gong's own words only where ours may have lost something: a cool-off's are ids and an ISO date. */}
+              {!write.coolOff && write.detail && write.detail !== write.message && <p className="ge-refusal__detail">Gong: {write.detail}</p>}
               {write.coolOff && (
                 <button type="button" className="ge-btn ge-btn--sm ge-btn--primary" onClick={assignAnyway} disabled={sending}>
                   Assign anyway
@@ -214,7 +228,13 @@ export function FlowPicker(props: FlowPickerProps) {
           onClick={() => submit()}
         >
           {sending ? <span className="ge-spinner" aria-hidden="true" /> : null}
-          {props.submitLabel ? props.submitLabel(selected) : selected ? `Add to “${selected.name}”` : 'Add to flow'}
+          {waiting && chosen
+            ? `“${chosen.name}” saved, waiting to send`
+            : props.submitLabel
+              ? props.submitLabel(selected)
+              : selected
+                ? `Add to “${selected.name}”`
+                : 'Add to flow'}
         </button>
       </div>
     </div>

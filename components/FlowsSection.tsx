@@ -30,6 +30,8 @@ export interface FlowsSectionProps {
   readOnlyNote?: string | null;
   /** Flows the prospect is no longer open in, from the backend's record of writes made through it (not Gong data). */
   history?: FlowHistoryEntry[];
+  /** Its error is said once above the sections. */
+  quiet?: boolean;
 }
 
 /** "Removed by you, Nov 3" / "Assigned by sam@acme.com, Oct 28 · no longer open in Gong". */
@@ -45,7 +47,7 @@ export function FlowsSection(p: FlowsSectionProps) {
   const activeIds = useMemo(() => new Set(sorted.filter((f) => isActiveFlowStatus(f.status)).map((f) => f.flowId)), [sorted]);
   // A pending add whose flow is already listed as active has landed (the outbox just hasn't said so yet).
   const pendingAdds = useMemo(() => (p.pendingAdds ?? []).filter((a) => !activeIds.has(a.flowId)), [p.pendingAdds, activeIds]);
-  const unavailable = useMemo(() => new Set([...activeIds, ...pendingAdds.map((a) => a.flowId)]), [activeIds, pendingAdds]);
+  const pendingIds = useMemo(() => new Set(pendingAdds.map((a) => a.flowId)), [pendingAdds]);
   const readOnly = p.readOnlyNote != null;
   const shown = p.flows.status === 'ready' && !!p.flows.data;
   const addRef = useRef<HTMLButtonElement>(null);
@@ -76,6 +78,7 @@ export function FlowsSection(p: FlowsSectionProps) {
       icon={<IconFlow />}
       count={p.flows.data ? activeIds.size + pendingAdds.length : null}
       readOnlyNote={p.readOnlyNote}
+      quiet={p.quiet}
       status={p.flows.status}
       error={p.flows.error}
       refreshing={p.flows.refreshing}
@@ -94,7 +97,8 @@ export function FlowsSection(p: FlowsSectionProps) {
           status={p.catalog.status}
           error={p.catalog.error}
           onRetry={p.onRetryCatalog}
-          activeFlowIds={unavailable}
+          activeFlowIds={activeIds}
+          pendingFlowIds={pendingIds}
           defaultOwner={p.defaultOwner}
           write={p.assign}
           onAssign={p.onAssign}

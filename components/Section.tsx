@@ -19,10 +19,12 @@ export interface SectionProps {
   skeletonRows?: number;
   /** A saved copy shown while it can't be refreshed or changed (e.g. Gong not connected): dimmed, with a note. */
   readOnlyNote?: string | null;
+  /** The error is one the panel states once above every section (backend down, token refused): no alert or Retry here. */
+  quiet?: boolean;
   children?: ReactNode;
 }
 
-export function Section({ title, icon, count, actions, status, error, refreshing, onRetry, skeletonRows = 2, readOnlyNote, children }: SectionProps) {
+export function Section({ title, icon, count, actions, status, error, refreshing, onRetry, skeletonRows = 2, readOnlyNote, quiet, children }: SectionProps) {
   const readOnly = readOnlyNote != null;
   return (
     <section
@@ -48,8 +50,8 @@ export function Section({ title, icon, count, actions, status, error, refreshing
       <div className="ge-section__body">
         {readOnly && readOnlyNote && <p className="ge-section__note">{readOnlyNote}</p>}
         {status === 'loading' && <Skeleton rows={skeletonRows} label={`Loading ${title.toLowerCase()}`} />}
-        {status === 'error' && !readOnly && <InlineError message={error ?? 'Something went wrong.'} onRetry={onRetry} />}
-        {status === 'ready' && error && !readOnly && <InlineError compact message={`Couldn't refresh: ${error}`} onRetry={onRetry} />}
+        {status === 'error' && !readOnly && (quiet ? <p className="ge-section__note">Not loaded yet.</p> : <InlineError message={error ?? 'Something went wrong.'} onRetry={onRetry} />)}
+        {status === 'ready' && error && !readOnly && !quiet && <InlineError compact message={`Couldn't refresh: ${error}`} onRetry={onRetry} />}
         {status === 'ready' && children}
       </div>
     </section>

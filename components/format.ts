@@ -152,11 +152,24 @@ export function groupFlows(flows: Flow[], query = ''): FlowGroup[] {
 
 // ── Refusals ─────────────────────────────────────────────────────────────────────────────────────
 
-/** Gong's refusal in words a rep understands; Gong's own message stays available as detail. */
-export function explainRefusal(r: Pick<Refusal, 'code' | 'message' | 'coolOff'>, opts: { short?: boolean } = {}): string {
-  if (r.coolOff && opts.short) return "In Gong's cool-off period: finished a flow recently.";
-  if (r.coolOff)
-    return "This prospect finished a flow recently and is still in Gong's cool-off period, so Gong won't start another flow yet. You can assign anyway if you're sure.";
+/**
+ * The day a cool-off ends, in the rep's locale ("Dec 12, 2026"), from the date Gong's message carries (an
+ * ISO date or timestamp); null when it names none. Gong's own text holds ids and ISO dates a rep should not
+ * have to read.
+ */
+export function coolOffEnds(message: string, locale?: string): string | null {
+  const m = /\b\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?/.exec(message);
+  const d = m ? new Date(m[0]) : null;
+  return d && !Number.isNaN(d.getTime()) ? d.toLocaleDateString(locale, { dateStyle: 'medium' }) : null;
+}
+
+/** Gong's refusal in words a rep understands; Gong's own message stays available as detail (except for cool-off). */
+export function explainRefusal(r: Pick<Refusal, 'code' | 'message' | 'coolOff'>, opts: { short?: boolean; locale?: string } = {}): string {
+  if (r.coolOff) {
+    const until = coolOffEnds(r.message, opts.locale);
+    if (opts.short) return until ? `In Gong's cool-off period until ${until}: finished a flow recently.` : "In Gong's cool-off period: finished a flow recently.";
+    return `This prospect finished a flow recently, so Gong won't start another one ${until ? `before ${until}` : 'yet'} (its cool-off period). Assign anyway to start this flow now.`;
+  }
   const msg = r.message.toLowerCase();
   if (/already/.test(msg) && /flow/.test(msg)) return 'This prospect is already in this flow.';
   if (/exclusive/.test(msg)) return 'This prospect is in an exclusive flow; remove them from it first.';

@@ -57,6 +57,15 @@ export function OptionsApp() {
     void browser.commands?.getAll().then(setCommands).catch(() => undefined);
   }, []);
 
+  // Closing the tab with unsaved changes asks first.
+  const unsaved = !!form && JSON.stringify(form) !== JSON.stringify(saved);
+  useEffect(() => {
+    if (!unsaved) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unsaved]);
+
   if (!form) return <div className="op-page" aria-busy="true" />;
 
   const backendUrl = managedUrl ?? form.backendUrl;
@@ -66,6 +75,8 @@ export function OptionsApp() {
   const set = (patch: Partial<Settings>) => {
     setForm({ ...form, ...patch });
     setStatus(null);
+    // A test result speaks of the URL and token it was run with: stale once either changes.
+    if ((patch.backendUrl !== undefined && patch.backendUrl !== form.backendUrl) || (patch.apiToken !== undefined && patch.apiToken !== form.apiToken)) setTest(IDLE);
   };
 
   async function loadWorkspaces(url: string, token: string) {
@@ -181,13 +192,23 @@ export function OptionsApp() {
                 <>
                   <input
                     className={`ge-input${urlError ? ' op-invalid' : ''}`}
+                    aria-invalid={!!urlError}
+                    aria-describedby="op-url-note"
                     value={form.backendUrl}
                     placeholder={DEFAULT_BACKEND_URL}
                     spellCheck={false}
                     data-testid="backend-url"
                     onChange={(e) => set({ backendUrl: e.target.value })}
                   />
-                  {urlError ? <span className="op-error">{urlError}</span> : <span className="ge-help">Default: {DEFAULT_BACKEND_URL} (a backend running on this computer).</span>}
+                  {urlError ? (
+                    <span className="op-error" id="op-url-note">
+                      {urlError}
+                    </span>
+                  ) : (
+                    <span className="ge-help" id="op-url-note">
+                      Default: {DEFAULT_BACKEND_URL} (a backend running on this computer).
+                    </span>
+                  )}
                 </>
               )}
             </label>
@@ -219,12 +240,15 @@ export function OptionsApp() {
                 {test.backend.state === 'running' || test.gong.state === 'running' ? <span className="ge-spinner" /> : null}
                 Test connection
               </button>
-              {test.backend.state !== 'idle' && (
-                <ul className="op-checks" data-testid="test-results">
-                  <CheckRow label="Backend" check={test.backend} />
-                  {test.gong.state !== 'idle' && <CheckRow label="Gong" check={test.gong} onConnect={() => void connectGong()} />}
-                </ul>
-              )}
+              {/* Always present, so screen readers announce each result as it arrives. */}
+              <div className="op-results" aria-live="polite">
+                {test.backend.state !== 'idle' && (
+                  <ul className="op-checks" data-testid="test-results">
+                    <CheckRow label="Backend" check={test.backend} />
+                    {test.gong.state !== 'idle' && <CheckRow label="Gong" check={test.gong} onConnect={() => void connectGong()} />}
+                  </ul>
+                )}
+              </div>
             </div>
           </section>
 
@@ -237,13 +261,23 @@ export function OptionsApp() {
               <span className="ge-label">Your Gong email</span>
               <input
                 className={`ge-input${emailError ? ' op-invalid' : ''}`}
+                aria-invalid={!!emailError}
+                aria-describedby="op-email-note"
                 type="email"
                 value={form.repEmail}
                 placeholder="jane@acme.com"
                 data-testid="rep-email"
                 onChange={(e) => set({ repEmail: e.target.value })}
               />
-              {emailError ? <span className="op-error">{emailError}</span> : <span className="ge-help">Leave empty to use the account your API token belongs to.</span>}
+              {emailError ? (
+                <span className="op-error" id="op-email-note">
+                  {emailError}
+                </span>
+              ) : (
+                <span className="ge-help" id="op-email-note">
+                  Leave empty to use the account your API token belongs to.
+                </span>
+              )}
             </label>
             <label className="ge-field">
               <span className="ge-label">Default workspace</span>
@@ -280,6 +314,11 @@ export function OptionsApp() {
           </section>
 
           <div className="op-savebar">
+            {dirty && !status && (
+              <span className="op-status op-status--unsaved" role="status" data-testid="unsaved">
+                You have unsaved changes.
+              </span>
+            )}
             {status && (
               <span className={`op-status op-status--${status.tone}`} role="status" data-testid="save-status">
                 {status.text}

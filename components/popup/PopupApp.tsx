@@ -1,5 +1,5 @@
 /** The toolbar popup: the record on the current tab with "Open Gong panel", and today's Engage tasks. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { sendMessage } from '../../lib/messages';
 import { currentClient } from '../../lib/current-client';
@@ -10,12 +10,22 @@ import { useCurrentRecord, type CurrentTab } from './useCurrentRecord';
 import { usePendingWrites } from './usePendingWrites';
 import { useTasks } from './useTasks';
 
+/** How often an unreachable backend is asked again. */
+const RECHECK_MS = 4_000;
+
 export function PopupApp() {
   const { state, tasks, refreshing, changes, reload, act, dismissChange } = useTasks();
   const current = useCurrentRecord();
   const pending = usePendingWrites();
   const openCount = tasks ? tasks.filter((t) => t.status === 'OPEN' && !['done', 'queued'].includes(changes[t.id]?.phase ?? '')).length : null;
   const today = new Date().toLocaleDateString(undefined, { weekday: 'short', month: 'short', day: 'numeric' });
+  const unreachable = state.kind === 'unreachable';
+  // While the backend can't be reached, look again every few seconds: the popup recovers without a click.
+  useEffect(() => {
+    if (!unreachable) return;
+    const timer = setInterval(() => void reload(), RECHECK_MS);
+    return () => clearInterval(timer);
+  }, [unreachable, reload]);
 
   return (
     <div className="pp">
@@ -86,7 +96,7 @@ function TasksBody(props: Pick<ReturnType<typeof useTasks>, 'state' | 'tasks' | 
       <EmptyState
         icon={state.kind === 'unreachable' ? <CloudOffIcon size={22} /> : <AlertIcon size={22} />}
         title={state.kind === 'unreachable' ? 'Can’t reach the Gong backend' : 'Something went wrong'}
-        text={state.kind === 'unreachable' ? `${state.message} Is it running? You can change the URL in settings.` : state.message}
+        text={state.kind === 'unreachable' ? `${state.message} Is it running? You can change the URL in settings. Checking again by itself…` : state.message}
         action={
           <button className="ge-btn" onClick={() => void reload()} data-testid="retry">
             Try again
@@ -102,7 +112,10 @@ function TasksBody(props: Pick<ReturnType<typeof useTasks>, 'state' | 'tasks' | 
       {(state.kind === 'unreachable' || state.kind === 'error') && (
         <div className="ge-alert ge-alert--warning pp-stale" role="status" data-testid="state-stale">
           <CloudOffIcon size={14} />
-          <span>Showing saved tasks: {state.message}</span>
+          <span>
+            Showing saved tasks: {state.message}
+            {state.kind === 'unreachable' ? ' Checking again by itself…' : ''}
+          </span>
           <button className="pp-link-btn" onClick={() => void reload()}>
             Retry
           </button>

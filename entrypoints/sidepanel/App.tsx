@@ -3,6 +3,7 @@ import { useStore } from 'zustand';
 import { browser } from 'wxt/browser';
 import { recordKey } from '../../lib/crm-record';
 import { BulkAssign } from '../../components/BulkAssign';
+import { BackendProblem } from '../../components/BackendProblem';
 import { CallsSection } from '../../components/CallsSection';
 import { ConnectionBanner } from '../../components/ConnectionBanner';
 import { CrmLogo } from '../../components/CrmLogo';
@@ -19,7 +20,7 @@ import { Skeleton } from '../../components/Skeleton';
 import { TopBar } from '../../components/TopBar';
 import { crmLabel, formatAgo } from '../../components/format';
 import { IconSearch, IconSpark } from '../../components/icons';
-import { describeWrite, pendingEntries, pendingFlowChanges, statusPill, subjectOf, subjectPerson, type Load, type PanelStore } from './store';
+import { describeWrite, pendingEntries, pendingFlowChanges, statusPill, TOKEN_REJECTED, subjectOf, subjectPerson, type Load, type PanelStore } from './store';
 import { useMemo } from 'react';
 
 const openSettings = () => void browser.runtime.openOptionsPage();
@@ -36,6 +37,12 @@ export function App({ store }: { store: PanelStore }) {
   const connected = conn.data?.status === 'ACTIVE';
   const notConnected = !!conn.data && !connected;
   const defaultOwner = s.repEmail || conn.data?.identifier || '';
+  // A problem every read shares is said once, above the sections, with its one action.
+  const problem = s.backend === 'unreachable' ? 'offline' : [conn.error, s.flows.error, s.calls.error].includes(TOKEN_REJECTED) ? 'token' : null;
+  const retryAll = () => {
+    s.reloadAll();
+    s.retryPending();
+  };
 
   let body: React.ReactNode;
   if (!s.settingsLoaded) body = <Skeleton rows={3} label="Loading" />;
@@ -73,8 +80,12 @@ export function App({ store }: { store: PanelStore }) {
         {notConnected && (
           <ConnectionBanner status={conn.data!.status} awaitingAuth={s.awaitingAuth} error={s.connectError} onConnect={() => void s.connectGong()} onCheckAgain={() => void s.loadConnection()} />
         )}
-        {conn.status === 'error' && !conn.data && <InlineError message={conn.error ?? "Can't reach the Gong backend."} onRetry={s.reloadAll} />}
-        <PendingWrites entries={pending} describe={describeWrite} onRetry={s.retryPending} />
+        {problem ? (
+          <BackendProblem kind={problem} onRetry={retryAll} onOpenSettings={openSettings} />
+        ) : (
+          conn.status === 'error' && !conn.data && <InlineError message={conn.error ?? "Can't reach the Gong backend."} onRetry={s.reloadAll} />
+        )}
+        <PendingWrites entries={pending} describe={describeWrite} onRetry={problem ? undefined : s.retryPending} />
         {notConnected && (
           <>
             {/* What was seen before stays useful while Gong is disconnected: read-only, dimmed. */}
@@ -122,8 +133,9 @@ export function App({ store }: { store: PanelStore }) {
               pendingAdds={flowChanges.adds}
               removing={flowChanges.removing}
               history={s.flowHistory.key === key ? s.flowHistory.entries : undefined}
+              quiet={!!problem}
             />
-            <CallsSection calls={s.calls} onRetry={() => void s.loadCalls()} />
+            <CallsSection calls={s.calls} onRetry={() => void s.loadCalls()} quiet={!!problem} />
             <section className="ge-card ge-section" aria-label="Report interaction">
               <header className="ge-section__head">
                 <h2 id="ge-interaction-title" className="ge-section__title">

@@ -25,6 +25,10 @@ describe('options', () => {
     await url.fill('ftp://gong.example.com');
     await expect.poll(() => page.getByText('The URL must start with https://').isVisible()).toBe(true);
     expect(await page.getByTestId('save').isDisabled()).toBe(true);
+    // The field says it is invalid and which text explains why; the page says changes are unsaved.
+    expect(await url.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(`[id="${await url.getAttribute('aria-describedby')}"]`).textContent()).toContain('The URL must start with https://');
+    expect(await page.getByTestId('unsaved').textContent()).toBe('You have unsaved changes.');
 
     await url.fill(h.backend.url);
     await page.getByTestId('api-token').fill(h.token);
@@ -63,6 +67,11 @@ describe('options', () => {
     await expect.poll(() => page.getByTestId('check-backend').getAttribute('data-state'), { timeout: 15_000 }).toBe('fail');
     expect(await page.getByTestId('check-backend').textContent()).toContain('No answer from http://127.0.0.1:9');
     await h.screenshot(page, 'options-unreachable');
+    // Results are announced (a live region), and go away once the URL they speak of changes.
+    expect(await page.getByTestId('test-results').locator('xpath=ancestor::*[@aria-live="polite"]').count()).toBe(1);
+    await page.getByTestId('backend-url').fill(h.backend.url);
+    await expect.poll(() => page.getByTestId('test-results').count()).toBe(0);
+    expect(await page.getByTestId('backend-url').getAttribute('aria-invalid')).toBe('false');
     await page.close();
   });
 });

@@ -64,6 +64,14 @@ describe('outbox', () => {
     const row = list.getByRole('listitem', { name: SEED.flowName });
     await expect.poll(() => row.getByText('Pending', { exact: true }).isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await flows.getByText('Not in any flow yet.').count()).toBe(0);
+    // One write per flow: until the saved add lands or fails, its action is off (three clicks once queued three).
+    const waiting = picker.getByRole('button', { name: `“${SEED.flowName}” saved, waiting to send` });
+    await expect.poll(() => waiting.isDisabled(), { timeout: 10_000 }).toBe(true);
+    expect(await picker.getByRole('option', { name: SEED.flowName }).getAttribute('aria-disabled')).toBe('true');
+    await waiting.click({ force: true });
+    await picker.getByRole('option', { name: SEED.flowName }).click({ force: true });
+    await picker.getByRole('combobox', { name: 'Search flows' }).press('Enter');
+    expect((await outbox()).filter((e) => e.write.kind === 'assign')).toHaveLength(1);
 
     const eventName = `Visited pricing page ${Date.now()}`;
     const form = panel.getByRole('form', { name: 'Report a digital interaction' });

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Flow, ProspectFlow } from '../../lib/api';
 import { historyLine } from '../../components/FlowsSection';
 import {
+  coolOffEnds,
   explainRefusal,
   flowStatusBadge,
   formatDuration,
@@ -117,6 +118,20 @@ describe('refusals in plain words', () => {
   test('cool-off', () => {
     expect(explainRefusal({ code: 'InvalidState', message: 'Prospect is in cool off period', coolOff: true })).toMatch(/cool-off period/);
     expect(explainRefusal({ code: 'InvalidState', message: 'x', coolOff: true }, { short: true })).toBe("In Gong's cool-off period: finished a flow recently.");
+  });
+  test('cool-off: a plain sentence with the end date in the rep\'s locale, no internal id, no ISO date', () => {
+    // The sandbox's wording (server/sandbox/gong/assign.ts); Gong's real text is only known to carry a date.
+    const message = 'Prospect 0038d0002gjbWwDAAU is in a cool-off period until 2026-12-12T12:30:32.191Z (finished a flow less than 14 days ago); use the cool-off override to assign anyway';
+    const us = explainRefusal({ code: 'InvalidState', message, coolOff: true }, { locale: 'en-US' });
+    expect(us).toBe("This prospect finished a flow recently, so Gong won't start another one before Dec 12, 2026 (its cool-off period). Assign anyway to start this flow now.");
+    expect(explainRefusal({ code: 'InvalidState', message, coolOff: true }, { locale: 'de-DE' })).toContain('before 12.12.2026');
+    expect(explainRefusal({ code: 'InvalidState', message, coolOff: true }, { locale: 'en-GB', short: true })).toBe("In Gong's cool-off period until 12 Dec 2026: finished a flow recently.");
+    for (const text of [us, explainRefusal({ code: 'InvalidState', message, coolOff: true }, { short: true })]) {
+      expect(text).not.toContain('0038d0002gjbWwDAAU');
+      expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    }
+    expect(coolOffEnds('until 2026-13-45', 'en-US')).toBeNull();
+    expect(coolOffEnds('cool-off period until 2027-01-05', 'en-US')).toBe('Jan 5, 2027');
   });
   test('already in flow / unknown prospect / fallbacks', () => {
     expect(explainRefusal({ code: 'InvalidState', message: 'Prospect is already assigned to this flow', coolOff: false })).toBe('This prospect is already in this flow.');

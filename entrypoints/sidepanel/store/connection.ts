@@ -58,12 +58,15 @@ export function statusPill(s: Pick<ConnectionSlice, 'configured' | 'backend' | '
   return { tone: 'none', label: '' };
 }
 
+/** What a read says when the backend refused the API token; the panel then offers "Open settings" once. */
+export const TOKEN_REJECTED = 'The backend did not accept your API token. Check it in settings.';
+
 /** A failure in words a rep can act on. */
 export function errorMessage(e: unknown): string {
   if (e instanceof BackendError) {
     if (e.kind === 'unreachable') return "Can't reach the Gong backend. Check that it's running and the URL in settings.";
     if (e.code === 'GONG_NOT_CONNECTED') return 'Gong is not connected. Connect Gong to see this.';
-    if (e.code === 'UNAUTHENTICATED') return 'The backend did not accept your API token. Check it in settings.';
+    if (e.code === 'UNAUTHENTICATED') return TOKEN_REJECTED;
     if (e.code === 'GONG_RATE_LIMITED' || e.code === 'TOO_MANY_REQUESTS') return 'Gong is busy right now. Try again in a moment.';
     return e.message;
   }

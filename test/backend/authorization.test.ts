@@ -167,7 +167,22 @@ const TOOL_CASES: Case[] = [
 ];
 
 /** Each route with Riley's item where it names one; reads of one's own data are everyone's. */
+/** The admin console's API (roleGate 'admin'). */
+const ADMIN_ONLY: Expect = { rep: 'deny', other: 'deny', manager: 'deny', admin: 'allow' };
+/** A person nobody else uses, for the admin routes that change one. */
+const throwaway = () => {
+  const email = `throwaway.${events++}@example.com`;
+  t.backend.users.add(email);
+  return t.backend.users.byEmail(email)!.id;
+};
+
 const ROUTE_CASES: Case[] = [
+  { name: 'GET /api/v1/admin/people', expect: ADMIN_ONLY, request: async () => ({ method: 'GET', path: '/api/v1/admin/people' }) },
+  { name: 'POST /api/v1/admin/people/{userId}/role', expect: ADMIN_ONLY, request: async () => ({ method: 'POST', path: `/api/v1/admin/people/${throwaway()}/role`, body: { role: 'manager' } }) },
+  { name: 'POST /api/v1/admin/people/{userId}/revoke', expect: ADMIN_ONLY, request: async () => ({ method: 'POST', path: `/api/v1/admin/people/${throwaway()}/revoke`, body: {} }) },
+  { name: 'GET /api/v1/admin/audit', expect: ADMIN_ONLY, request: async () => ({ method: 'GET', path: '/api/v1/admin/audit?limit=5' }) },
+  { name: 'GET /api/v1/admin/usage', expect: ADMIN_ONLY, request: async () => ({ method: 'GET', path: '/api/v1/admin/usage' }) },
+  { name: 'GET /api/v1/admin/jobs', expect: ADMIN_ONLY, request: async () => ({ method: 'GET', path: '/api/v1/admin/jobs' }) },
   { name: 'GET /api/v1/me', expect: EVERYONE, request: async () => ({ method: 'GET', path: '/api/v1/me' }) },
   // An API token from the CLI is left alone by sign-out (it revokes only an SSO device token).
   { name: 'POST /api/v1/sign-out', expect: EVERYONE, request: async () => ({ method: 'POST', path: '/api/v1/sign-out', body: {} }) },
@@ -240,6 +255,7 @@ async function runCase(c: Case): Promise<string[]> {
     if (c.expect[actor] === 'deny') await bulkSettled();
     const before = snapshot();
     const auditBefore = t.backend.audit.entries().length;
+    const denialsBefore = t.backend.audit.denialCount();
     const res = await api(actor, req.method, req.path, req.body);
     const label = `${c.name} as ${actor}`;
     if (c.expect[actor] === 'allow') {
@@ -253,7 +269,9 @@ async function runCase(c: Case): Promise<string[]> {
     expect(apiError.parse(res.body).error.code).toBe('FORBIDDEN');
     if (snapshot() !== before) problems.push(`${label}: the refusal changed the simulator's state`);
     const refused = t.backend.audit.entries().slice(auditBefore);
-    if (!refused.some((e) => e.outcome === 'refused' && e.userEmail === emailOf(actor))) problems.push(`${label}: the refusal is not in the audit`);
+    // Refused for an item: in the audit (`refused`); refused at the door for the role: in access_denials.
+    const recorded = refused.some((e) => e.outcome === 'refused' && e.userEmail === emailOf(actor)) || t.backend.audit.denialCount() > denialsBefore;
+    if (!recorded) problems.push(`${label}: the refusal is not recorded`);
   }
   return problems;
 }

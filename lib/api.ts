@@ -350,7 +350,15 @@ export const adminAuditEntry = z.object({
 export type AdminAuditEntry = z.infer<typeof adminAuditEntry>;
 export const adminAuditPage = z.object({ entries: z.array(adminAuditEntry), nextBefore: z.number().nullable(), actions: z.array(z.string()) });
 export type AdminAuditPage = z.infer<typeof adminAuditPage>;
-export const adminUsage = z.object({ dailyBudget: z.number(), days: z.array(z.object({ date: z.string(), gongCalls: z.number() })) });
+const usageDay = z.object({ date: z.string(), gongCalls: z.number() });
+export const adminUsage = z.object({
+  dailyBudget: z.number(),
+  /** Each rep's daily share of the budget (GONG_DAILY_CALLS_PER_REP, or the budget shared by the active users). */
+  dailyShare: z.number(),
+  days: z.array(usageDay),
+  /** Every rep who used Gong in those days, with their calls per day (same dates as `days`). */
+  reps: z.array(z.object({ identifier: z.string(), days: z.array(usageDay) })),
+});
 export type AdminUsage = z.infer<typeof adminUsage>;
 export const adminJob = z.object({
   id: z.string(),

@@ -126,7 +126,10 @@ function Usage({ client }: { client: BackendClient }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => void client.admin.usage().then(setUsage, (err) => setError(message(err))), []);
   const today = usage?.days[usage.days.length - 1];
-  const max = usage ? Math.max(usage.dailyBudget, ...usage.days.map((d) => d.gongCalls), 1) : 1;
+  // Scaled to the busiest day (a budget line 1,000× above the bars would flatten them); the budget line shows
+  // once a day comes within reach of it.
+  const busiest = usage ? Math.max(...usage.days.map((d) => d.gongCalls), 1) : 1;
+  const max = usage && usage.dailyBudget <= busiest * 1.25 ? Math.max(usage.dailyBudget, busiest) * 1.05 : busiest * 1.25;
   const W = 600;
   const H = 120;
   const bar = usage ? W / usage.days.length : 0;
@@ -145,7 +148,7 @@ function Usage({ client }: { client: BackendClient }) {
           </p>
           <svg className="op-chart" viewBox={`0 0 ${W} ${H + 16}`} role="img" aria-labelledby="admin-usage-chart-title" data-testid="admin-usage-chart">
             <title id="admin-usage-chart-title">{`Gong calls per day, last ${usage.days.length} days: ${usage.days.reduce((n, d) => n + d.gongCalls, 0)} in all, most in a day ${Math.max(...usage.days.map((d) => d.gongCalls))}; daily budget ${usage.dailyBudget}`}</title>
-            <line x1={0} x2={W} y1={y(usage.dailyBudget)} y2={y(usage.dailyBudget)} className="op-chart-budget" />
+            {usage.dailyBudget <= max && <line x1={0} x2={W} y1={y(usage.dailyBudget)} y2={y(usage.dailyBudget)} className="op-chart-budget" />}
             {usage.days.map((d, i) => (
               <rect key={d.date} x={i * bar + 1} width={Math.max(1, bar - 2)} y={y(d.gongCalls)} height={H - y(d.gongCalls)} className="op-chart-bar">
                 <title>{`${d.date}: ${d.gongCalls} calls`}</title>
@@ -158,10 +161,56 @@ function Usage({ client }: { client: BackendClient }) {
               {today.date}
             </text>
           </svg>
-          <p className="ge-help">Per-rep shares of the budget are not counted by this backend yet.</p>
+          <RepUsage usage={usage} />
         </>
       )}
     </section>
+  );
+}
+
+/** Each rep's use today against their share, and their last 30 days as a small bar line. */
+function RepUsage({ usage }: { usage: AdminUsage }) {
+  if (usage.reps.length === 0) return <p className="ge-help">No rep has used Gong in these {usage.days.length} days.</p>;
+  const W = 120;
+  const H = 20;
+  return (
+    <div className="op-table-wrap">
+    <table className="op-table" data-testid="admin-usage-reps">
+      <caption className="op-caption">
+        Per rep: today against each rep's daily share of {usage.dailyShare.toLocaleString()} calls, and the last {usage.days.length} days
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Rep</th>
+          <th scope="col">Today</th>
+          <th scope="col">Last {usage.days.length} days</th>
+        </tr>
+      </thead>
+      <tbody>
+        {usage.reps.map((r) => {
+          const today = r.days[r.days.length - 1]?.gongCalls ?? 0;
+          const total = r.days.reduce((n, d) => n + d.gongCalls, 0);
+          const most = Math.max(1, ...r.days.map((d) => d.gongCalls));
+          const bar = W / Math.max(1, r.days.length);
+          return (
+            <tr key={r.identifier}>
+              <th scope="row">{r.identifier}</th>
+              <td>
+                {today.toLocaleString()} of {usage.dailyShare.toLocaleString()}
+              </td>
+              <td>
+                <svg className="op-spark" viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label={`${r.identifier}: ${total} calls in ${r.days.length} days, most in a day ${most === 1 && total === 0 ? 0 : most}`}>
+                  {r.days.map((d, i) => (
+                    <rect key={d.date} x={i * bar} width={Math.max(1, bar - 1)} y={H - (d.gongCalls / most) * H} height={(d.gongCalls / most) * H} className="op-chart-bar" />
+                  ))}
+                </svg>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+    </div>
   );
 }
 

@@ -153,6 +153,11 @@ export class GongGateway {
     return { gongCalls: calls, dailyShare: share, remaining: Math.max(0, share - calls) };
   }
 
+  /** Each rep's Gong calls per day, the last `n` UTC days (admin console). */
+  usageByRepDays(n: number): { identifier: string; days: { date: string; gongCalls: number }[] }[] {
+    return this.usage.repsLastDays(n);
+  }
+
   /** Every rep who used Gong today (admins' view). */
   usageByRepToday(): { identifier: string; gongCalls: number }[] {
     return this.usage.byRep().map((r) => ({ identifier: r.identifier, gongCalls: r.calls }));

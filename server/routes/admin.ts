@@ -88,8 +88,13 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
 
   app.get(
     '/admin/usage',
-    { preHandler: admin, schema: { tags, security, summary: `Gong calls per UTC day, the last ${USAGE_DAYS} days, and the daily budget (admin)`, response: { 200: adminUsage, ...errorResponses } } },
-    async () => ({ dailyBudget: ctx.gateway.usageToday().dailyBudget, days: ctx.gateway.usageDays(USAGE_DAYS) }),
+    { preHandler: admin, schema: { tags, security, summary: `Gong calls per UTC day, the last ${USAGE_DAYS} days, for the company and per rep, with the daily budget and each rep's share (admin)`, response: { 200: adminUsage, ...errorResponses } } },
+    async () => ({
+      dailyBudget: ctx.gateway.usageToday().dailyBudget,
+      dailyShare: ctx.gateway.dailyShare(),
+      days: ctx.gateway.usageDays(USAGE_DAYS),
+      reps: ctx.gateway.usageByRepDays(USAGE_DAYS),
+    }),
   );
 
   app.get(

@@ -18,6 +18,7 @@ export class UsageCounter {
   private readonly addForRep: Statement;
   private readonly readForRep: Statement;
   private readonly readAllReps: Statement;
+  private readonly readRepsSince: Statement;
   /** This process is the database's only writer: the day's counts are read once and then kept here. */
   private today: { day: string; calls: number; byRep: Map<string, number> } | null = null;
   /** Counted but not yet written, per day, and per day and rep. */
@@ -33,6 +34,7 @@ export class UsageCounter {
     );
     this.readForRep = db.prepare('SELECT calls FROM gong_usage_by_rep WHERE day = ? AND identifier = ?');
     this.readAllReps = db.prepare('SELECT identifier, calls FROM gong_usage_by_rep WHERE day = ? AND calls > 0 ORDER BY calls DESC, identifier');
+    this.readRepsSince = db.prepare('SELECT day, identifier, calls FROM gong_usage_by_rep WHERE day >= ? AND calls > 0');
   }
 
   /**
@@ -103,5 +105,25 @@ export class UsageCounter {
       out.push({ date, gongCalls: this.calls(date) });
     }
     return out;
+  }
+
+  /**
+   * Each rep's Gong calls on each of the last `n` UTC days, oldest first (days without calls count 0), for
+   * every rep who used Gong in that time; busiest today first, then busiest over the days.
+   */
+  repsLastDays(n: number, today = new Date()): { identifier: string; days: { date: string; gongCalls: number }[] }[] {
+    this.flush();
+    const dates = Array.from({ length: n }, (_, k) => utcDay(new Date(today.getTime() - (n - 1 - k) * 86_400_000)));
+    const rows = this.readRepsSince.all(dates[0]) as { day: string; identifier: string; calls: number }[];
+    const byRep = new Map<string, Map<string, number>>();
+    for (const r of rows) {
+      const days = byRep.get(r.identifier) ?? new Map<string, number>();
+      days.set(r.day, r.calls);
+      byRep.set(r.identifier, days);
+    }
+    const sum = (days: { gongCalls: number }[]) => days.reduce((a, d) => a + d.gongCalls, 0);
+    return [...byRep.entries()]
+      .map(([identifier, days]) => ({ identifier, days: dates.map((date) => ({ date, gongCalls: days.get(date) ?? 0 })) }))
+      .sort((a, b) => b.days[n - 1].gongCalls - a.days[n - 1].gongCalls || sum(b.days) - sum(a.days) || a.identifier.localeCompare(b.identifier));
   }
 }

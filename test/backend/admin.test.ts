@@ -90,6 +90,12 @@ describe('admin API', () => {
     expect(usage.days).toHaveLength(30);
     expect(usage.days[29].gongCalls).toBeGreaterThan(0);
     expect(usage.dailyBudget).toBeGreaterThan(0);
+    // Per rep: the rep who called Gong above, with today's calls on the same 30 dates, and each rep's share.
+    expect(usage.dailyShare).toBeGreaterThan(0);
+    const mine = usage.reps.find((r) => r.identifier === 'rep@example.com');
+    expect(mine?.days.map((d) => d.date)).toEqual(usage.days.map((d) => d.date));
+    expect(mine!.days[29].gongCalls).toBeGreaterThan(0);
+    expect(mine!.days[29].gongCalls).toBeLessThanOrEqual(usage.days[29].gongCalls);
     expect(adminJobs.parse((await t.api('GET', '/api/v1/admin/jobs', { token: adminToken })).body)).toEqual({ open: [], recent: [] });
   });
 

@@ -4,6 +4,7 @@
  * the audit log filters by action. Screenshots in test/artifacts.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { axeBothSchemes } from './axe';
 import { launchHarness, type Harness } from './fixtures';
 
 let h: Harness;
@@ -28,6 +29,8 @@ describe('admin console', () => {
 
   test('an admin signs in, opens Admin by keyboard, changes a role, revokes a rep and filters the audit', async () => {
     await h.configure({ apiToken: '' });
+    // The demo rep uses Gong once (their calls show in the per-rep usage).
+    expect((await fetch(`${h.backend.url}/api/v1/workspaces`, { headers: { authorization: `Bearer ${h.token}` } })).status).toBe(200);
     const page = await h.openExtensionPage('options.html');
     await page.setViewportSize({ width: 1000, height: 1000 });
     const login = h.context.waitForEvent('page', { predicate: (p) => p.url().includes('/oauth/authorize'), timeout: 20_000 });
@@ -48,7 +51,12 @@ describe('admin console', () => {
     await poll(() => people.locator('tr[data-email="rep@example.com"]').isVisible()).toBe(true);
     expect(await people.locator('tr[data-email="rep@example.com"]').textContent()).toContain('active');
     await poll(() => page.getByTestId('admin-usage-chart').isVisible()).toBe(true);
+    const repUsage = page.getByTestId('admin-usage-reps').getByRole('row', { name: /rep@example\.com/ });
+    await poll(() => repUsage.isVisible()).toBe(true);
+    expect(await repUsage.textContent()).toMatch(/[1-9]\d* of \d/);
     await h.screenshot(page, 'admin-console');
+    // WCAG 2.2 AA, as every other page (test/e2e/a11y.test.ts): no serious or critical finding, light and dark.
+    expect(await axeBothSchemes(page, 'admin console')).toEqual([]);
 
     // Role: the manager becomes an admin (a native select: keyboard-operable).
     const role = page.getByLabel('Role of manager@example.com');

@@ -101,7 +101,8 @@ describe('real mode against a Scalekit written from the SDK', () => {
       env: { SCALEKIT_ENV_URL: sk.url, SCALEKIT_CLIENT_ID: sk.clientId, SCALEKIT_CLIENT_SECRET: sk.clientSecret },
       gong: { backoffBaseMs: 20, backoffMaxMs: 100, rateLimitBackoffMs: 600 },
     });
-    token = backend.users.add(REP).token;
+    // An admin: gong_trackers_list is a company-wide read (lib/gong-tools.ts toolAccess); these tests are about errors.
+    token = backend.users.add(REP, undefined, 'admin').token;
   });
   afterEach(async () => {
     await backend?.close();

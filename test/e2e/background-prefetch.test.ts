@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Route } from 'playwright-core';
+import { ACTIVE_STATUSES } from '../../server/sandbox/gong/flows';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { launchHarness, type Harness } from './fixtures';
@@ -50,8 +51,9 @@ test('a list view is prefetched in one lookup; a record opened from it shows its
   await new Promise((r) => setTimeout(r, 1_500));
   expect(await lookups()).toEqual([200]);
   expect(flowsListCalls() - gongBefore).toBe(1);
+  // Gong answers a lookup by CRM id with open instances only (Pending/Running/Paused: docs/sandbox.md).
   const expected = gong()
-    .state.instances.filter((i) => i.crmProspectId === SEED.sfContactWithFlows)
+    .state.instances.filter((i) => i.crmProspectId === SEED.sfContactWithFlows && ACTIVE_STATUSES.has(i.status))
     .map((i) => gong().state.raw.flows.find((f) => f.id === i.flowId)!.name);
   expect((await cached())!.flows!.data.map((f) => f.flowName).sort()).toEqual([...expected].sort());
 

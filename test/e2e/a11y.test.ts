@@ -3,32 +3,19 @@
  * unassign confirmation, cool-off refusal, not connected, offline, bulk), popup, options — in light and
  * dark. Zero serious or critical violations; each state is also screenshotted under test/artifacts/.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { axeBothSchemes } from './axe';
 import { panelScreenshot } from './panel-screenshot';
-import { launchHarness, type Harness } from './fixtures';
+import { flowList, flowsRegion, poll, sfContact, useHarness } from './fixtures';
 
-const sfContact = (id: string) => `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`;
-let h: Harness;
+const h = useHarness();
 /** Each state is scanned in two colour schemes (or at three sizes) in a real browser on a shared 2-core machine. */
 const SLOW = 360_000;
-const opened: Page[] = [];
-const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
 const flowName = (flowId: string) => gong().state.raw.flows.find((f) => f.id === flowId)!.name;
-const flowsRegion = (panel: Page) => panel.getByRole('region', { name: 'Flows' });
-const flowList = (panel: Page) => flowsRegion(panel).getByRole('list', { name: 'Prospect flows' });
-
-async function openPanelFor(id: string): Promise<Page> {
-  const crm = await h.openCrmPage(sfContact(id), 'salesforce-contact.html');
-  const tabId = await h.tabIdOf(crm);
-  const panel = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
-  opened.push(crm, panel);
-  return panel;
-}
 
 /** axe in light and dark, plus a screenshot of each scheme. */
 async function check(page: Page, name: string, found: string[]): Promise<void> {
@@ -39,22 +26,11 @@ async function check(page: Page, name: string, found: string[]): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
-beforeAll(async () => {
-  h = await launchHarness();
-  await h.configure();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close().catch(() => undefined)));
-});
-afterAll(async () => {
-  await h?.close();
-});
-
 describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
   test('side panel: set-up, then loaded', async () => {
     const found: string[] = [];
     await h.configure({ apiToken: '' });
-    const panel = await openPanelFor(SEED.sfContactWithFlows);
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => panel.getByRole('heading', { name: 'Set up Gong Everywhere' }).isVisible()).toBe(true);
     await check(panel, 'panel-setup', found);
     await h.configure();
@@ -68,7 +44,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
 
   test('side panel: flow picker and unassign confirmation', async () => {
     const found: string[] = [];
-    const panel = await openPanelFor(SEED.sfContactWithFlows);
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
 
     await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
@@ -86,7 +62,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
 
   test('side panel: cool-off refusal', async () => {
     const found: string[] = [];
-    const panel = await openPanelFor(SEED.coolOff);
+    const { panel } = await h.openPanelFor(sfContact(SEED.coolOff));
     await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
     await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
     const target = flowName(SEED.otherFlowId);
@@ -100,14 +76,14 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
 
   test('side panel: not connected (read-only saved copy) and offline', async () => {
     const found: string[] = [];
-    let panel = await openPanelFor(SEED.sfContactWithFlows);
+    let { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
     await poll(() => panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
     await panel.close();
 
     h.backend.sandbox!.accounts.setStatus('gong', SEED.repEmail, 'EXPIRED');
     try {
-      panel = await openPanelFor(SEED.sfContactWithFlows);
+      ({ panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows)));
       await poll(() => panel.getByRole('region', { name: 'Gong connection' }).isVisible()).toBe(true);
       await poll(() => flowsRegion(panel).getByText('Read-only').isVisible()).toBe(true);
       await check(panel, 'panel-not-connected', found);
@@ -117,7 +93,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
 
     await h.configure({ backendUrl: 'http://127.0.0.1:9' });
     try {
-      panel = await openPanelFor(SEED.sfContactWithFlows);
+      ({ panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows)));
       await poll(() => panel.getByRole('status', { name: 'Connection status' }).textContent(), { timeout: 30_000 }).toMatch(/Offline/);
       await check(panel, 'panel-offline', found);
     } finally {
@@ -128,7 +104,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
 
   test('side panel: bulk add, choosing and results', async () => {
     const found: string[] = [];
-    const panel = await openPanelFor(SEED.sfContactWithFlows);
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     const seeded = gong()
       .state.raw.prospects.filter((p) => p.crm === 'salesforce')
@@ -153,13 +129,12 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
 
   test('popup: tasks, not configured, unreachable', async () => {
     const found: string[] = [];
-    const crm = await h.openCrmPage(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
-    opened.push(crm);
+    const { url, fixture } = sfContact(SEED.sfContactWithFlows);
+    const crm = await h.openCrmPage(url, fixture);
     const tabId = await h.tabIdOf(crm);
     const open = async () => {
       const p = await h.openExtensionPage(`popup.html?tabId=${tabId}`);
       await p.setViewportSize({ width: 380, height: 600 });
-      opened.push(p);
       return p;
     };
     let popup = await open();
@@ -192,7 +167,6 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
   test('options: loaded, invalid field, test results', async () => {
     const found: string[] = [];
     const page = await h.openExtensionPage('options.html');
-    opened.push(page);
     await page.setViewportSize({ width: 900, height: 1000 });
     await poll(() => page.getByTestId('backend-url').inputValue()).toBe(h.backend.url);
     await page.getByTestId('test-connection').click();

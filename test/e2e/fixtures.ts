@@ -3,6 +3,7 @@
  * in sandbox mode on loopback, CRM pages served from test/fixtures through context.route().
  */
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +16,26 @@ export const FIXTURES_DIR = join(ROOT, 'test/fixtures');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export type Backend = Awaited<ReturnType<typeof startBackend>>;
+/** The token the e2e backends accept (their sandbox demo token). */
+export const E2E_TOKEN = 'e2e-demo-token';
+
+/** expect.poll with a timeout that suits a real browser + backend on a shared machine (vitest's default is 1 s). */
+export const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number; interval?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
+
+/** The side panel's regions, as a screen reader finds them. */
+export const flowsRegion = (panel: Page) => panel.getByRole('region', { name: 'Flows' });
+export const flowList = (panel: Page) => flowsRegion(panel).getByRole('list', { name: 'Prospect flows' });
+export const statusPill = (panel: Page) => panel.getByRole('status', { name: 'Connection status' });
+
+/** A CRM record page: its URL and the fixture that serves its HTML. */
+export interface CrmRecord {
+  url: string;
+  fixture: string;
+}
+export const sfContact = (id: string): CrmRecord => ({ url: `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`, fixture: 'salesforce-contact.html' });
+export const sfLead = (id: string): CrmRecord => ({ url: `https://acme.lightning.force.com/lightning/r/Lead/${id}/view`, fixture: 'salesforce-lead.html' });
+export const hsContact = (id: string): CrmRecord => ({ url: `https://app.hubspot.com/contacts/4412345/record/0-1/${id}`, fixture: 'hubspot-contact.html' });
+export const hsLead = (id: string): CrmRecord => ({ url: `https://app.hubspot.com/contacts/4412345/record/0-136/${id}`, fixture: 'hubspot-lead.html' });
 
 export interface Harness {
   context: BrowserContext;
@@ -30,6 +51,10 @@ export interface Harness {
   openExtensionPage(path: string): Promise<Page>;
   /** Tab id Chrome gave a page (read through the service worker). */
   tabIdOf(page: Page): Promise<number>;
+  /** The side panel for a CRM tab, opened as `sidepanel.html?tabId=N` (sidePanel.open needs a user gesture). */
+  openPanel(crm: Page): Promise<Page>;
+  /** Opens the record's CRM page, then the side panel for its tab. */
+  openPanelFor(record: CrmRecord): Promise<{ crm: Page; panel: Page; tabId: number }>;
   screenshot(page: Page, name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -37,7 +62,7 @@ export interface Harness {
 export async function launchHarness(opts: { backend?: Backend; dataDir?: string } = {}): Promise<Harness> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`Build the extension first (npm run build): ${EXTENSION_DIR} is missing`);
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  const token = 'e2e-demo-token';
+  const token = E2E_TOKEN;
   const backend =
     opts.backend ?? (await startBackend({ port: 0, dataDir: opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gong-e2e-data-')), demoToken: token, logger: false }));
   const userDataDir = mkdtempSync(join(tmpdir(), 'gong-e2e-chrome-'));
@@ -102,6 +127,15 @@ export async function launchHarness(opts: { backend?: Backend; dataDir?: string 
       if (id == null) throw new Error(`no tab for ${url}`);
       return id;
     },
+    async openPanel(crm) {
+      return harness.openExtensionPage(`sidepanel.html?tabId=${await harness.tabIdOf(crm)}`);
+    },
+    async openPanelFor(record) {
+      const crm = await harness.openCrmPage(record.url, record.fixture);
+      const tabId = await harness.tabIdOf(crm);
+      const panel = await harness.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
+      return { crm, panel, tabId };
+    },
     async screenshot(page, name) {
       await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
     },
@@ -115,4 +149,57 @@ export async function launchHarness(opts: { backend?: Backend; dataDir?: string 
     if (w.url().startsWith(`chrome-extension://${extensionId}/`)) harness.serviceWorker = w;
   });
   return harness;
+}
+
+/** A backend a test file stops and starts again on the same port with the same data (offline, outbox). */
+export class RestartableBackend {
+  readonly dataDir = mkdtempSync(join(tmpdir(), 'gong-e2e-data-'));
+  private port = 0;
+  private backend: Backend | undefined;
+  get current(): Backend {
+    if (!this.backend) throw new Error('RestartableBackend: not started');
+    return this.backend;
+  }
+  async start(): Promise<Backend> {
+    this.backend = await startBackend({ port: this.port, dataDir: this.dataDir, demoToken: E2E_TOKEN, logger: false });
+    this.port = Number(new URL(this.backend.url).port);
+    return this.backend;
+  }
+  async stop(): Promise<void> {
+    await this.backend?.close();
+  }
+}
+
+/**
+ * One harness for a test file: launched and configured before the file's tests, closed after them. With
+ * `backend`, the file owns its backend (to stop and restart it); it is stopped after the browser is closed,
+ * so no extension request reaches a closing backend. Every page a test opens is closed after that test,
+ * so tabIdOf never finds an earlier test's tab with the same URL. The returned harness is usable at module
+ * level: its members are the launched harness's, read when a hook or test runs.
+ */
+export function useHarness(opts: { backend?: RestartableBackend } = {}): Harness {
+  let launched: Harness | undefined;
+  let before = new Set<Page>();
+  beforeAll(async () => {
+    launched = await launchHarness({ backend: await opts.backend?.start() });
+    await launched.configure();
+  });
+  beforeEach(() => {
+    before = new Set(launched?.context.pages());
+  });
+  afterEach(async () => {
+    const opened = launched?.context.pages().filter((p) => !before.has(p)) ?? [];
+    await Promise.all(opened.map((p) => p.close().catch(() => undefined)));
+  });
+  afterAll(async () => {
+    await launched?.close();
+    await opts.backend?.stop().catch(() => undefined);
+  });
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (!launched) throw new Error('useHarness(): the harness is launched in beforeAll; use it inside hooks and tests');
+      const value = Reflect.get(launched, key);
+      return typeof value === 'function' ? value.bind(launched) : value;
+    },
+  });
 }

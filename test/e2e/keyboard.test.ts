@@ -3,15 +3,13 @@
  * task in the popup without a mouse — Tab, arrows, Enter, Escape — and focus always lands on something
  * (the control that opened what closed, or the next sensible one), never on <body>.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
-import { launchHarness, type Harness } from './fixtures';
+import { poll, sfContact, useHarness } from './fixtures';
 
-let h: Harness;
-const opened: Page[] = [];
-const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
+const h = useHarness();
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
 
 /** What has focus, as a screen reader would name it: role + accessible name (aria-label, else text). */
@@ -36,23 +34,10 @@ async function tabTo(page: Page, want: string): Promise<void> {
   throw new Error(`Tab never reached "${want}"; went through: ${seen.join(' | ')}`);
 }
 
-beforeAll(async () => {
-  h = await launchHarness();
-  await h.configure();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close().catch(() => undefined)));
-});
-afterAll(async () => {
-  await h?.close();
-});
-
 describe('keyboard only', () => {
   test('side panel: assign through the combobox picker, unassign through the confirmation', async () => {
     const id = SEED.sfContactNoFlows;
-    const crm = await h.openCrmPage(`https://acme.lightning.force.com/lightning/r/Contact/${id}/view`, 'salesforce-contact.html');
-    const panel = await h.openExtensionPage(`sidepanel.html?tabId=${await h.tabIdOf(crm)}`);
-    opened.push(crm, panel);
+    const { panel } = await h.openPanelFor(sfContact(id));
     const flows = panel.getByRole('region', { name: 'Flows' });
     await poll(() => flows.getByText('Not in any flow yet.').isVisible()).toBe(true);
 
@@ -113,7 +98,6 @@ describe('keyboard only', () => {
 
   test('popup: complete and skip a task', async () => {
     const popup = await h.openExtensionPage('popup.html');
-    opened.push(popup);
     await popup.setViewportSize({ width: 380, height: 600 });
     await poll(() => popup.locator('[data-testid="task"][data-status="open"]').count()).toBeGreaterThan(1);
     const [first, second] = await popup.locator('[data-testid="task"][data-status="open"]').evaluateAll((els) =>

@@ -6,21 +6,16 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
-import { ARTIFACTS_DIR, launchHarness, type Harness } from './fixtures';
+import { ARTIFACTS_DIR, flowList, flowsRegion, poll, sfContact, useHarness } from './fixtures';
 
-const sfContact = (id: string) => `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`;
-let h: Harness;
+const h = useHarness();
 /** Each state is scanned in two colour schemes (or at three sizes) in a real browser on a shared 2-core machine. */
 const SLOW = 360_000;
-const opened: Page[] = [];
-const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
-const flowsRegion = (panel: Page) => panel.getByRole('region', { name: 'Flows' });
-const flowList = (panel: Page) => flowsRegion(panel).getByRole('list', { name: 'Prospect flows' });
 
 type Size = { name: string; width: number; height: number; scale: number };
 const SIZES: Size[] = [
@@ -95,30 +90,11 @@ async function atEverySize(page: Page, name: string, sizes = SIZES): Promise<str
   return found;
 }
 
-async function openPanelFor(id: string): Promise<Page> {
-  const crm = await h.openCrmPage(sfContact(id), 'salesforce-contact.html');
-  const tabId = await h.tabIdOf(crm);
-  const panel = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
-  opened.push(crm, panel);
-  return panel;
-}
-
-beforeAll(async () => {
-  h = await launchHarness();
-  await h.configure();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close().catch(() => undefined)));
-});
-afterAll(async () => {
-  await h?.close();
-});
-
 describe('layout at 320 px, 600 px and 200% zoom', () => {
   test('side panel: set-up, loaded with calls, picker, unassign confirmation, cool-off refusal', async () => {
     const found: string[] = [];
     await h.configure({ apiToken: '' });
-    let panel = await openPanelFor(SEED.sfContactWithFlows);
+    let { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => panel.getByRole('heading', { name: 'Set up Gong Everywhere' }).isVisible()).toBe(true);
     found.push(...(await atEverySize(panel, 'panel-setup')));
     await h.configure();
@@ -134,7 +110,7 @@ describe('layout at 320 px, 600 px and 200% zoom', () => {
     await flowList(panel).getByRole('button', { name: /^Unassign from / }).first().click();
     found.push(...(await atEverySize(panel, 'panel-confirm')));
 
-    panel = await openPanelFor(SEED.coolOff);
+    ({ panel } = await h.openPanelFor(sfContact(SEED.coolOff)));
     await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
     const target = gong().state.raw.flows.find((f) => f.id === SEED.otherFlowId)!.name;
     await panel.getByLabel('Search flows').fill(target);
@@ -147,12 +123,12 @@ describe('layout at 320 px, 600 px and 200% zoom', () => {
 
   test('side panel: not connected and offline', async () => {
     const found: string[] = [];
-    let panel = await openPanelFor(SEED.sfContactWithFlows);
+    let { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
     await panel.close();
     h.backend.sandbox!.accounts.setStatus('gong', SEED.repEmail, 'EXPIRED');
     try {
-      panel = await openPanelFor(SEED.sfContactWithFlows);
+      ({ panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows)));
       await poll(() => flowsRegion(panel).getByText('Read-only').isVisible()).toBe(true);
       found.push(...(await atEverySize(panel, 'panel-not-connected')));
     } finally {
@@ -160,7 +136,7 @@ describe('layout at 320 px, 600 px and 200% zoom', () => {
     }
     await h.configure({ backendUrl: 'http://127.0.0.1:9' });
     try {
-      panel = await openPanelFor(SEED.sfContactWithFlows);
+      ({ panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows)));
       await poll(() => panel.getByRole('status', { name: 'Connection status' }).textContent(), { timeout: 30_000 }).toMatch(/Offline/);
       found.push(...(await atEverySize(panel, 'panel-offline')));
     } finally {
@@ -172,12 +148,10 @@ describe('layout at 320 px, 600 px and 200% zoom', () => {
   test('popup and options', async () => {
     const found: string[] = [];
     const popup = await h.openExtensionPage('popup.html');
-    opened.push(popup);
     await poll(() => popup.getByTestId('task').count()).toBeGreaterThan(0);
     await popup.getByTestId('task-complete').first().click();
     found.push(...(await atEverySize(popup, 'popup-tasks', POPUP_SIZES)));
     const options = await h.openExtensionPage('options.html');
-    opened.push(options);
     await poll(() => options.getByTestId('backend-url').inputValue()).toBe(h.backend.url);
     await options.getByTestId('test-connection').click();
     await poll(() => options.getByTestId('check-gong').getAttribute('data-state')).toBe('ok');

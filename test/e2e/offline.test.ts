@@ -3,51 +3,31 @@
  * with one action — Retry, or Open settings — instead of the same sentence and a Retry in every section;
  * and when the backend comes back (same port, same data) both recover by themselves, without a click.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startBackend } from '../../server/app';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { panelScreenshot } from './panel-screenshot';
-import { launchHarness, type Backend, type Harness } from './fixtures';
+import { RestartableBackend, sfContact, useHarness } from './fixtures';
 
-const TOKEN = 'e2e-demo-token';
-const dataDir = mkdtempSync(join(tmpdir(), 'gong-e2e-offline-'));
-let backend: Backend;
-let h: Harness;
-let port: number;
+const server = new RestartableBackend();
+const h = useHarness({ backend: server });
 const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number } = {}) => expect.poll(fn, { timeout: 20_000, interval: 200, ...opts });
 /** How many times the page's visible text says `re`, and how many buttons are named like `name`. */
 const says = (page: Page, re: RegExp) => page.locator('body').innerText().then((t) => t.match(new RegExp(re.source, 'g'))?.length ?? 0);
 const buttons = (page: Page, name: RegExp) => page.getByRole('button', { name }).count();
 
-beforeAll(async () => {
-  backend = await startBackend({ port: 0, dataDir, demoToken: TOKEN, logger: false });
-  port = Number(new URL(backend.url).port);
-  h = await launchHarness({ backend });
-  await h.configure({ backendUrl: backend.url });
-});
-afterAll(async () => {
-  await h?.close();
-  await backend?.close().catch(() => undefined);
-});
-
 describe('backend down, token refused', () => {
   test('one message and one Retry in panel and popup while the backend is down; both recover by themselves', async () => {
-    const crm = await h.openCrmPage(`https://acme.lightning.force.com/lightning/r/Contact/${SEED.sfContactWithFlows}/view`, 'salesforce-contact.html');
-    const tabId = await h.tabIdOf(crm);
     // Seen once while up: the panel and the popup have saved copies.
-    let panel = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
-    await poll(() => panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
-    await panel.close();
+    const { crm, panel: seen } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
+    await poll(() => seen.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
+    await seen.close();
     let popup = await h.openExtensionPage('popup.html');
     await poll(() => popup.getByTestId('task').count()).toBeGreaterThan(0);
     await popup.close();
 
-    await backend.close();
-    panel = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
+    await server.stop();
+    const panel = await h.openPanel(crm);
     const pill = panel.getByRole('status', { name: 'Connection status' });
     await poll(() => pill.textContent()).toMatch(/^Offline/);
     await poll(() => panel.getByRole('alert', { name: 'Backend problem' }).isVisible()).toBe(true);
@@ -66,7 +46,7 @@ describe('backend down, token refused', () => {
     await h.screenshot(popup, 'offline-popup');
 
     // Back on the same port with the same data: nobody clicks anything.
-    backend = await startBackend({ port, dataDir, demoToken: TOKEN, logger: false });
+    await server.start();
     await poll(() => pill.textContent()).toBe('Connected');
     await poll(() => panel.getByRole('alert', { name: 'Backend problem' }).count()).toBe(0);
     await poll(() => says(panel, /Can't reach/)).toBe(0);
@@ -79,10 +59,9 @@ describe('backend down, token refused', () => {
   }, 240_000);
 
   test('a refused token: one message offering "Open settings", in the panel and the popup', async () => {
-    await h.configure({ backendUrl: backend.url, apiToken: 'not-the-token' });
+    await h.configure({ apiToken: 'not-the-token' });
     try {
-      const crm = await h.openCrmPage(`https://acme.lightning.force.com/lightning/r/Contact/${SEED.sfContactWithFlows}/view`, 'salesforce-contact.html');
-      const panel = await h.openExtensionPage(`sidepanel.html?tabId=${await h.tabIdOf(crm)}`);
+      const { crm, panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
       const problem = panel.getByRole('alert', { name: 'Backend problem' });
       await poll(() => problem.textContent()).toMatch(/did not accept your API token/);
       await poll(() => panel.locator('[aria-busy="true"]').count()).toBe(0);
@@ -98,7 +77,7 @@ describe('backend down, token refused', () => {
       expect(await popup.getByRole('button', { name: 'Open settings' }).isVisible()).toBe(true);
       await Promise.all([panel.close(), popup.close(), crm.close()]);
     } finally {
-      await h.configure({ backendUrl: backend.url });
+      await h.configure();
     }
   }, 240_000);
 });

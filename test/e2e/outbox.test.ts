@@ -4,45 +4,26 @@
  * started again on the same port and data directory → both writes land exactly once (sandbox state and
  * audit table), and the panel shows them.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startBackend } from '../../server/app';
+import { describe, expect, test } from 'vitest';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import type { Page } from 'playwright-core';
 import type { OutboxEntry } from '../../lib/outbox';
 import { panelScreenshot } from './panel-screenshot';
-import { launchHarness, type Backend, type Harness } from './fixtures';
+import { RestartableBackend, sfContact, useHarness } from './fixtures';
 
-const TOKEN = 'e2e-demo-token';
-const dataDir = mkdtempSync(join(tmpdir(), 'gong-e2e-outbox-'));
-let backend: Backend;
-let h: Harness;
-let port: number;
+const server = new RestartableBackend();
+const h = useHarness({ backend: server });
 
 let panel: Page;
 // Read through the panel page, not the service worker: a stopped worker does not answer until it restarts.
 const outbox = () => panel.evaluate(async () => ((await chrome.storage.local.get('outbox')).outbox ?? []) as OutboxEntry[]);
 
-beforeAll(async () => {
-  backend = await startBackend({ port: 0, dataDir, demoToken: TOKEN, logger: false });
-  port = Number(new URL(backend.url).port);
-  h = await launchHarness({ backend });
-  await h.configure({ backendUrl: backend.url });
-});
-afterAll(async () => {
-  await h?.close();
-  await backend?.close().catch(() => undefined);
-});
-
 describe('outbox', () => {
   test('writes made while the backend is down survive a service worker stop and land exactly once', async () => {
     const prospect = SEED.sfContactNoFlows2;
-    const crm = await h.openCrmPage(`https://acme.lightning.force.com/lightning/r/Contact/${prospect}/view`, 'salesforce-contact.html');
-    const tabId = await h.tabIdOf(crm);
-    panel = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
+    const { crm, panel: opened } = await h.openPanelFor(sfContact(prospect));
+    panel = opened;
     const flows = panel.getByRole('region', { name: 'Flows' });
     await expect.poll(() => flows.getByRole('button', { name: 'Add to flow' }).isVisible(), { timeout: 20_000 }).toBe(true);
     // The picker's catalog loads while the backend is still up.
@@ -51,7 +32,7 @@ describe('outbox', () => {
     await expect.poll(() => picker.getByRole('option').count(), { timeout: 15_000 }).toBeGreaterThan(3);
 
     // The backend goes away.
-    await backend.close();
+    await server.stop();
 
     await picker.getByLabel('Search flows').fill('enterprise cold');
     await picker.getByRole('option', { name: SEED.flowName }).click();
@@ -101,7 +82,7 @@ describe('outbox', () => {
     await cdp.detach();
 
     // …and the backend comes back on the same port with the same data.
-    backend = await startBackend({ port, dataDir, demoToken: TOKEN, logger: false });
+    const backend = await server.start();
     const gong = backend.sandbox!.gong as GongSimulator;
 
     // The open panel notices the backend is back (it checks every few seconds while offline), says so, and

@@ -2,33 +2,16 @@
  * Side panel e2e: the built extension in Chromium, the real backend + sandbox Gong, CRM pages from
  * test/fixtures. The panel is opened as `sidepanel.html?tabId=N` (sidePanel.open needs a user gesture).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { panelScreenshot } from './panel-screenshot';
-import { launchHarness, type Harness } from './fixtures';
+import { flowList, flowsRegion, hsContact, hsLead, poll, sfContact, sfLead, statusPill, useHarness } from './fixtures';
 
-const sfContact = (id: string) => `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`;
-const sfLead = (id: string) => `https://acme.lightning.force.com/lightning/r/Lead/${id}/view`;
-const hsContact = (id: string) => `https://app.hubspot.com/contacts/4412345/record/0-1/${id}`;
-const hsLead = (id: string) => `https://app.hubspot.com/contacts/4412345/record/0-136/${id}`;
-
-let h: Harness;
-/** Pages a test opened; closed after it so tabIdOf never finds an earlier test's tab with the same URL. */
-const opened: Page[] = [];
-/** expect.poll with a timeout that suits a real browser + backend (vitest's default is 1 s). */
-const poll = <T>(fn: () => T | Promise<T>, opts: { timeout?: number; interval?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 100, ...opts });
+const h = useHarness();
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
 const flowName = (flowId: string) => gong().state.raw.flows.find((f) => f.id === flowId)!.name;
-
-async function openPanelFor(url: string, fixture: string): Promise<{ crm: Page; panel: Page; tabId: number }> {
-  const crm = await h.openCrmPage(url, fixture);
-  const tabId = await h.tabIdOf(crm);
-  const panel = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
-  opened.push(crm, panel);
-  return { crm, panel, tabId };
-}
 
 /**
  * One Lightning pushState navigation, timed inside the browser: t0 in the CRM tab just before it, t1 in
@@ -51,32 +34,18 @@ async function timedNavigation(crm: Page, panel: Page, id: string): Promise<numb
     const t = performance.timeOrigin + performance.now();
     (window as unknown as { __lightningNavigate(u: string): void }).__lightningNavigate(u);
     return t;
-  }, sfContact(id));
+  }, sfContact(id).url);
   const t1 = await panel.evaluate(() => (window as unknown as { __shownAt: Promise<number> }).__shownAt);
   return t1 - t0;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const flowsRegion = (panel: Page) => panel.getByRole('region', { name: 'Flows' });
-const statusPill = (panel: Page) => panel.getByRole('status', { name: 'Connection status' });
-const flowList = (panel: Page) => flowsRegion(panel).getByRole('list', { name: 'Prospect flows' });
-
-beforeAll(async () => {
-  h = await launchHarness();
-  await h.configure();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close().catch(() => undefined)));
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 describe('side panel', () => {
   test('asks for setup without a token, then loads once settings are saved', async () => {
     await h.configure({ apiToken: '' });
-    const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => panel.getByRole('heading', { name: 'Set up Gong Everywhere' }).isVisible()).toBe(true);
     await poll(() => panel.getByRole('button', { name: 'Open settings' }).isVisible()).toBe(true);
     await panelScreenshot(panel, 'sidepanel-setup');
@@ -86,7 +55,7 @@ describe('side panel', () => {
   });
 
   test('Lightning contact: record header and the flows the sandbox has for it', async () => {
-    const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     // The hidden older Lightning page must not leak into the header.
     expect(await panel.getByText('Morgan Previous').count()).toBe(0);
@@ -113,7 +82,7 @@ describe('side panel', () => {
 
   test('assign with picker search, see it listed, unassign with confirm, see it gone', async () => {
     const id = SEED.sfContactNoFlows;
-    const { panel } = await openPanelFor(sfContact(id), 'salesforce-contact.html');
+    const { panel } = await h.openPanelFor(sfContact(id));
     await poll(() => flowsRegion(panel).getByText('Not in any flow yet.').isVisible()).toBe(true);
 
     await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
@@ -141,7 +110,7 @@ describe('side panel', () => {
     await panel.close();
 
     // Gong lists only open flows; the removal comes back as this backend's history, not as a Gong flow.
-    const again = (await openPanelFor(sfContact(id), 'salesforce-contact.html')).panel;
+    const again = (await h.openPanelFor(sfContact(id))).panel;
     const history = flowsRegion(again).getByRole('list', { name: 'Flow history' });
     await poll(() => history.getByRole('listitem', { name: SEED.flowName }).textContent()).toMatch(/Removed by you, Today/);
     await panelScreenshot(again, 'sidepanel-flow-history');
@@ -149,7 +118,7 @@ describe('side panel', () => {
   });
 
   test('cool-off refusal explained in plain words, then "Assign anyway" overrides it', async () => {
-    const { panel } = await openPanelFor(sfContact(SEED.coolOff), 'salesforce-contact.html');
+    const { panel } = await h.openPanelFor(sfContact(SEED.coolOff));
     await poll(() => panel.getByRole('heading', { name: 'Carmen Walsh' }).isVisible()).toBe(true);
     await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
     await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
@@ -170,7 +139,7 @@ describe('side panel', () => {
   });
 
   test('report a digital interaction; it reaches the sandbox', async () => {
-    const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     const form = panel.getByRole('form', { name: 'Report a digital interaction' });
     await poll(() => form.isVisible()).toBe(true);
     const eventName = `Visited pricing page ${Date.now()}`;
@@ -187,7 +156,7 @@ describe('side panel', () => {
   });
 
   test('recent calls: details, talk ratio, transcript expands', async () => {
-    const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     const calls = panel.getByRole('region', { name: 'Recent calls' });
     await poll(() => calls.getByRole('listitem').count()).toBeGreaterThan(0);
     const first = calls.getByRole('listitem').first();
@@ -236,7 +205,7 @@ describe('side panel', () => {
   });
 
   test('Lightning SPA navigation between two contacts updates the panel', async () => {
-    const { crm, panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
+    const { crm, panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
     const times: number[] = [];
@@ -259,7 +228,7 @@ describe('side panel', () => {
   });
 
   test('Salesforce lead page', async () => {
-    const { panel } = await openPanelFor(sfLead(SEED.sfLeadInFlow), 'salesforce-lead.html');
+    const { panel } = await h.openPanelFor(sfLead(SEED.sfLeadInFlow));
     await poll(() => panel.getByRole('heading', { name: 'Hana Thompson' }).isVisible()).toBe(true);
     await poll(() => panel.getByRole('region', { name: 'Record' }).textContent()).toMatch(/Lead/);
     await poll(() => flowList(panel).getByRole('listitem').count()).toBeGreaterThan(0);
@@ -267,7 +236,7 @@ describe('side panel', () => {
   });
 
   test('HubSpot contact and lead pages', async () => {
-    const contact = await openPanelFor(hsContact(SEED.hubspotContact), 'hubspot-contact.html');
+    const contact = await h.openPanelFor(hsContact(SEED.hubspotContact));
     await poll(() => contact.panel.getByRole('heading', { name: 'Sven Jensen' }).isVisible()).toBe(true);
     const header = contact.panel.getByRole('region', { name: 'Record' });
     await poll(() => header.textContent()).toMatch(/HubSpot.*Contact/);
@@ -275,7 +244,7 @@ describe('side panel', () => {
     await panelScreenshot(contact.panel, 'sidepanel-hubspot-contact');
     await contact.panel.close();
 
-    const lead = await openPanelFor(hsLead(SEED.hubspotLead), 'hubspot-lead.html');
+    const lead = await h.openPanelFor(hsLead(SEED.hubspotLead));
     await poll(() => lead.panel.getByRole('heading', { name: 'Chen Yilmaz' }).isVisible()).toBe(true);
     await poll(() => lead.panel.getByRole('region', { name: 'Record' }).textContent()).toMatch(/HubSpot.*Lead/);
     await poll(() => flowsRegion(lead.panel).getByText('Not in any flow yet.').isVisible()).toBe(true);
@@ -284,14 +253,14 @@ describe('side panel', () => {
   });
 
   test('a CRM page that is not a prospect says so', async () => {
-    const { panel } = await openPanelFor('https://acme.lightning.force.com/lightning/r/Account/0018d00000AbCdEAAZ/view', 'salesforce-account.html');
+    const { panel } = await h.openPanelFor({ url: 'https://acme.lightning.force.com/lightning/r/Account/0018d00000AbCdEAAZ/view', fixture: 'salesforce-account.html' });
     await poll(() => panel.getByRole('heading', { name: 'Not a prospect' }).isVisible()).toBe(true);
     await panelScreenshot(panel, 'sidepanel-not-prospect');
     await panel.close();
   });
 
   test('bulk add from a list view runs as a job with progress and per-prospect results', async () => {
-    const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
     const seeded = gong()
       .state.raw.prospects.filter((p) => p.crm === 'salesforce')
@@ -347,13 +316,13 @@ describe('side panel', () => {
 
   test('not connected: banner over the saved (read-only) flows and calls, Connect Gong, authorize, panel recovers', async () => {
     // Seen once while connected, so the panel has a saved copy.
-    const first = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
+    const first = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => flowList(first.panel).getByRole('listitem').count()).toBeGreaterThan(0);
     await poll(() => first.panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
     await first.panel.close();
 
     h.backend.sandbox!.accounts.setStatus('gong', SEED.repEmail, 'EXPIRED');
-    const { panel } = await openPanelFor(sfContact(SEED.sfContactWithFlows), 'salesforce-contact.html');
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     const banner = panel.getByRole('region', { name: 'Gong connection' });
     await poll(() => banner.isVisible()).toBe(true);
     await poll(() => banner.textContent()).toMatch(/expired/i);

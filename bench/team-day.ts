@@ -112,6 +112,8 @@ async function runDay(reps: number, mode: 'backend' | 'naive'): Promise<DayOutco
     gong: {
       ratePerWindow: 1e9,
       dailyBudget: 1e9,
+      // The replay is sequential (each request awaited): a prefetch waiting for other reps would only wait.
+      prospectFlowsBatchMs: 0,
       ...(mode === 'naive' ? { cacheTtlMs: 0, tasksTtlMs: 0, prospectFlowsTtlMs: 0, callsIndexTtlMs: 0 } : {}),
     },
     limits: OPEN_HTTP_LIMITS,

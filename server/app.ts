@@ -114,6 +114,8 @@ export interface Backend {
   gateway: GongGateway;
   /** Owners of flow instances and bulk assignments as seen in Gong's answers. */
   seen: SeenItems;
+  /** What the routes use (services, company-wide caches): for benchmarks that replay a day in process. */
+  ctx: AppContext;
   close(): Promise<void>;
 }
 
@@ -244,7 +246,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       connections,
       jobs,
       jobRunner,
-      prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs),
+      prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs, gateway.options.prospectFlowsBatchMs),
       callsIndex: new CallsIndex(gateway, gateway.options.callsIndexTtlMs),
       gongLinks: new GongLinkRequests(db),
       publicUrl,
@@ -324,6 +326,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       audit,
       gateway,
       seen,
+      ctx,
       close: () => (closing ??= cleanup()),
     };
   } catch (err) {

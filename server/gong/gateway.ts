@@ -41,6 +41,8 @@ export interface GatewayOptions {
   tasksTtlMs: number;
   /** Company-wide cache of a prospect's flows (services/prospect-flows.ts), invalidated by writes. */
   prospectFlowsTtlMs: number;
+  /** How long a list view's prefetch waits for other reps' prefetches, to share a Gong call (0: never). */
+  prospectFlowsBatchMs: number;
   /** How long the company-wide calls index (services/calls-index.ts) is used before it is refreshed. */
   callsIndexTtlMs: number;
   dailyBudget: number;
@@ -63,6 +65,7 @@ export const defaultGatewayOptions: GatewayOptions = {
   cacheTtlMs: 5_000,
   tasksTtlMs: 5 * 60_000,
   prospectFlowsTtlMs: 5 * 60_000,
+  prospectFlowsBatchMs: 2_000,
   callsIndexTtlMs: 5 * 60_000,
   dailyBudget: GONG_CALLS_PER_DAY,
   dailyCallsPerRep: null,

@@ -71,11 +71,11 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
         tags: ['prospects'],
         security,
         body: prospectFlowsLookupRequest,
-        summary: `The flows of up to ${GONG_MAX_PROSPECTS_PER_CALL} prospects in one Gong call (list views prefetch their rows); a read`,
+        summary: `The flows of up to ${GONG_MAX_PROSPECTS_PER_CALL} prospects in one Gong call (list views prefetch their rows; the call may wait a few seconds to be shared with other reps' prefetches); a read`,
         response: { 200: prospectFlowsLookup, ...errorResponses },
       },
     },
-    async (req) => ({ prospects: await ctx.prospectFlows.lookup(sessionFor(ctx, req), uniqueIds(req.body.crmProspectIds)) }),
+    async (req) => ({ prospects: await ctx.prospectFlows.lookup(sessionFor(ctx, req), uniqueIds(req.body.crmProspectIds), { wait: true }) }),
   );
 
   app.post(

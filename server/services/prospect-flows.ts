@@ -8,10 +8,15 @@
  *   email activity: the gateway's write tags), or by writes that may touch any prospect (unassign by
  *   instance, task changes). A read in flight when such a write happens is not stored, and later readers
  *   do not wait for it.
- * - Batch while busy: a lookup is sent to Gong at once when no lookup call is in flight; lookups that
- *   arrive while one is in flight are queued and sent together (≤ 200 ids a call) as soon as it
- *   returns. No timer: an idle backend adds no wait, a busy one shares calls. The batch route
- *   `POST /prospects/flows/lookup` fills the cache for a list view's rows in one call.
+ * - Batch while busy: a rep's own lookup (the panel's record) is sent to Gong at once when no lookup call
+ *   is in flight; lookups that arrive while one is in flight are queued and sent together (≤ 200 ids a
+ *   call) as soon as it returns.
+ * - Batch across reps: a list view's prefetch (`POST /prospects/flows/lookup`, `wait`) waits up to
+ *   `batchWindowMs` for other reps' prefetches, so that reps working lists at the same time share calls
+ *   (a list has 25–50 rows, a call takes 200). The queue leaves at the end of the window, as soon as it
+ *   holds 200 ids, or with the next lookup that must go at once. A record opened from the list while its
+ *   row waits gets the row's answer (at most the window later, while the CRM page itself loads).
+ * - Freshness counts from when Gong was asked, not from when it answered.
  * - A batch runs on the connection of the rep who asked first; should Gong refuse it, every other rep in
  *   the batch asks again on their own connection (nobody gets another rep's error).
  */
@@ -31,6 +36,8 @@ interface Pending {
   key: string;
   id: string;
   session: GongSession;
+  /** A prefetch: may wait for the window; otherwise the queue leaves now. */
+  patient: boolean;
   resolve: (flows: ProspectFlow[]) => void;
   reject: (err: unknown) => void;
 }
@@ -50,6 +57,9 @@ export class ProspectFlowsCache {
   private readonly generations = new Map<string, number>();
   private allGeneration = 0;
   private queue: Pending[] = [];
+  /** When the queue must leave (Date.now() clock); Infinity while it is empty. */
+  private dueAt = Infinity;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   /** Lookup calls to Gong in flight; while > 0, new lookups queue up for the next call. */
   private busy = 0;
   readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0 };
@@ -57,14 +67,23 @@ export class ProspectFlowsCache {
   constructor(
     gateway: GongGateway,
     private readonly ttlMs: number,
+    /** How long a list prefetch may wait for other reps' prefetches; 0: never waits. */
+    private readonly batchWindowMs = 0,
     private readonly maxEntries = 50_000,
   ) {
     gateway.onInvalidate((tags) => this.invalidate(tags));
   }
 
-  /** Flows of each prospect (same order as `ids`), from the cache or from Gong in as few calls as possible. */
-  async lookup(session: GongSession, ids: string[]): Promise<{ crmProspectId: string; flows: ProspectFlow[] }[]> {
+  /**
+   * Flows of each prospect (same order as `ids`), from the cache or from Gong in as few calls as possible.
+   * `wait`: a prefetch, which may wait up to the batch window for other reps' lookups.
+   */
+  async lookup(session: GongSession, ids: string[], opts: { wait?: boolean } = {}): Promise<{ crmProspectId: string; flows: ProspectFlow[] }[]> {
+    // A queue past its time leaves before this lookup joins it (its window is over).
+    this.flushDue();
     const now = Date.now();
+    const patient = opts.wait === true && this.batchWindowMs > 0;
+    let queued = false;
     const answers = ids.map((id) => {
       const key = keyOf(id);
       const hit = this.entries.get(key);
@@ -79,7 +98,8 @@ export class ProspectFlowsCache {
         return running;
       }
       this.stats.misses++;
-      const promise = new Promise<ProspectFlow[]>((resolve, reject) => this.queue.push({ key, id, session, resolve, reject }));
+      queued = true;
+      const promise = new Promise<ProspectFlow[]>((resolve, reject) => this.queue.push({ key, id, session, patient, resolve, reject }));
       this.inFlight.set(key, promise);
       const clear = () => {
         if (this.inFlight.get(key) === promise) this.inFlight.delete(key);
@@ -87,8 +107,13 @@ export class ProspectFlowsCache {
       promise.then(clear, clear);
       return promise;
     });
-    // Nothing in flight: go now. Otherwise the queue leaves when the call in flight returns.
-    if (this.queue.length && this.busy === 0) this.flush();
+    if (queued) {
+      if (!patient || this.queue.length >= GONG_MAX_PROSPECTS_PER_CALL) this.dueAt = now;
+      else if (this.dueAt === Infinity) this.dueAt = now + this.batchWindowMs;
+      this.armTimer();
+    }
+    // Due and nothing in flight: go now. Otherwise the queue leaves when the call in flight returns.
+    this.flushDue();
     // Cached answers (and batches sent on another rep's connection) are company data: only for a connected rep.
     const [flows] = await Promise.all([Promise.all(answers), session.ensureConnected()]);
     return ids.map((id, i) => ({ crmProspectId: id, flows: flows[i] }));
@@ -114,15 +139,44 @@ export class ProspectFlowsCache {
     this.inFlight.clear();
   }
 
+  /** Sends the queue if its time has come and no lookup call is in flight (the timer; a replay on a virtual clock). */
+  flushDue(): void {
+    if (this.queue.length && this.busy === 0 && Date.now() >= this.dueAt) this.flush();
+  }
+
+  private armTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.dueAt === Infinity) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushDue();
+    }, Math.max(0, this.dueAt - Date.now()));
+    this.timer.unref?.();
+  }
+
   private flush(): void {
     const queue = this.queue;
     this.queue = [];
-    // Same prospect queued twice cannot happen (in-flight dedup), so batches are of distinct ids.
-    for (let i = 0; i < queue.length; i += GONG_MAX_PROSPECTS_PER_CALL) {
+    this.dueAt = Infinity;
+    this.armTimer();
+    // A prospect invalidated while queued may be queued again: one id per prospect in a call.
+    const batches: Pending[][] = [];
+    let keys = new Set<string>();
+    for (const p of queue) {
+      if (!keys.has(p.key) && keys.size >= GONG_MAX_PROSPECTS_PER_CALL) {
+        batches.push([]);
+        keys = new Set();
+      }
+      if (!batches.length) batches.push([]);
+      batches[batches.length - 1].push(p);
+      keys.add(p.key);
+    }
+    for (const batch of batches) {
       this.busy++;
-      void this.run(queue.slice(i, i + GONG_MAX_PROSPECTS_PER_CALL)).finally(() => {
-        // The last call in flight is back: what queued meanwhile goes as the next call(s).
-        if (--this.busy === 0 && this.queue.length) this.flush();
+      void this.run(batch).finally(() => {
+        // The last call in flight is back: what queued meanwhile goes as the next call(s) once due.
+        if (--this.busy === 0) this.flushDue();
       });
     }
   }
@@ -131,10 +185,12 @@ export class ProspectFlowsCache {
     const session = batch[0].session;
     const seen = batch.map((p) => this.generations.get(p.key) ?? 0);
     const all = this.allGeneration;
+    const ids = [...new Map(batch.map((p) => [p.key, p.id])).values()];
+    const sentAt = Date.now();
     try {
       this.stats.gongCalls++;
       // The gateway's own short per-user cache is skipped: this cache replaces it for this tool.
-      const { data } = await session.call('gong_engage_prospects_flows_list', { crm_prospect_ids: batch.map((p) => p.id) }, { fresh: true });
+      const { data } = await session.call('gong_engage_prospects_flows_list', { crm_prospect_ids: ids }, { fresh: true });
       const assigned = gongProspectsFlowsResponse.parse(data).prospectsAssigned;
       const byKey = new Map<string, ProspectFlow[]>();
       for (const a of assigned) {
@@ -143,7 +199,7 @@ export class ProspectFlowsCache {
         if (!list) byKey.set(k, (list = []));
         list.push(toProspectFlow(a));
       }
-      const expiresAt = Date.now() + this.ttlMs;
+      const expiresAt = sentAt + this.ttlMs;
       batch.forEach((p, i) => {
         const flows = byKey.get(p.key) ?? [];
         const unchanged = all === this.allGeneration && seen[i] === (this.generations.get(p.key) ?? 0);

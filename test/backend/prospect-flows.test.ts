@@ -1,8 +1,9 @@
 /**
  * The company-wide prospect-flows cache and the batch lookup route (list-view prefetch): a batch of
  * prospects costs one Gong call, later single lookups (by any rep) are served from the cache, concurrent
- * lookups queue while a lookup call is in flight and then share one call, and a write through the backend
- * invalidates the prospect it touched.
+ * lookups queue while a lookup call is in flight and then share one call, list prefetches of different reps
+ * within the batch window share one call (a record opened meanwhile takes them along at once), and a write
+ * through the backend invalidates the prospect it touched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignResult, prospectFlows, prospectFlowsLookup, prospectFlowsWithHistory } from '../../lib/api';
@@ -84,6 +85,67 @@ describe('POST /prospects/flows/lookup', () => {
     } finally {
       t.gong.latencyMs = 0;
     }
+  });
+
+  it("shares one Gong call between two reps' list prefetches within the window; each rep gets exactly the rows they asked", async () => {
+    // Two reps working lists of the same accounts: overlapping rows, each with rows of their own.
+    const mine = [SEED.sfContactWithFlows, SEED.sfLeadInFlow, '003TW0000000001AAA'];
+    const theirs = [SEED.sfLeadInFlow, SEED.hubspotContact, '003TW0000000002AAA'];
+    t.backend.ctx.prospectFlows.clear();
+    const before = flowsCalls();
+    const a = t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: mine } });
+    await new Promise((r) => setTimeout(r, 300));
+    // The first prefetch is still waiting for company (the window is 2 s): nothing went to Gong yet.
+    expect(flowsCalls() - before).toBe(0);
+    const b = t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: theirs }, token: samToken });
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(flowsCalls() - before).toBe(1);
+    const pa = prospectFlowsLookup.parse(ra.body).prospects;
+    const pb = prospectFlowsLookup.parse(rb.body).prospects;
+    expect(pa.map((p) => p.crmProspectId)).toEqual(mine);
+    expect(pb.map((p) => p.crmProspectId)).toEqual(theirs);
+    // The shared row is the same company data for both.
+    expect(pb.find((p) => p.crmProspectId === SEED.sfLeadInFlow)).toEqual(pa.find((p) => p.crmProspectId === SEED.sfLeadInFlow));
+    expect(pa.find((p) => p.crmProspectId === SEED.sfLeadInFlow)!.flows.length).toBeGreaterThan(0);
+  });
+
+  it("a record opened meanwhile leaves at once and takes the waiting prefetches along: one call", async () => {
+    t.backend.ctx.prospectFlows.clear();
+    const before = flowsCalls();
+    const t0 = Date.now();
+    const prefetch = t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: [SEED.sfLead, SEED.hubspotLead] }, token: samToken });
+    await new Promise((r) => setTimeout(r, 100));
+    const opened = await t.api('GET', `/api/v1/prospects/${SEED.sfContactNoFlows}/flows`);
+    expect(opened.status).toBe(200);
+    expect((await prefetch).status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(1_500);
+    expect(flowsCalls() - before).toBe(1);
+  });
+
+  it('a write during the window: the waiting prefetch answers what Gong holds after it', async () => {
+    const id = SEED.sfContactNoFlows2;
+    t.backend.ctx.prospectFlows.clear();
+    const prefetch = t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: [id] } });
+    await new Promise((r) => setTimeout(r, 100));
+    const assigned = await t.api('POST', `/api/v1/flows/${SEED.sharedFlowId}/assign`, { token: samToken, body: { crmProspectIds: [id] } });
+    expect(assignResult.parse(assigned.body).assigned).toHaveLength(1);
+    const [row] = prospectFlowsLookup.parse((await prefetch).body).prospects;
+    expect(row.flows.map((f) => f.flowId)).toContain(SEED.sharedFlowId);
+    // And the cache holds that answer: another rep's record view needs no call and sees the flow.
+    const before = flowsCalls();
+    const seen = prospectFlows.parse((await t.api('GET', `/api/v1/prospects/${id}/flows`, { token: samToken })).body);
+    expect(seen.flows.map((f) => f.flowId)).toContain(SEED.sharedFlowId);
+    expect(flowsCalls() - before).toBe(0);
+  });
+
+  it('a shared answer reaches only reps whose own Gong connection is active', async () => {
+    const ids2 = [SEED.sfContactWithFlows];
+    await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: ids2 } });
+    t.backend.sandbox!.accounts.setStatus('gong', 'lapsed.rep@example.com', 'EXPIRED');
+    const lapsed = t.backend.users.add('lapsed.rep@example.com').token;
+    const res = await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: ids2 }, token: lapsed });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('GONG_NOT_CONNECTED');
   });
 
   it('refuses more than 200 ids and an empty list', async () => {

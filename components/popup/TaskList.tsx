@@ -2,7 +2,7 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { Task, TaskType } from '../../lib/api';
 import { CheckIcon, LinkedInIcon, MailIcon, PhoneIcon, SkipIcon, TaskIcon } from './icons';
-import type { TaskChange } from './useTasks';
+import type { TaskAction, TaskChange } from './useTasks';
 
 const GROUPS: { type: TaskType; label: string; Icon: typeof PhoneIcon }[] = [
   { type: 'call', label: 'Calls', Icon: PhoneIcon },
@@ -10,6 +10,13 @@ const GROUPS: { type: TaskType; label: string; Icon: typeof PhoneIcon }[] = [
   { type: 'linkedin', label: 'LinkedIn', Icon: LinkedInIcon },
   { type: 'other', label: 'Other', Icon: TaskIcon },
 ];
+
+/** The two ways to close a task: one button and one note box each, alike but for their words and icon. */
+const ACTIONS: { kind: TaskAction; label: string; Icon: typeof CheckIcon; iconSize: number; note: string; confirm: string; done: string }[] = [
+  { kind: 'complete', label: 'Complete', Icon: CheckIcon, iconSize: 15, note: 'Notes (optional)', confirm: 'Mark complete', done: 'Completed' },
+  { kind: 'skip', label: 'Skip', Icon: SkipIcon, iconSize: 14, note: 'Reason for skipping (optional)', confirm: 'Skip task', done: 'Skipped' },
+];
+const actionOf = (kind: TaskAction) => ACTIONS.find((a) => a.kind === kind)!;
 
 export function groupTasks(tasks: Task[]): { type: TaskType; label: string; Icon: typeof PhoneIcon; tasks: Task[] }[] {
   return GROUPS.map((g) => ({
@@ -19,7 +26,7 @@ export function groupTasks(tasks: Task[]): { type: TaskType; label: string; Icon
   })).filter((g) => g.tasks.length > 0);
 }
 
-export function TaskList(props: { tasks: Task[]; changes: Record<string, TaskChange>; onAct: (t: Task, a: 'complete' | 'skip', text: string) => void; onDismiss: (id: string) => void }) {
+export function TaskList(props: { tasks: Task[]; changes: Record<string, TaskChange>; onAct: (t: Task, a: TaskAction, text: string) => void; onDismiss: (id: string) => void }) {
   return (
     <div className="pp-groups">
       {groupTasks(props.tasks).map((g) => (
@@ -48,20 +55,21 @@ function dueLabel(t: Task): { text: string; tone: 'error' | 'neutral' } {
   return { text: 'Today', tone: 'neutral' };
 }
 
-function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: TaskChange; onAct: (t: Task, a: 'complete' | 'skip', text: string) => void; onDismiss: (id: string) => void }) {
-  const [composer, setComposer] = useState<'complete' | 'skip' | null>(null);
+function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: TaskChange; onAct: (t: Task, a: TaskAction, text: string) => void; onDismiss: (id: string) => void }) {
+  const [composer, setComposer] = useState<TaskAction | null>(null);
   const [text, setText] = useState('');
   const closed = task.status !== 'OPEN' || change?.phase === 'done' || change?.phase === 'queued';
   const busy = change?.phase === 'saving';
   const due = dueLabel(task);
   const prospect = task.prospect.name ?? task.prospect.email ?? 'Unknown prospect';
-  const doneAction = change?.action ?? (task.status === 'DISMISSED' ? 'skip' : 'complete');
+  const done = actionOf(change?.action ?? (task.status === 'DISMISSED' ? 'skip' : 'complete'));
+  const open = composer && actionOf(composer);
 
   // Focus never drops to <body>: a dismissed note box hands it back to the button that opened it, a sent
   // one to the row (whose buttons give way to "Completed"/"Skipped"), from where Tab goes on to the next task.
   const rowRef = useRef<HTMLLIElement>(null);
   const openers = { complete: useRef<HTMLButtonElement>(null), skip: useRef<HTMLButtonElement>(null) };
-  const focusAfter = useRef<{ to: 'opener'; action: 'complete' | 'skip' } | { to: 'row' } | null>(null);
+  const focusAfter = useRef<{ to: 'opener'; action: TaskAction } | { to: 'row' } | null>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
   useLayoutEffect(() => {
     if (composer) noteRef.current?.focus();
@@ -86,7 +94,7 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
   };
 
   return (
-    <li ref={rowRef} tabIndex={-1} className={`pp-task${closed ? ' is-closed' : ''}`} data-testid="task" data-task-id={task.id} data-status={closed ? (doneAction === 'skip' ? 'skipped' : 'completed') : 'open'}>
+    <li ref={rowRef} tabIndex={-1} className={`pp-task${closed ? ' is-closed' : ''}`} data-testid="task" data-task-id={task.id} data-status={closed ? done.done.toLowerCase() : 'open'}>
       <div className="pp-task-row">
         <div className="pp-task-main">
           <div className="pp-task-title" title={task.title}>
@@ -107,46 +115,36 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
         </div>
         <div className="pp-task-side">
           {closed ? (
-            <span className={`ge-badge ${doneAction === 'skip' ? '' : 'ge-badge--success'}`} data-testid="task-result">
-              {doneAction === 'skip' ? 'Skipped' : 'Completed'}
+            <span className={`ge-badge ${done.kind === 'skip' ? '' : 'ge-badge--success'}`} data-testid="task-result">
+              {done.done}
               {change?.phase === 'queued' ? ' · syncing' : ''}
             </span>
           ) : busy ? (
             <span className="ge-spinner pp-spinner" aria-label="Saving" />
           ) : (
-            <>
-              <div className="pp-task-actions">
+            <div className="pp-task-actions">
+              {ACTIONS.map(({ kind, label, Icon, iconSize }) => (
                 <button
-                  ref={openers.complete}
+                  key={kind}
+                  ref={openers[kind]}
                   className="pp-icon-btn"
-                  title="Complete"
-                  aria-label={`Complete ${task.title}`}
-                  aria-expanded={composer === 'complete'}
-                  data-testid="task-complete"
-                  onClick={() => setComposer(composer === 'complete' ? null : 'complete')}
+                  title={label}
+                  aria-label={`${label} ${task.title}`}
+                  aria-expanded={composer === kind}
+                  data-testid={`task-${kind}`}
+                  onClick={() => setComposer(composer === kind ? null : kind)}
                 >
-                  <CheckIcon size={15} />
+                  <Icon size={iconSize} />
                 </button>
-                <button
-                  ref={openers.skip}
-                  className="pp-icon-btn"
-                  title="Skip"
-                  aria-label={`Skip ${task.title}`}
-                  aria-expanded={composer === 'skip'}
-                  data-testid="task-skip"
-                  onClick={() => setComposer(composer === 'skip' ? null : 'skip')}
-                >
-                  <SkipIcon size={14} />
-                </button>
-              </div>
-            </>
+              ))}
+            </div>
           )}
         </div>
       </div>
-      {composer && !closed && (
+      {open && !closed && (
         <form
           className="pp-composer"
-          aria-label={composer === 'complete' ? `Complete ${task.title}` : `Skip ${task.title}`}
+          aria-label={`${open.label} ${task.title}`}
           onSubmit={(e) => {
             e.preventDefault();
             submit();
@@ -163,8 +161,8 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
             ref={noteRef}
             rows={2}
             maxLength={5000}
-            placeholder={composer === 'complete' ? 'Notes (optional)' : 'Reason for skipping (optional)'}
-            aria-label={composer === 'complete' ? 'Notes (optional)' : 'Reason for skipping (optional)'}
+            placeholder={open.note}
+            aria-label={open.note}
             value={text}
             data-testid="task-note"
             onChange={(e) => setText(e.target.value)}
@@ -177,7 +175,7 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
               Cancel
             </button>
             <button type="submit" className="ge-btn ge-btn--sm ge-btn--primary" data-testid="task-confirm">
-              {composer === 'complete' ? 'Mark complete' : 'Skip task'}
+              {open.confirm}
             </button>
           </div>
         </form>
@@ -185,7 +183,7 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
       {change?.phase === 'failed' && (
         <div className="ge-alert ge-alert--error pp-task-error" role="alert">
           <span>
-            Couldn’t {change.action === 'complete' ? 'complete' : 'skip'} this task: {change.message}
+            Couldn’t {actionOf(change.action).label.toLowerCase()} this task: {change.message}
           </span>
           <button className="pp-link-btn" onClick={() => onDismiss(task.id)}>
             Dismiss

@@ -18,12 +18,15 @@ export type TasksState =
   | { kind: 'error'; message: string }
   | { kind: 'ready' };
 
+/** How a rep closes a task. */
+export type TaskAction = 'complete' | 'skip';
+
 /** What the rep did to a task in this popup session, shown in place. */
 export type TaskChange =
-  | { phase: 'saving'; action: 'complete' | 'skip' }
-  | { phase: 'queued'; action: 'complete' | 'skip' }
-  | { phase: 'done'; action: 'complete' | 'skip' }
-  | { phase: 'failed'; action: 'complete' | 'skip'; message: string };
+  | { phase: 'saving'; action: TaskAction }
+  | { phase: 'queued'; action: TaskAction }
+  | { phase: 'done'; action: TaskAction }
+  | { phase: 'failed'; action: TaskAction; message: string };
 
 export function useTasks() {
   const [state, setState] = useState<TasksState>({ kind: 'loading' });
@@ -77,7 +80,7 @@ export function useTasks() {
     };
   }, [load]);
 
-  const act = useCallback(async (task: Task, action: 'complete' | 'skip', text: string) => {
+  const act = useCallback(async (task: Task, action: TaskAction, text: string) => {
     // The idempotency key is made now, at the click: a retry of this write can never run twice.
     const idempotencyKey = crypto.randomUUID();
     const note = text.trim() || undefined;

@@ -21,6 +21,8 @@ export interface BulkAssignProps {
   error: string | null;
   catalog: { status: 'idle' | 'loading' | 'ready' | 'error'; data: Flow[] | null; error: string | null };
   defaultOwner: string;
+  /** Managers and admins may name another flow owner; a rep assigns in their own name. */
+  chooseOwner: boolean;
   onRetryCatalog: () => void;
   onAssign: (flow: Flow, opts: { ownerEmail?: string }) => void;
   /** Re-send the prospects refused for cool-off, with the override. */
@@ -74,6 +76,7 @@ export function BulkAssign(p: BulkAssignProps) {
             error={p.catalog.error}
             onRetry={p.onRetryCatalog}
             defaultOwner={p.defaultOwner}
+            chooseOwner={p.chooseOwner}
             write={p.phase === 'sending' ? { status: 'sending' } : { status: 'idle' }}
             submitLabel={(f) => (f ? `Add ${pluralize(count, 'prospect')} to “${f.name}”` : `Choose a flow for ${pluralize(count, 'prospect')}`)}
             onAssign={(f, o) => p.onAssign(f, { ownerEmail: o.ownerEmail })}

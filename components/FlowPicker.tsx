@@ -1,6 +1,6 @@
 /**
- * Searchable flow picker grouped by visibility and folder, with the flow owner (defaults to the rep)
- * and the assign outcome: refusal in plain words, "Assign anyway" for a cool-off refusal.
+ * Searchable flow picker grouped by visibility and folder, with the flow owner for managers and admins
+ * (defaults to the rep) and the assign outcome: refusal in plain words, "Assign anyway" for a cool-off refusal.
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Flow } from '../lib/api';
@@ -20,6 +20,11 @@ export interface FlowPickerProps {
   /** Flows with an add saved in the outbox, not landed yet (shown as pending, not selectable: one write per flow). */
   pendingFlowIds?: Set<string>;
   defaultOwner: string;
+  /**
+   * Whether the caller may name another flow owner: managers (their team) and admins. A rep assigns in their
+   * own name only (the backend refuses any other owner with 403), so no owner is sent and no field is shown.
+   */
+  chooseOwner: boolean;
   write: WriteState;
   submitLabel?: (flow: Flow | null) => string;
   onAssign: (flow: Flow, opts: { ownerEmail?: string; coolOffOverride?: boolean }) => void;
@@ -28,7 +33,7 @@ export interface FlowPickerProps {
 }
 
 export function FlowPicker(props: FlowPickerProps) {
-  const { flows, status, error, onRetry, activeFlowIds, pendingFlowIds, defaultOwner, write, onAssign, onClose } = props;
+  const { flows, status, error, onRetry, activeFlowIds, pendingFlowIds, defaultOwner, chooseOwner, write, onAssign, onClose } = props;
   const unavailable = (id: string) => !!activeFlowIds?.has(id) || !!pendingFlowIds?.has(id);
   const [query, setQuery] = useState('');
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -54,7 +59,7 @@ export function FlowPicker(props: FlowPickerProps) {
   const active = selected && visible.some((f) => f.id === selected.id) ? selected : null;
   const sending = write.status === 'sending';
   const coolOffRefused = write.status === 'refused' && write.coolOff;
-  const ownerEmail = owner.trim() && owner.trim() !== defaultOwner ? owner.trim() : defaultOwner || undefined;
+  const ownerEmail = !chooseOwner ? undefined : owner.trim() && owner.trim() !== defaultOwner ? owner.trim() : defaultOwner || undefined;
 
   /** Arrow keys, Home and End move the selection (it follows the active option); Enter takes it to the Add button. */
   const onListKeys = (e: React.KeyboardEvent<HTMLElement>) => {
@@ -181,19 +186,21 @@ export function FlowPicker(props: FlowPickerProps) {
         ))}
       </div>
       <div className="ge-picker__foot">
-        <label className="ge-field">
-          <span className="ge-label">Flow owner</span>
-          <input
-            type="email"
-            className="ge-input"
-            value={owner}
-            placeholder="you (the connected Gong user)"
-            onChange={(e) => {
-              setOwner(e.target.value);
-              setOwnerTouched(true);
-            }}
-          />
-        </label>
+        {chooseOwner && (
+          <label className="ge-field">
+            <span className="ge-label">Flow owner</span>
+            <input
+              type="email"
+              className="ge-input"
+              value={owner}
+              placeholder="you (the connected Gong user)"
+              onChange={(e) => {
+                setOwner(e.target.value);
+                setOwnerTouched(true);
+              }}
+            />
+          </label>
+        )}
         {write.status === 'refused' && (
           <div className="ge-alert ge-alert--warning ge-refusal" role="alert">
             <div>

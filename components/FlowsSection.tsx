@@ -16,6 +16,8 @@ export interface FlowsSectionProps {
   assign: WriteState;
   unassign: Record<string, WriteState>;
   defaultOwner: string;
+  /** Managers and admins may name another flow owner; a rep assigns in their own name. */
+  chooseOwner: boolean;
   onRetry: () => void;
   onRetryCatalog: () => void;
   onOpenPicker: (open: boolean) => void;
@@ -100,6 +102,7 @@ export function FlowsSection(p: FlowsSectionProps) {
           activeFlowIds={activeIds}
           pendingFlowIds={pendingIds}
           defaultOwner={p.defaultOwner}
+          chooseOwner={p.chooseOwner}
           write={p.assign}
           onAssign={p.onAssign}
           onClose={() => p.onOpenPicker(false)}

@@ -20,7 +20,7 @@ import { Skeleton } from '../../components/Skeleton';
 import { TopBar } from '../../components/TopBar';
 import { crmLabel, formatAgo } from '../../components/format';
 import { IconSearch, IconSpark } from '../../components/icons';
-import { describeWrite, pendingEntries, pendingFlowChanges, statusPill, TOKEN_REJECTED, subjectOf, subjectPerson, type Load, type PanelStore } from './store';
+import { describeWrite, mayChooseOwner, pendingEntries, pendingFlowChanges, statusPill, TOKEN_REJECTED, subjectOf, subjectPerson, type Load, type PanelStore } from './store';
 import { useMemo } from 'react';
 
 const openSettings = () => void browser.runtime.openOptionsPage();
@@ -37,6 +37,7 @@ export function App({ store }: { store: PanelStore }) {
   const connected = conn.data?.status === 'ACTIVE';
   const notConnected = !!conn.data && !connected;
   const defaultOwner = s.repEmail || conn.data?.identifier || '';
+  const chooseOwner = mayChooseOwner(s);
   // A problem every read shares is said once, above the sections, with its one action.
   const problem = s.backend === 'unreachable' ? 'offline' : [conn.error, s.flows.error, s.calls.error].includes(TOKEN_REJECTED) ? 'token' : null;
   const retryAll = () => {
@@ -53,6 +54,7 @@ export function App({ store }: { store: PanelStore }) {
         {...s.bulk}
         catalog={s.catalog}
         defaultOwner={defaultOwner}
+        chooseOwner={chooseOwner}
         onRetryCatalog={() => void s.loadCatalog({ force: true })}
         onAssign={(f, o) => void s.bulkAssign(f, o)}
         onAssignAnyway={() => void s.bulkAssignAnyway()}
@@ -98,6 +100,7 @@ export function App({ store }: { store: PanelStore }) {
                 assign={{ status: 'idle' }}
                 unassign={{}}
                 defaultOwner={defaultOwner}
+                chooseOwner={chooseOwner}
                 pendingAdds={flowChanges.adds}
                 removing={flowChanges.removing}
                 readOnlyNote={savedNote(s.flows)}
@@ -124,6 +127,7 @@ export function App({ store }: { store: PanelStore }) {
               assign={s.assign}
               unassign={s.unassign}
               defaultOwner={defaultOwner}
+              chooseOwner={chooseOwner}
               onRetry={() => void s.loadFlows()}
               onRetryCatalog={() => void s.loadCatalog({ force: true })}
               onOpenPicker={s.openPicker}

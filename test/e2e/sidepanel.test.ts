@@ -91,12 +91,14 @@ describe('side panel', () => {
     await picker.getByLabel('Search flows').fill('enterprise cold');
     await poll(() => picker.getByRole('option').count()).toBe(1);
     await picker.getByRole('option', { name: SEED.flowName }).click();
+    // The demo user is a rep: they assign in their own name only, so there is no owner to choose.
+    expect(await picker.getByLabel('Flow owner').count()).toBe(0);
     await panelScreenshot(panel, 'sidepanel-picker');
     await picker.getByRole('button', { name: `Add to “${SEED.flowName}”` }).click();
 
     // The row shows at once as pending (the outbox's write may still be behind Gong's 3/s limiter), then lands.
     await poll(() => flowList(panel).getByRole('listitem', { name: SEED.flowName }).isVisible()).toBe(true);
-    await poll(() => gong().state.instances.some((i) => i.crmProspectId === id && i.flowId === SEED.flowId)).toBe(true);
+    await poll(() => gong().state.instances.find((i) => i.crmProspectId === id && i.flowId === SEED.flowId)?.ownerEmail).toBe(SEED.repEmail);
     await poll(() => flowList(panel).locator('.ge-flow--pending').count()).toBe(0);
     expect(await flowList(panel).getByRole('listitem', { name: SEED.flowName }).count()).toBe(1);
 
@@ -115,6 +117,27 @@ describe('side panel', () => {
     await poll(() => history.getByRole('listitem', { name: SEED.flowName }).textContent()).toMatch(/Removed by you, Today/);
     await panelScreenshot(again, 'sidepanel-flow-history');
     await again.close();
+  });
+
+  test('a manager names the flow owner in the picker (filled with their own email); a rep has no such field', async () => {
+    const email = SEED.repEmail;
+    await h.backend.users.setRole(email, 'manager');
+    try {
+      const { panel } = await h.openPanelFor(sfContact(SEED.sfContactNoFlows));
+      await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
+      await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
+      const owner = panel.getByRole('dialog', { name: 'Add to flow' }).getByLabel('Flow owner');
+      await poll(() => owner.isVisible()).toBe(true);
+      expect(await owner.inputValue()).toBe(email);
+      await panelScreenshot(panel, 'sidepanel-picker-manager');
+    } finally {
+      await h.backend.users.setRole(email, 'rep');
+    }
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactNoFlows));
+    await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
+    await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
+    await poll(() => panel.getByRole('option').count()).toBeGreaterThan(3);
+    expect(await panel.getByLabel('Flow owner').count()).toBe(0);
   });
 
   test('cool-off refusal explained in plain words, then "Assign anyway" overrides it', async () => {

@@ -1,5 +1,5 @@
 /** The flow picker (components/FlowPicker.tsx), rendered with Preact in a linkedom document. */
-import { expect, test, vi } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import { parseHTML } from 'linkedom';
 import type { Flow } from '../../lib/api';
 
@@ -17,9 +17,15 @@ const { FlowPicker } = await import('../../components/FlowPicker');
 
 const flow = (id: string, name: string): Flow => ({ id, name, folderId: null, folderName: null, visibility: 'COMPANY', exclusive: false });
 
-test('"Assign anyway" re-sends the flow Gong refused for cool-off, even after the rep selected another', async () => {
+type Props = Parameters<typeof FlowPicker>[0];
+const root = window.document.getElementById('root')!;
+const click = (el: Element) => act(() => void el.dispatchEvent(new window.Event('click', { bubbles: true })));
+const button = (text: string) => [...root.querySelectorAll('button')].find((b) => b.textContent?.trim() === text);
+const option = (name: string) => [...root.querySelectorAll('[role="option"]')].find((o) => o.textContent?.includes(name))!;
+const ownerField = () => [...root.querySelectorAll('label')].find((l) => l.textContent?.includes('Flow owner'))?.querySelector('input') ?? null;
+
+async function renderPicker(over: Partial<Props>): Promise<Props['onAssign'] & ReturnType<typeof vi.fn>> {
   const onAssign = vi.fn();
-  const root = window.document.getElementById('root')!;
   await act(() =>
     render(
       h(FlowPicker, {
@@ -28,21 +34,48 @@ test('"Assign anyway" re-sends the flow Gong refused for cool-off, even after th
         error: null,
         onRetry: () => undefined,
         defaultOwner: 'rep@example.com',
-        write: { status: 'refused', flowId: '7', message: 'In cool-off', coolOff: true },
+        chooseOwner: true,
+        write: { status: 'idle' },
         onAssign,
         onClose: () => undefined,
+        ...over,
       }),
       root,
     ),
   );
-  const click = (el: Element) => act(() => void el.dispatchEvent(new window.Event('click', { bubbles: true })));
-  const option = [...root.querySelectorAll('[role="option"]')].find((o) => o.textContent?.includes('Webinar follow-up'))!;
-  await click(option);
-  expect(option.getAttribute('aria-selected')).toBe('true');
-  const anyway = [...root.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Assign anyway')!;
-  await click(anyway);
+  return onAssign;
+}
+afterEach(() => render(null, root));
+
+test('"Assign anyway" re-sends the flow Gong refused for cool-off, even after the rep selected another', async () => {
+  const onAssign = await renderPicker({ write: { status: 'refused', flowId: '7', message: 'In cool-off', coolOff: true } });
+  await click(option('Webinar follow-up'));
+  expect(option('Webinar follow-up').getAttribute('aria-selected')).toBe('true');
+  await click(button('Assign anyway')!);
   expect(onAssign).toHaveBeenCalledTimes(1);
   expect(onAssign.mock.calls[0][0].id).toBe('7');
   expect(onAssign.mock.calls[0][1]).toEqual({ ownerEmail: 'rep@example.com', coolOffOverride: true });
-  render(null, root);
+});
+
+test('a rep (no owner choice) sees no "Flow owner" field and assigns without naming an owner: the backend uses the caller', async () => {
+  const onAssign = await renderPicker({ chooseOwner: false });
+  expect(ownerField()).toBeNull();
+  expect(root.textContent).not.toContain('Flow owner');
+  await click(option('Q3 outbound'));
+  await click(button('Add to “Q3 outbound”')!);
+  expect(onAssign).toHaveBeenCalledTimes(1);
+  expect(onAssign.mock.calls[0][1]).toEqual({ ownerEmail: undefined, coolOffOverride: false });
+});
+
+test('a manager or admin sees "Flow owner" filled with their own email, and may name someone else', async () => {
+  const onAssign = await renderPicker({ chooseOwner: true });
+  const input = ownerField()!;
+  expect(input.value).toBe('rep@example.com');
+  await act(() => {
+    input.value = 'sam@example.com';
+    input.dispatchEvent(new window.Event('input', { bubbles: true }));
+  });
+  await click(option('Q3 outbound'));
+  await click(button('Add to “Q3 outbound”')!);
+  expect(onAssign.mock.calls[0][1]).toEqual({ ownerEmail: 'sam@example.com', coolOffOverride: false });
 });

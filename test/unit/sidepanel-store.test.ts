@@ -1,10 +1,10 @@
 /** The panel store with a fake backend client, an in-memory cache and a fake outbox. */
 import { describe, expect, test, vi } from 'vitest';
-import type { CallSummary, Connection, ProspectFlow } from '../../lib/api';
+import type { CallSummary, Connection, Me, ProspectFlow } from '../../lib/api';
 import { BackendError, type BackendClient } from '../../lib/backend-client';
 import type { OutboxEntry, OutboxWrite } from '../../lib/outbox';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
-import { createPanelStore, describeWrite, landedNotice, mergeAssigned, pendingEntries, subjectOf } from '../../entrypoints/sidepanel/store';
+import { createPanelStore, describeWrite, landedNotice, mayChooseOwner, mergeAssigned, pendingEntries, subjectOf } from '../../entrypoints/sidepanel/store';
 
 import { A, B, flush, page, pf, until } from './support/panel-fixtures';
 
@@ -17,6 +17,7 @@ function fakeClient(over: Record<string, unknown> = {}) {
     flows: vi.fn(async () => ({ flows: [] })),
     connectionLink: vi.fn(async () => ({ link: 'https://sandbox/magic', expiresAt: null })),
     job: vi.fn(),
+    me: vi.fn(async (): Promise<Me> => ({ email: 'rep@example.com', role: 'rep', signedInWith: 'token', expiresAt: null })),
   };
   Object.assign(client, over);
   return { client: client as unknown as BackendClient, fns: client, flows };
@@ -302,6 +303,34 @@ describe('bulk and connection', () => {
     expect(store.getState().awaitingAuth).toBe(false);
     await until(() => f.fns.prospectFlows.mock.calls.length > calls);
     store.getState().dispose();
+  });
+
+  test('who the token belongs to comes from /me: only managers and admins may name another flow owner', async () => {
+    for (const role of ['rep', 'manager', 'admin'] as const) {
+      const { store, fns } = setup({ me: vi.fn(async (): Promise<Me> => ({ email: `${role}@example.com`, role, signedInWith: 'sso', expiresAt: null })) });
+      expect(mayChooseOwner(store.getState())).toBe(false);
+      await until(() => store.getState().me?.role === role);
+      expect(fns.me).toHaveBeenCalledTimes(1);
+      expect(mayChooseOwner(store.getState())).toBe(role !== 'rep');
+      store.getState().dispose();
+    }
+  });
+
+  test('an unknown role (/me failed) offers what a rep may do; other settings, or the backend coming back, ask again', async () => {
+    const manager: Me = { email: 'm@example.com', role: 'manager', signedInWith: 'token', expiresAt: null };
+    const { store, fns } = setup({ me: vi.fn().mockRejectedValueOnce(new BackendError('unavailable', 'INTERNAL', 'boom', 500)).mockResolvedValue(manager) });
+    await until(() => fns.me.mock.calls.length === 1);
+    await flush();
+    expect(store.getState().me).toBeNull();
+    expect(mayChooseOwner(store.getState())).toBe(false);
+    store.getState().setSettings({ configured: true, backendUrl: 'http://other', repEmail: '' });
+    await until(() => store.getState().me?.role === 'manager');
+    store.getState().dispose();
+
+    const down = setup({ me: vi.fn().mockRejectedValueOnce(new BackendError('unreachable', 'NETWORK', 'down')).mockResolvedValue(manager) });
+    await until(() => down.store.getState().me?.role === 'manager');
+    expect(down.fns.me).toHaveBeenCalledTimes(2);
+    down.store.getState().dispose();
   });
 });
 

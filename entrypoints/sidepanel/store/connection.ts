@@ -2,7 +2,7 @@
  * Connection slice: the settings the panel runs with, whether the backend answers (the header's status pill),
  * and the rep's Gong connection (checked, and connected through the backend's magic link).
  */
-import type { Connection } from '../../../lib/api';
+import type { Connection, Me } from '../../../lib/api';
 import { BackendError } from '../../../lib/backend-client';
 import { idle, type GetState, type Load, type Runtime, type SetState } from './runtime';
 
@@ -15,11 +15,14 @@ export interface ConnectionSlice {
   backendUrl: string;
   repEmail: string;
   connection: Load<Connection>;
+  /** Who the token belongs to (GET /me), for what the role allows; null until the backend has said. */
+  me: Me | null;
   backend: Reachability;
   awaitingAuth: boolean;
   connectError: string | null;
   setSettings(s: { configured: boolean; backendUrl: string; repEmail: string }): void;
   loadConnection(): Promise<void>;
+  loadMe(): Promise<void>;
   connectGong(): Promise<void>;
   /** Records whether the backend answered; coming back refreshes what may be stale and sends what waited. */
   sawBackend(ok: boolean): void;
@@ -46,6 +49,9 @@ export interface StatusPill {
   detail?: string;
   title?: string;
 }
+
+/** Managers (for their team) and admins may name another flow owner; a rep assigns in their own name only. */
+export const mayChooseOwner = (s: Pick<ConnectionSlice, 'me'>) => s.me?.role === 'manager' || s.me?.role === 'admin';
 
 export function statusPill(s: Pick<ConnectionSlice, 'configured' | 'backend' | 'connection'>): StatusPill {
   if (!s.configured) return { tone: 'none', label: '' };
@@ -100,6 +106,7 @@ export function createConnectionSlice(rt: Runtime, set: SetState<ConnectionSlice
     backendUrl: '',
     repEmail: '',
     connection: idle(),
+    me: null,
     backend: 'unknown',
     awaitingAuth: false,
     connectError: null,
@@ -108,9 +115,10 @@ export function createConnectionSlice(rt: Runtime, set: SetState<ConnectionSlice
       const prev = get();
       set({ settingsLoaded: true, configured: s.configured, backendUrl: s.backendUrl, repEmail: s.repEmail });
       if (!prev.settingsLoaded || prev.configured !== s.configured || prev.backendUrl !== s.backendUrl) {
-        set({ connection: idle() });
+        set({ connection: idle(), me: null });
         get().resetReads();
         get().reloadAll();
+        void get().loadMe();
       }
     },
 
@@ -122,6 +130,7 @@ export function createConnectionSlice(rt: Runtime, set: SetState<ConnectionSlice
         if (was === 'unreachable') {
           get().retryPending();
           void get().loadConnection();
+          if (!get().me) void get().loadMe();
           void get().loadFlows({ silent: true });
           void get().loadCalls({ silent: true });
         }
@@ -156,6 +165,18 @@ export function createConnectionSlice(rt: Runtime, set: SetState<ConnectionSlice
       } catch (e) {
         get().sawError(e);
         set({ connection: { ...get().connection, status: prev.data ? 'ready' : 'error', error: errorMessage(e), refreshing: false } });
+      }
+    },
+
+    async loadMe() {
+      const client = rt.deps.getClient();
+      if (!client) return;
+      try {
+        const me = await client.me();
+        if (rt.deps.getClient() === client) set({ me });
+      } catch (e) {
+        // Unknown role: the panel offers only what a rep may do; the reads say what went wrong.
+        get().sawError(e);
       }
     },
 

@@ -28,7 +28,7 @@ export function createPanelStore(deps: PanelDeps) {
 }
 export type PanelStore = ReturnType<typeof createPanelStore>;
 
-export { statusPill, errorMessage, TOKEN_REJECTED, type StatusPill, type Reachability } from './connection';
+export { statusPill, errorMessage, mayChooseOwner, TOKEN_REJECTED, type StatusPill, type Reachability } from './connection';
 export { subjectOf, subjectKey, subjectPerson, type PageInfo } from './record';
 export { describeWrite, landedNotice, mergeAssigned, pendingEntries, pendingFlowChanges, type Notice, type PendingFlowAdd } from './writes';
 export { coolOffIds, jobResults, mergeBulkResults, type BulkResult, type BulkState } from './bulk';

@@ -88,7 +88,7 @@ async function flushLocked(force: boolean): Promise<void> {
       const e = toBackendError(err);
       const attempts = entry.attempts + 1;
       if (e.kind === 'refused') {
-        outcome = { status: 'failed', attempts, lastError: { code: e.code, message: e.message }, settledAt: Date.now() };
+        outcome = { status: 'failed', attempts, lastError: { code: e.code, message: e.message, ...(e.connectionStatus ? { connectionStatus: e.connectionStatus } : {}) }, settledAt: Date.now() };
       } else {
         outcome = { status: 'pending', attempts, nextAttemptAt: Date.now() + backoffDelay(attempts, e.retryAfter), lastError: { code: e.code, message: e.message } };
         // The backend is down or struggling: later writes would fail the same way, and must not overtake this one.

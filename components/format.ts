@@ -2,7 +2,7 @@
  * Pure display helpers shared by the side panel and popup: dates, durations, flow status badges,
  * flow grouping/search and refusal wording. No DOM, no browser APIs (unit-tested).
  */
-import type { Flow, ProspectFlow, Refusal } from '../lib/api';
+import type { ConnectionStatus, Flow, ProspectFlow, Refusal } from '../lib/api';
 
 export type Tone = 'success' | 'warning' | 'error' | 'info' | 'neutral';
 
@@ -178,6 +178,25 @@ export function explainRefusal(r: Pick<Refusal, 'code' | 'message' | 'coolOff'>,
   if (r.code === 'InvalidArgument') return `Gong can't use this prospect: ${r.message}`;
   if (r.code === 'InvalidState') return `Gong refused in the prospect's current state: ${r.message}`;
   return r.message || 'Gong refused the request.';
+}
+
+/** Whether connecting again is a re-connection (the banner's button says "Reconnect Gong"). */
+export const reconnects = (status: ConnectionStatus | null | undefined) => status === 'EXPIRED' || status === 'DISCONNECTED';
+
+/** The rep's Gong account is not usable, in a sentence that names its one action. */
+export function notConnectedText(status: ConnectionStatus | null | undefined): string {
+  switch (status) {
+    case 'EXPIRED':
+      return 'Your Gong connection expired. Reconnect Gong to go on.';
+    case 'DISCONNECTED':
+      return 'Gong was disconnected from your account. Reconnect Gong to go on.';
+    case 'PENDING_AUTH':
+      return 'Gong is waiting for you to authorize access. Connect Gong to finish.';
+    case 'PENDING_VERIFICATION':
+      return 'Gong is still verifying your connection. Try again in a minute.';
+    default:
+      return "Gong isn't connected for your account yet. Connect Gong to go on.";
+  }
 }
 
 /** "2 changes waiting for the backend". */

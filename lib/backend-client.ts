@@ -20,6 +20,8 @@ export class BackendError extends Error {
     message: string,
     readonly status: number | null = null,
     readonly retryAfter: number | null = null,
+    /** GONG_NOT_CONNECTED: the rep's Gong account as the backend saw it (EXPIRED, DISCONNECTED, …), when it said. */
+    readonly connectionStatus: api.ConnectionStatus | null = null,
   ) {
     super(message);
     this.name = 'BackendError';
@@ -75,7 +77,7 @@ export function createBackendClient(opts: BackendClientOptions) {
       const retryAfterHeader = Number(res.headers.get('retry-after'));
       const retryAfter = parsed.success && parsed.data.error.retryAfter != null ? parsed.data.error.retryAfter : Number.isFinite(retryAfterHeader) && retryAfterHeader > 0 ? retryAfterHeader : null;
       const kind: BackendErrorKind = res.status >= 500 || res.status === 429 ? 'unavailable' : 'refused';
-      if (parsed.success) throw new BackendError(kind, parsed.data.error.code, parsed.data.error.message, res.status, retryAfter);
+      if (parsed.success) throw new BackendError(kind, parsed.data.error.code, parsed.data.error.message, res.status, retryAfter, parsed.data.error.connectionStatus ?? null);
       throw new BackendError(kind, 'BAD_RESPONSE', `The backend answered ${res.status}.`, res.status, retryAfter);
     }
     const parsed = schema.safeParse(json);

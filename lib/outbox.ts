@@ -9,7 +9,7 @@
  * entries are pruned after DONE_TTL_MS, failed ones after FAILED_TTL_MS.
  */
 import { storage } from 'wxt/utils/storage';
-import type { AssignResult, InteractionRequest, JobAccepted, Task, UnassignResult } from './api';
+import type { AssignResult, ConnectionStatus, InteractionRequest, JobAccepted, Task, UnassignResult } from './api';
 
 export type OutboxWrite =
   | { kind: 'assign'; flowId: string; flowName: string; crmProspectIds: string[]; coolOffOverride?: boolean; flowInstanceOwnerEmail?: string }
@@ -20,6 +20,14 @@ export type OutboxWrite =
 
 export type OutboxResult = AssignResult | JobAccepted | UnassignResult | { accepted: true } | { task: Task };
 
+/** Why the last attempt failed, as the backend said it (the panel words it for the rep). */
+export interface OutboxError {
+  code: string;
+  message: string;
+  /** GONG_NOT_CONNECTED: the rep's Gong account status, when the backend said. */
+  connectionStatus?: ConnectionStatus;
+}
+
 export interface OutboxEntry {
   /** Also the Idempotency-Key sent to the backend. */
   id: string;
@@ -29,7 +37,7 @@ export interface OutboxEntry {
   attempts: number;
   createdAt: number;
   nextAttemptAt: number;
-  lastError: { code: string; message: string } | null;
+  lastError: OutboxError | null;
   result: OutboxResult | null;
   /** When it became done or failed (for pruning and "saved just now"). */
   settledAt?: number;

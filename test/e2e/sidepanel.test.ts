@@ -337,14 +337,44 @@ describe('side panel', () => {
     await panel.close();
   });
 
-  test('not connected: banner over the saved (read-only) flows and calls, Connect Gong, authorize, panel recovers', async () => {
+  test('Gong refusing the rep access (403): the picker says so in a plain sentence, naming the Gong admin', async () => {
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactNoFlows));
+    await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
+    await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
+    const picker = panel.getByRole('dialog', { name: 'Add to flow' });
+    const target = flowName(SEED.otherFlowId);
+    await picker.getByLabel('Search flows').fill(target);
+    await picker.getByRole('option', { name: target }).click();
+    gong().faults.set({ tool: 'gong_engage_prospects_assign', kind: '403' });
+    try {
+      await picker.getByRole('button', { name: `Add to “${target}”` }).click();
+      const alert = picker.getByRole('alert');
+      await poll(() => alert.textContent()).toBe("Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access.");
+      await panelScreenshot(panel, 'sidepanel-gong-forbidden');
+    } finally {
+      gong().faults.clear();
+    }
+    expect(gong().state.instances.some((i) => i.crmProspectId === SEED.sfContactNoFlows && i.flowId === SEED.otherFlowId)).toBe(false);
+  });
+
+  test('not connected: an add as the connection expires is told failed; banner over the saved (read-only) flows and calls, Reconnect Gong, authorize, panel recovers', async () => {
     // Seen once while connected, so the panel has a saved copy.
     const first = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     await poll(() => flowList(first.panel).getByRole('listitem').count()).toBeGreaterThan(0);
     await poll(() => first.panel.getByRole('region', { name: 'Recent calls' }).getByRole('listitem').count()).toBeGreaterThan(0);
-    await first.panel.close();
 
+    // The connection expires while the panel shows the record: the add is refused (409, EXPIRED) and the picker
+    // gives way to the banner, so a notice is what says the add failed, and why.
     h.backend.sandbox!.accounts.setStatus('gong', SEED.repEmail, 'EXPIRED');
+    await flowsRegion(first.panel).getByRole('button', { name: 'Add to flow' }).click();
+    const target = flowName(SEED.otherFlowId);
+    await first.panel.getByLabel('Search flows').fill(target);
+    await first.panel.getByRole('option', { name: target }).click();
+    await first.panel.getByRole('button', { name: `Add to “${target}”` }).click();
+    await poll(() => first.panel.getByText(`Add to “${target}” failed. Your Gong connection expired. Reconnect Gong to go on.`).isVisible()).toBe(true);
+    await poll(() => first.panel.getByRole('region', { name: 'Gong connection' }).getByRole('button', { name: 'Reconnect Gong' }).isVisible()).toBe(true);
+    await panelScreenshot(first.panel, 'sidepanel-add-while-expired');
+    await first.panel.close();
     const { panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     const banner = panel.getByRole('region', { name: 'Gong connection' });
     await poll(() => banner.isVisible()).toBe(true);
@@ -363,7 +393,7 @@ describe('side panel', () => {
     await panel.emulateMedia({ colorScheme: 'dark' });
     await panelScreenshot(panel, 'sidepanel-not-connected-dark');
     await panel.emulateMedia({ colorScheme: 'light' });
-    const [authPage] = await Promise.all([h.context.waitForEvent('page'), banner.getByRole('button', { name: 'Connect Gong' }).click()]);
+    const [authPage] = await Promise.all([h.context.waitForEvent('page'), banner.getByRole('button', { name: 'Reconnect Gong' }).click()]);
     await authPage.waitForLoadState();
     await authPage.getByRole('button', { name: 'Authorize' }).click();
     // User verification: the backend has the rep sign in to prove the connection is theirs (docs/sso.md).

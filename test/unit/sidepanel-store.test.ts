@@ -4,7 +4,8 @@ import type { CallSummary, Connection, Me, ProspectFlow } from '../../lib/api';
 import { BackendError, type BackendClient } from '../../lib/backend-client';
 import type { OutboxEntry, OutboxWrite } from '../../lib/outbox';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
-import { createPanelStore, describeWrite, landedNotice, mayChooseOwner, mergeAssigned, pendingEntries, subjectOf } from '../../entrypoints/sidepanel/store';
+import { createPanelStore, describeWrite, errorMessage, landedNotice, mayChooseOwner, mergeAssigned, pendingEntries, subjectOf } from '../../entrypoints/sidepanel/store';
+import { explainFailure } from '../../entrypoints/sidepanel/store/connection';
 
 import { A, B, flush, page, pf, until } from './support/panel-fixtures';
 
@@ -209,6 +210,28 @@ describe('writes through the outbox', () => {
     expect(store.getState().assign).toMatchObject({ status: 'error', message: 'Flow not found' });
   });
 
+  test('Gong refusing the rep access (403 GONG_FORBIDDEN) is one plain sentence naming who can fix it', async () => {
+    const forbidden = { code: 'GONG_FORBIDDEN', message: 'Gong does not allow this for your connection: Access denied' };
+    const { store } = setup({}, async (w) => entry(w, 'failed', null, forbidden));
+    store.getState().setPage(page(B));
+    await store.getState().assignFlow({ id: 'x', name: 'Q3' });
+    expect(store.getState().assign).toMatchObject({ status: 'error', message: "Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access." });
+    expect(landedNotice({ ...entry({ kind: 'unassign', flowId: 'x', flowName: 'Q3', crmProspectIds: [B] }, 'failed', null, forbidden) }).text).toBe(
+      "Remove from “Q3” failed. Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access.",
+    );
+  });
+
+  test('an add refused as not connected (409) says so in a notice, as the picker gives way to the connection banner', async () => {
+    const { store, fns } = setup({}, async (w) => entry(w, 'failed', null, { code: 'GONG_NOT_CONNECTED', message: 'Your Gong connection has expired; connect Gong again', connectionStatus: 'EXPIRED' }));
+    store.getState().setPage(page(B));
+    store.getState().openPicker(true);
+    const checks = fns.connection.mock.calls.length;
+    await store.getState().assignFlow({ id: 'x', name: 'Q3' });
+    expect(store.getState().assign).toMatchObject({ status: 'error', message: 'Your Gong connection expired. Reconnect Gong to go on.' });
+    expect(store.getState().notices.map((n) => n.text)).toEqual(['Add to “Q3” failed. Your Gong connection expired. Reconnect Gong to go on.']);
+    expect(fns.connection.mock.calls.length).toBeGreaterThan(checks);
+  });
+
   test('the background not answering is an error the rep can read', async () => {
     const { store } = setup({}, async () => {
       throw new Error('Could not establish connection. Receiving end does not exist.');
@@ -332,6 +355,23 @@ describe('bulk and connection', () => {
     expect(down.fns.me).toHaveBeenCalledTimes(2);
     down.store.getState().dispose();
   });
+});
+
+test('failures in words a rep can act on: Gong refused, connection expired or gone, token, busy; others pass through', () => {
+  const f = (code: string, connectionStatus?: Parameters<typeof explainFailure>[0]['connectionStatus']) => explainFailure({ code, message: `backend says ${code}`, connectionStatus });
+  expect(f('GONG_FORBIDDEN')).toBe("Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access.");
+  expect(f('GONG_NOT_CONNECTED', 'EXPIRED')).toBe('Your Gong connection expired. Reconnect Gong to go on.');
+  expect(f('GONG_NOT_CONNECTED', 'DISCONNECTED')).toBe('Gong was disconnected from your account. Reconnect Gong to go on.');
+  expect(f('GONG_NOT_CONNECTED', 'PENDING_AUTH')).toBe('Gong is waiting for you to authorize access. Connect Gong to finish.');
+  expect(f('GONG_NOT_CONNECTED', 'PENDING_VERIFICATION')).toBe('Gong is still verifying your connection. Try again in a minute.');
+  expect(f('GONG_NOT_CONNECTED', 'NOT_CONNECTED')).toBe("Gong isn't connected for your account yet. Connect Gong to go on.");
+  expect(f('GONG_NOT_CONNECTED')).toBe("Gong isn't connected for your account yet. Connect Gong to go on.");
+  expect(f('UNAUTHENTICATED')).toMatch(/did not accept your API token/);
+  expect(f('GONG_RATE_LIMITED')).toBe('Gong is busy right now. Try again in a moment.');
+  expect(f('GONG_NOT_FOUND')).toBe('backend says GONG_NOT_FOUND');
+  // A read's error carries the account status the backend sent along (409's connectionStatus).
+  expect(errorMessage(new BackendError('refused', 'GONG_NOT_CONNECTED', 'x', 409, null, 'EXPIRED'))).toBe('Your Gong connection expired. Reconnect Gong to go on.');
+  expect(errorMessage(new BackendError('refused', 'GONG_FORBIDDEN', 'x', 403))).toMatch(/Ask your Gong admin for access/);
 });
 
 test('helpers', () => {

@@ -2,8 +2,9 @@
  * Connection slice: the settings the panel runs with, whether the backend answers (the header's status pill),
  * and the rep's Gong connection (checked, and connected through the backend's magic link).
  */
-import type { Connection, Me } from '../../../lib/api';
+import type { Connection, ConnectionStatus, Me } from '../../../lib/api';
 import { BackendError } from '../../../lib/backend-client';
+import { notConnectedText } from '../../../components/format';
 import { idle, type GetState, type Load, type Runtime, type SetState } from './runtime';
 
 /** What the panel last saw of the backend: a read that could not reach it makes it 'unreachable'. */
@@ -67,15 +68,31 @@ export function statusPill(s: Pick<ConnectionSlice, 'configured' | 'backend' | '
 /** What a read says when the backend refused the API token; the panel then offers "Open settings" once. */
 export const TOKEN_REJECTED = 'The backend did not accept your API token. Check it in settings.';
 
+/** What Gong refused the rep's own Gong user (a missing scope or permission): only their Gong admin can change it. */
+export const GONG_FORBIDDEN_TEXT = "Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access.";
+
+/** A failure the backend answered (or the outbox kept), in words a rep can act on. */
+export function explainFailure(f: { code: string; message: string; connectionStatus?: ConnectionStatus | null }): string {
+  switch (f.code) {
+    case 'NETWORK':
+      return "Can't reach the Gong backend. Check that it's running and the URL in settings.";
+    case 'GONG_NOT_CONNECTED':
+      return notConnectedText(f.connectionStatus);
+    case 'GONG_FORBIDDEN':
+      return GONG_FORBIDDEN_TEXT;
+    case 'UNAUTHENTICATED':
+      return TOKEN_REJECTED;
+    case 'GONG_RATE_LIMITED':
+    case 'TOO_MANY_REQUESTS':
+      return 'Gong is busy right now. Try again in a moment.';
+    default:
+      return f.message;
+  }
+}
+
 /** A failure in words a rep can act on. */
 export function errorMessage(e: unknown): string {
-  if (e instanceof BackendError) {
-    if (e.kind === 'unreachable') return "Can't reach the Gong backend. Check that it's running and the URL in settings.";
-    if (e.code === 'GONG_NOT_CONNECTED') return 'Gong is not connected. Connect Gong to see this.';
-    if (e.code === 'UNAUTHENTICATED') return TOKEN_REJECTED;
-    if (e.code === 'GONG_RATE_LIMITED' || e.code === 'TOO_MANY_REQUESTS') return 'Gong is busy right now. Try again in a moment.';
-    return e.message;
-  }
+  if (e instanceof BackendError) return explainFailure(e);
   if (e instanceof Error && /receiving end does not exist|could not establish connection/i.test(e.message))
     return "The extension's background isn't responding. Reload the extension and try again.";
   return e instanceof Error ? e.message : String(e);

@@ -8,7 +8,7 @@ import { recordKey, type CrmRecord } from '../../../lib/crm-record';
 import type { OutboxEntry, OutboxWrite } from '../../../lib/outbox';
 import { explainRefusal, isActiveFlowStatus } from '../../../components/format';
 import { IDLE_WRITE, type WriteState } from '../../../components/write-state';
-import { errorMessage } from './connection';
+import { errorMessage, explainFailure } from './connection';
 import { subjectKey, subjectOf, subjectPerson, type RecordSlice } from './record';
 import type { GetState, Load, Runtime, SetState } from './runtime';
 
@@ -115,7 +115,7 @@ const isUnassignResult = (r: unknown): r is UnassignResult => !!r && typeof r ==
 /** What to tell the rep when a write queued earlier lands: done, refused by Gong, or refused by the backend. */
 export function landedNotice(e: OutboxEntry): { tone: Notice['tone']; text: string } {
   const what = describeWrite(e.write);
-  if (e.status === 'failed') return { tone: 'error', text: `${what} failed: ${e.lastError?.message ?? 'refused'}` };
+  if (e.status === 'failed') return { tone: 'error', text: `${what} failed. ${e.lastError ? explainFailure(e.lastError) : 'The backend refused it.'}` };
   const r = e.result;
   if (isAssignResult(r) && !r.assigned.length && r.notAssigned[0]) return { tone: 'warning', text: `${what}: ${explainRefusal(r.notAssigned[0])}` };
   if (isUnassignResult(r) && !r.unassigned.length && r.notUnassigned[0]) return { tone: 'warning', text: `${what}: ${explainRefusal(r.notUnassigned[0])}` };
@@ -146,7 +146,7 @@ export function landedFlows(e: OutboxEntry, prospectId: string, flows: ProspectF
 export function writeStateOf(e: OutboxEntry): WriteState | null {
   const w = e.write;
   const flowId = w.kind === 'assign' || w.kind === 'unassign' ? w.flowId : undefined;
-  if (e.status === 'failed') return { status: 'error', flowId, message: e.lastError?.message ?? 'Gong refused the request.' };
+  if (e.status === 'failed') return { status: 'error', flowId, message: e.lastError ? explainFailure(e.lastError) : 'Gong refused the request.' };
   if (e.status !== 'done')
     return e.status === 'pending' && e.attempts > 0
       ? { status: 'queued', flowId, entryId: e.id, message: w.kind === 'unassign' ? 'Waiting for the backend' : 'Saved. It will be sent as soon as the backend is reachable.' }
@@ -213,10 +213,16 @@ export function createWritesSlice(rt: Runtime, set: SetState<WritesSlice & Needs
     }
     if (final) applyToShownFlows(entry, key, prospectId);
     const w = entry.write;
+    // Not connected, the panel trades its picker, rows and form for the connection banner (with its Connect
+    // action): a notice is what tells the rep this write failed.
+    const notConnected = entry.status === 'failed' && entry.lastError?.code === 'GONG_NOT_CONNECTED';
+    if (notConnected) {
+      void get().loadConnection();
+      notifyLanded(entry);
+    }
     if (w.kind === 'assign') {
-      if (entry.status === 'failed' && entry.lastError?.code === 'GONG_NOT_CONNECTED') void get().loadConnection();
       // A queued add refused later: the picker that would show why may be closed by now.
-      if ((ui.status === 'refused' || ui.status === 'error') && !get().pickerOpen) notifyLanded(entry);
+      if ((ui.status === 'refused' || ui.status === 'error') && !get().pickerOpen && !notConnected) notifyLanded(entry);
       set(ui.status === 'done' ? { assign: ui, pickerOpen: false } : { assign: ui });
       if (ui.status === 'done') get().notify('success', `Added to “${w.flowName}”.`);
     } else if (w.kind === 'unassign') {

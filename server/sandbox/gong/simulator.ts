@@ -137,6 +137,7 @@ export class GongSimulator implements GongBackend {
           entry.outcome = 'fault';
           if (fault.kind === '429') throw gongError(429, requestId, ['API request limit exceeded'], Math.max(1, Math.ceil(fault.retryAfter ?? 1)));
           if (fault.kind === '503') throw gongError(503, requestId, ['Service temporarily unavailable']);
+          if (fault.kind === '403') throw gongError(403, requestId, ['Access denied']);
           throw gongError(500, requestId, ['Failed to complete the operation due to an unexpected error']);
         }
       }

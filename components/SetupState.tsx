@@ -1,9 +1,24 @@
-/** First run: not signed in yet. One click signs in with the company's SSO; settings hold the rest. */
+/** First run, or a sign-in that ended: not signed in. One click signs in with the company's SSO; settings hold the rest. */
 import { useState } from 'react';
+import type { TokenRefusal } from '../lib/api';
 import { EmptyState } from './EmptyState';
 import { GongMark } from './CrmLogo';
 
-export function SetupState({ onOpenSettings, onSignIn }: { onOpenSettings: () => void; onSignIn?: () => Promise<{ ok: boolean; message?: string }> }) {
+/** Why the rep is back here, when the backend refused a token that used to work. */
+const ENDED: Record<TokenRefusal, string> = {
+  revoked: 'You were signed out: this sign-in was revoked. Sign in again to go on.',
+  expired: 'Your sign-in expired. Sign in again to go on.',
+};
+
+export function SetupState({
+  onOpenSettings,
+  onSignIn,
+  signedOut,
+}: {
+  onOpenSettings: () => void;
+  onSignIn?: () => Promise<{ ok: boolean; message?: string }>;
+  signedOut?: TokenRefusal | null;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const signIn = onSignIn
@@ -18,7 +33,7 @@ export function SetupState({ onOpenSettings, onSignIn }: { onOpenSettings: () =>
   return (
     <EmptyState
       icon={<GongMark size={40} />}
-      title="Set up Gong Everywhere"
+      title={signedOut ? 'Sign in again' : 'Set up Gong Everywhere'}
       action={
         <div style={{ display: 'flex', flexWrap: 'wrap', justifyContent: 'center', gap: 8 }}>
           {signIn && (
@@ -38,7 +53,13 @@ export function SetupState({ onOpenSettings, onSignIn }: { onOpenSettings: () =>
         </div>
       }
     >
-      Sign in with your company account to see Gong Engage flows and calls on every Salesforce and HubSpot record, or add your backend URL and API token in settings.
+      {signedOut ? (
+        <span data-testid="setup-signed-out">
+          {ENDED[signedOut]}
+        </span>
+      ) : (
+        'Sign in with your company account to see Gong Engage flows and calls on every Salesforce and HubSpot record, or add your backend URL and API token in settings.'
+      )}
     </EmptyState>
   );
 }

@@ -55,8 +55,12 @@ export const apiError = z.object({
     retryAfter: z.number().optional(),
     /** GONG_NOT_CONNECTED: the rep's connected account as Scalekit reports it, when known. */
     connectionStatus: connectionStatus.optional(),
+    /** UNAUTHENTICATED for a token that was good once: the extension forgets it and asks to sign in again. */
+    reason: z.enum(['revoked', 'expired']).optional(),
   }),
 });
+/** Why a token that once worked is refused: revoked (signed out, or the person revoked by an admin) or expired. */
+export type TokenRefusal = NonNullable<z.infer<typeof apiError>['error']['reason']>;
 export type ApiError = z.infer<typeof apiError>;
 
 // ── Common pieces ──────────────────────────────────────────────────────────────────────────────────

@@ -14,17 +14,23 @@ export type BackendErrorKind =
   | 'refused';
 
 export class BackendError extends Error {
+  /** GONG_NOT_CONNECTED: the rep's Gong account as the backend saw it (EXPIRED, DISCONNECTED, …), when it said. */
+  readonly connectionStatus: api.ConnectionStatus | null;
+  /** UNAUTHENTICATED: the token was good once and is not any more (revoked: signed out or by an admin; expired). */
+  readonly reason: api.TokenRefusal | null;
   constructor(
     readonly kind: BackendErrorKind,
     readonly code: api.ErrorCode | 'NETWORK' | 'BAD_RESPONSE',
     message: string,
     readonly status: number | null = null,
     readonly retryAfter: number | null = null,
-    /** GONG_NOT_CONNECTED: the rep's Gong account as the backend saw it (EXPIRED, DISCONNECTED, …), when it said. */
-    readonly connectionStatus: api.ConnectionStatus | null = null,
+    /** What the error body adds: the Gong account's status (GONG_NOT_CONNECTED), why a once-good token is refused (UNAUTHENTICATED). */
+    extra: Pick<api.ApiError['error'], 'connectionStatus' | 'reason'> = {},
   ) {
     super(message);
     this.name = 'BackendError';
+    this.connectionStatus = extra.connectionStatus ?? null;
+    this.reason = extra.reason ?? null;
   }
   get retryable(): boolean {
     return this.kind !== 'refused';
@@ -77,7 +83,10 @@ export function createBackendClient(opts: BackendClientOptions) {
       const retryAfterHeader = Number(res.headers.get('retry-after'));
       const retryAfter = parsed.success && parsed.data.error.retryAfter != null ? parsed.data.error.retryAfter : Number.isFinite(retryAfterHeader) && retryAfterHeader > 0 ? retryAfterHeader : null;
       const kind: BackendErrorKind = res.status >= 500 || res.status === 429 ? 'unavailable' : 'refused';
-      if (parsed.success) throw new BackendError(kind, parsed.data.error.code, parsed.data.error.message, res.status, retryAfter, parsed.data.error.connectionStatus ?? null);
+      if (parsed.success) {
+        const { code, message, connectionStatus, reason } = parsed.data.error;
+        throw new BackendError(kind, code, message, res.status, retryAfter, { connectionStatus, reason });
+      }
       throw new BackendError(kind, 'BAD_RESPONSE', `The backend answered ${res.status}.`, res.status, retryAfter);
     }
     const parsed = schema.safeParse(json);

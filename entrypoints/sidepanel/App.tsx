@@ -47,7 +47,7 @@ export function App({ store }: { store: PanelStore }) {
 
   let body: React.ReactNode;
   if (!s.settingsLoaded) body = <Skeleton rows={3} label="Loading" />;
-  else if (!s.configured) body = <SetupState onOpenSettings={openSettings} onSignIn={signIn} />;
+  else if (!s.configured) body = <SetupState onOpenSettings={openSettings} onSignIn={signIn} signedOut={s.signedOut} />;
   else if (s.view === 'bulk' && s.bulk)
     body = (
       <BulkAssign

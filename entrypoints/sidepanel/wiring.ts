@@ -9,7 +9,7 @@ import { currentClient } from '../../lib/current-client';
 import { crmOfUrl, detectCrmRecord, recordKey } from '../../lib/crm-record';
 import { sendMessage } from '../../lib/messages';
 import { outboxItem } from '../../lib/outbox';
-import { flowCatalogItem, managedBackendUrlItem, panelIntentItem, prospectStorageKey, settingsItem, tabRecordsItem, type ProspectCache, type TabRecordInfo } from '../../lib/storage';
+import { flowCatalogItem, managedBackendUrlItem, panelIntentItem, prospectStorageKey, settingsItem, signedInItem, tabRecordsItem, type ProspectCache, type TabRecordInfo } from '../../lib/storage';
 import { expiredCacheKeys, type CacheStore } from './cache';
 import { createPanelStore, type PageInfo, type PanelStore } from './store';
 
@@ -48,6 +48,8 @@ export function pageForUrl(tabId: number, url: string, prev: PageInfo | null): P
 
 export function createWiredStore(): { store: PanelStore; start(): () => void } {
   let client: BackendClient | null = null;
+  /** The token `client` sends. */
+  let token = '';
   const store = createPanelStore({
     getClient: () => client,
     cache: storageCache,
@@ -63,6 +65,14 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
       }
     },
     retryPending: () => sendMessage('flushOutbox', undefined),
+    forgetSignIn: async () => {
+      const settings = await settingsItem.getValue();
+      if (!token || settings.apiToken.trim() !== token) return false;
+      // As signing out here would, without asking the backend (it has already said the sign-in is over).
+      await settingsItem.setValue({ ...settings, apiToken: '' });
+      await signedInItem.setValue(null);
+      return true;
+    },
     openTab: async (url) => {
       await browser.tabs.create({ url, active: true });
     },
@@ -78,6 +88,7 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
     async function applySettings() {
       const next = await currentClient();
       client = next.client;
+      token = next.settings.apiToken.trim();
       store.getState().setSettings({ configured: !!client, backendUrl: next.settings.backendUrl, repEmail: next.settings.repEmail });
     }
 

@@ -1,5 +1,5 @@
-/** An answer the API gives on purpose: one error shape `{ error: { code, message, issues?, retryAfter?, connectionStatus? } }`. */
-import type { ApiError, ConnectionStatus, ErrorCode } from '../../lib/api';
+/** An answer the API gives on purpose: one error shape `{ error: { code, message, issues?, retryAfter?, connectionStatus?, reason? } }`. */
+import type { ApiError, ConnectionStatus, ErrorCode, TokenRefusal } from '../../lib/api';
 
 export interface FieldIssue {
   path: string;
@@ -11,7 +11,7 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { issues?: FieldIssue[]; retryAfter?: number; connectionStatus?: ConnectionStatus } = {},
+    readonly extra: { issues?: FieldIssue[]; retryAfter?: number; connectionStatus?: ConnectionStatus; reason?: TokenRefusal } = {},
   ) {
     super(message);
     this.name = 'ApiFailure';
@@ -22,8 +22,9 @@ export class ApiFailure extends Error {
   }
 }
 
-export const unauthenticated = (message = 'A valid API token is required (Authorization: Bearer <token>)') =>
-  new ApiFailure(401, 'UNAUTHENTICATED', message);
+/** 401; `reason` when the token was good once (revoked or expired): the extension then forgets it and asks to sign in. */
+export const unauthenticated = (message = 'A valid API token is required (Authorization: Bearer <token>)', reason?: TokenRefusal) =>
+  new ApiFailure(401, 'UNAUTHENTICATED', message, reason ? { reason } : {});
 export const notFound = (message: string) => new ApiFailure(404, 'NOT_FOUND', message);
 export const forbidden = (message: string) => new ApiFailure(403, 'FORBIDDEN', message);
 

@@ -80,9 +80,9 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     }
     if (found === 'revoked') {
       const message = token.startsWith(DEVICE_TOKEN_PREFIX) ? 'You were signed out (this sign-in was revoked). Sign in again.' : 'This API token has been revoked';
-      throw failed('revoked-token', unauthenticated(message));
+      throw failed('revoked-token', unauthenticated(message, 'revoked'));
     }
-    if (found === 'expired') throw failed('expired-token', unauthenticated('Your sign-in has expired. Sign in again.'));
+    if (found === 'expired') throw failed('expired-token', unauthenticated('Your sign-in has expired. Sign in again.', 'expired'));
     if (!found) throw failed('unknown-token', unauthenticated('This API token is not valid'));
     opts.users.markSeen(found.id);
     const wait = perUser.hit(String(found.id));

@@ -83,6 +83,9 @@ describe('SSO sign-in', () => {
     const after = await t.api('GET', '/api/v1/me', { token: done.outcome.token });
     expect(after.status).toBe(401);
     expect(after.body.error.message).toMatch(/signed out/i);
+    // Said in the body too, so the extension forgets the token and asks to sign in (not "check your API token").
+    expect(after.body.error).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'revoked' });
+    expect((await t.api('GET', '/api/v1/me', { token: 'ged_never-issued' })).body.error.reason).toBeUndefined();
 
     const cli = await t.api('GET', '/api/v1/me', { token: DEMO_TOKEN });
     expect(cli.body).toMatchObject({ email: 'rep@example.com', signedInWith: 'token', expiresAt: null });

@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchHarness, type Harness } from './fixtures';
+import { SEED } from '../../server/sandbox/gong/seed';
+import { panelScreenshot } from './panel-screenshot';
+import { launchHarness, sfContact, type Harness } from './fixtures';
 
 let h: Harness;
 const poll = <T>(fn: () => T | Promise<T>, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
@@ -101,5 +103,31 @@ describe('SSO sign-in', () => {
     await page.getByTestId('test-connection').click();
     await poll(() => page.getByTestId('check-gong').textContent()).toContain('Sign in again');
     await page.close();
+  });
+
+  test('side panel: a sign-in revoked while it shows a record goes back to set-up by itself, saying why', async () => {
+    await h.configure({ apiToken: '' });
+    const { crm, panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
+    const picked = pickAtHostedLogin('rep@example.com');
+    await panel.getByTestId('setup-sign-in').click();
+    await picked;
+    await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
+    const token = (await stored()).settings.apiToken as string;
+    expect(token).toMatch(/^ged_/);
+
+    // An admin revokes the rep; the rep goes on to the next record, and nobody opens settings.
+    await h.backend.sessions.revokeAllFor((await h.backend.users.byEmail('rep@example.com'))!.id);
+    await crm.evaluate((u) => (window as unknown as { __lightningNavigate(u: string): void }).__lightningNavigate(u), sfContact(SEED.sfContactNoFlows).url);
+    await poll(() => panel.getByRole('heading', { name: 'Sign in again' }).isVisible()).toBe(true);
+    expect(await panel.getByTestId('setup-signed-out').textContent()).toBe('You were signed out: this sign-in was revoked. Sign in again to go on.');
+    expect(await panel.getByTestId('setup-sign-in').isVisible()).toBe(true);
+    // Forgotten everywhere (options and popup read the same settings), so nothing keeps sending a dead token.
+    const after = await stored();
+    expect(after.settings.apiToken).toBe('');
+    expect(after.signedIn ?? null).toBeNull();
+    expect(await panel.getByText('did not accept your API token').count()).toBe(0);
+    await panelScreenshot(panel, 'sso-sidepanel-revoked');
+    await panel.close();
+    await crm.close();
   });
 });

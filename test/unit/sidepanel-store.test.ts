@@ -357,6 +357,50 @@ describe('bulk and connection', () => {
   });
 });
 
+describe('a sign-in that ends', () => {
+  const refused = (reason?: 'revoked' | 'expired') =>
+    new BackendError('refused', 'UNAUTHENTICATED', reason ? 'You were signed out (this sign-in was revoked). Sign in again.' : 'This API token is not valid', 401, null, { reason });
+
+  test('a revoked token (401, reason revoked) is forgotten once, and the panel says why on its set-up screen', async () => {
+    const forgetSignIn = vi.fn(async () => true);
+    const f = fakeClient({ connection: vi.fn().mockRejectedValue(refused('revoked')), prospectFlows: vi.fn().mockRejectedValue(refused('revoked')) });
+    const store = createPanelStore({ getClient: () => f.client, cache: memoryCache(), enqueue: vi.fn(), forgetSignIn });
+    store.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
+    store.getState().setPage(page(A));
+    await until(() => store.getState().signedOut === 'revoked');
+    await flush();
+    expect(forgetSignIn).toHaveBeenCalledTimes(1);
+    // The wiring forgets the token: the settings watcher says so, and the panel is in set-up.
+    store.getState().setSettings({ configured: false, backendUrl: 'http://b', repEmail: '' });
+    expect(store.getState().configured).toBe(false);
+    expect(store.getState().signedOut).toBe('revoked');
+    // Signed in again: the note goes.
+    store.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
+    expect(store.getState().signedOut).toBeNull();
+    store.getState().dispose();
+  });
+
+  test('an expired sign-in is forgotten too; a token that was never good stays for the rep to fix in settings', async () => {
+    const expired = vi.fn(async () => true);
+    const e = fakeClient({ connection: vi.fn().mockRejectedValue(refused('expired')) });
+    const a = createPanelStore({ getClient: () => e.client, cache: memoryCache(), enqueue: vi.fn(), forgetSignIn: expired });
+    a.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
+    await until(() => a.getState().signedOut === 'expired');
+    expect(expired).toHaveBeenCalledTimes(1);
+    a.getState().dispose();
+
+    const wrong = vi.fn(async () => true);
+    const w = fakeClient({ connection: vi.fn().mockRejectedValue(refused()) });
+    const b = createPanelStore({ getClient: () => w.client, cache: memoryCache(), enqueue: vi.fn(), forgetSignIn: wrong });
+    b.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
+    await until(() => b.getState().connection.status === 'error');
+    expect(b.getState().connection.error).toMatch(/did not accept your API token/);
+    expect(wrong).not.toHaveBeenCalled();
+    expect(b.getState().signedOut).toBeNull();
+    b.getState().dispose();
+  });
+});
+
 test('failures in words a rep can act on: Gong refused, connection expired or gone, token, busy; others pass through', () => {
   const f = (code: string, connectionStatus?: Parameters<typeof explainFailure>[0]['connectionStatus']) => explainFailure({ code, message: `backend says ${code}`, connectionStatus });
   expect(f('GONG_FORBIDDEN')).toBe("Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access.");
@@ -370,7 +414,7 @@ test('failures in words a rep can act on: Gong refused, connection expired or go
   expect(f('GONG_RATE_LIMITED')).toBe('Gong is busy right now. Try again in a moment.');
   expect(f('GONG_NOT_FOUND')).toBe('backend says GONG_NOT_FOUND');
   // A read's error carries the account status the backend sent along (409's connectionStatus).
-  expect(errorMessage(new BackendError('refused', 'GONG_NOT_CONNECTED', 'x', 409, null, 'EXPIRED'))).toBe('Your Gong connection expired. Reconnect Gong to go on.');
+  expect(errorMessage(new BackendError('refused', 'GONG_NOT_CONNECTED', 'x', 409, null, { connectionStatus: 'EXPIRED' }))).toBe('Your Gong connection expired. Reconnect Gong to go on.');
   expect(errorMessage(new BackendError('refused', 'GONG_FORBIDDEN', 'x', 403))).toMatch(/Ask your Gong admin for access/);
 });
 

@@ -2,7 +2,7 @@
  * Connection slice: the settings the panel runs with, whether the backend answers (the header's status pill),
  * and the rep's Gong connection (checked, and connected through the backend's magic link).
  */
-import type { Connection, ConnectionStatus, Me } from '../../../lib/api';
+import type { Connection, ConnectionStatus, Me, TokenRefusal } from '../../../lib/api';
 import { BackendError } from '../../../lib/backend-client';
 import { notConnectedText } from '../../../components/format';
 import { idle, type GetState, type Load, type Runtime, type SetState } from './runtime';
@@ -18,6 +18,8 @@ export interface ConnectionSlice {
   connection: Load<Connection>;
   /** Who the token belongs to (GET /me), for what the role allows; null until the backend has said. */
   me: Me | null;
+  /** The sign-in ended (the backend refused the token as revoked or expired): the set-up screen says so. */
+  signedOut: TokenRefusal | null;
   backend: Reachability;
   awaitingAuth: boolean;
   connectError: string | null;
@@ -27,7 +29,7 @@ export interface ConnectionSlice {
   connectGong(): Promise<void>;
   /** Records whether the backend answered; coming back refreshes what may be stale and sends what waited. */
   sawBackend(ok: boolean): void;
-  /** An error says the backend is down (no answer) or up (it answered, e.g. 4xx / 5xx). */
+  /** An error says the backend is down (no answer) or up (it answered, e.g. 4xx / 5xx), or that the sign-in ended. */
   sawError(e: unknown): void;
 }
 
@@ -124,13 +126,14 @@ export function createConnectionSlice(rt: Runtime, set: SetState<ConnectionSlice
     repEmail: '',
     connection: idle(),
     me: null,
+    signedOut: null,
     backend: 'unknown',
     awaitingAuth: false,
     connectError: null,
 
     setSettings(s) {
       const prev = get();
-      set({ settingsLoaded: true, configured: s.configured, backendUrl: s.backendUrl, repEmail: s.repEmail });
+      set({ settingsLoaded: true, configured: s.configured, backendUrl: s.backendUrl, repEmail: s.repEmail, ...(s.configured ? { signedOut: null } : {}) });
       if (!prev.settingsLoaded || prev.configured !== s.configured || prev.backendUrl !== s.backendUrl) {
         set({ connection: idle(), me: null });
         get().resetReads();
@@ -160,6 +163,12 @@ export function createConnectionSlice(rt: Runtime, set: SetState<ConnectionSlice
     sawError(e) {
       if (e instanceof BackendError && e.kind === 'unreachable') get().sawBackend(false);
       else if (e instanceof BackendError && e.status != null) get().sawBackend(true);
+      // Every read fails alike once the token is refused: the first one forgets it (the panel goes to set-up).
+      if (e instanceof BackendError && e.code === 'UNAUTHENTICATED' && e.reason && get().configured && !get().signedOut) {
+        set({ signedOut: e.reason });
+        // Another token was stored meanwhile (the rep signed in again): that one is not refused, nothing to say.
+        void rt.deps.forgetSignIn?.().then((forgot) => forgot || set({ signedOut: null }));
+      }
     },
 
     async loadConnection() {

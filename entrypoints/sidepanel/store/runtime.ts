@@ -33,6 +33,11 @@ export interface PanelDeps {
   enqueue(write: OutboxWrite, id: string): Promise<OutboxEntry>;
   newId?(): string;
   openTab?(url: string): void | Promise<void>;
+  /**
+   * The backend refused the token as revoked or expired (a sign-in that ended): forget it, so every page is back
+   * to set-up. Only the token this panel used, not one signed in since: answers whether it forgot one.
+   */
+  forgetSignIn?(): Promise<boolean>;
   /** Asks the outbox to retry waiting writes now. */
   retryPending?(): Promise<void>;
   now?(): number;

@@ -8,10 +8,27 @@ export default defineConfig({
         test: {
           name: 'backend',
           include: ['test/backend/**/*.test.ts'],
+          // Replicas sharing Gong's rate need Postgres: in `backend-pg` only.
+          exclude: ['test/backend/shared-limiter.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Backend suites start real servers on loopback; run files one at a time on 2 cores.
+          fileParallelism: false,
+        },
+      },
+      {
+        // The store and backend suites again on PostgreSQL (a throwaway cluster: test/postgres-cluster.ts), and the
+        // scale-out test: three replicas, one Postgres, one shared Gong.
+        test: {
+          name: 'backend-pg',
+          include: ['test/backend/**/*.test.ts', 'test/scale/**/*.test.ts'],
+          // Engine-free: Gong's simulator and spec, the stand-in, the limiter's arithmetic, the idle-work timer (run once, in `backend`).
+          exclude: ['test/backend/{gong-simulator,gong-spec,gong-answers,standin,limiter,fuzz,skeleton,idle-work}.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/postgres-cluster.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -20,7 +20,7 @@ export interface BenchBackend {
   url: string;
   token: string;
   /** Adds a Gong user + connected account + backend API user; returns the API token. */
-  addRep(email: string): string;
+  addRep(email: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -49,12 +49,12 @@ export async function startBenchBackend(
     sim,
     url: backend.url,
     token: DEMO_TOKEN,
-    addRep(email: string) {
+    async addRep(email: string) {
       // A Gong user (so tasks/flows answer for them) with a connected account, and a backend API user.
       const u: GongUser = { ...template, id: `9${String(++n).padStart(18, '0')}`, emailAddress: email, firstName: 'Bench', lastName: `Rep ${n}` };
       sim.state.raw.users.push(u);
       backend.sandbox!.accounts.setStatus('gong', email, 'ACTIVE');
-      return backend.users.add(email).token;
+      return (await backend.users.add(email)).token;
     },
     async close() {
       await backend.close();

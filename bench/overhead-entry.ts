@@ -43,7 +43,7 @@ if (role === 'scalekit') {
     youngGcWhenIdle: !process.env.BENCH_OVERHEAD_NO_IDLE_GC,
   });
   if (backend.mode !== 'scalekit') throw new Error('the backend child needs SCALEKIT_* in its environment');
-  const { token } = backend.users.add(SEED.repEmail);
+  const { token } = (await backend.users.add(SEED.repEmail));
   // Inside timings: Node's HTTP server diagnostics channels mark a request's arrival (headers parsed) and its
   // response written; the SDK call is timed by wrapping the gateway's client (bench instrumentation only).
   const requests: { start: number; finish?: number; sdkStart?: number; sdkEnd?: number; handlerStart?: number; sendStart?: number; endStart?: number; endDone?: number; handlerEnd?: number }[] = [];

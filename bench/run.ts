@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs every benchmark, prints one table and writes bench/results.json.
- *   npm run bench -- --only=detection,bulk   (ids: size, detection, sidepanel, wake, team, load, overhead, bulk)
+ *   npm run bench -- --only=detection,bulk   (ids: size, detection, sidepanel, wake, team, load, overhead, bulk, scale)
  * Needs the built extension (flock /tmp/build.lock npm run build) and Chromium at /usr/bin/chromium
  * (or CHROMIUM_PATH).
  */
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CHROMIUM, EXTENSION_DIR } from '../test/e2e/fixtures';
 import { cachedReadsBench, overheadBench } from './backend-load';
 import { bulkAssignBench } from './bulk-assign';
+import { scaleOutBench } from './scale-out';
 import { contentScriptSize, sidePanelScriptSize } from './content-size';
 import { detectionBench } from './detection';
 import { sidePanelBench } from './sidepanel';
@@ -50,6 +51,8 @@ const steps: { id: string; ids: string[]; figure: string; goal: string; run: () 
   { id: 'load', ids: ['backend-cached-reads'], figure: 'backend cached reads', goal: '≥ 2,000 req/s, p99 ≤ 20 ms', run: () => cachedReadsBench() },
   { id: 'overhead', ids: ['backend-overhead'], figure: 'backend overhead over the tool call', goal: 'p99 ≤ 5 ms', run: () => overheadBench() },
   { id: 'bulk', ids: ['bulk-assign'], figure: 'bulk assign 10,000 prospects', goal: 'zero 429s; ≤ 110% of floor', run: () => bulkAssignBench() },
+  // Needs PostgreSQL's binaries (Debian's postgresql package): a throwaway cluster is started for it.
+  { id: 'scale', ids: ['scale-out-bulk'], figure: 'scale-out: bulk 10,000 over 3 replicas', goal: 'zero 429s; ≤ 110% of floor', run: () => scaleOutBench() },
 ];
 
 function table(results: BenchResult[]): string {

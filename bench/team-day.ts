@@ -119,7 +119,7 @@ async function runDay(reps: number, mode: 'backend' | 'naive'): Promise<DayOutco
     limits: OPEN_HTTP_LIMITS,
   });
   try {
-    const tokens = Array.from({ length: reps }, (_, r) => b.addRep(`bench.rep${r}@example.com`));
+    const tokens = await Promise.all(Array.from({ length: reps }, (_, r) => b.addRep(`bench.rep${r}@example.com`)));
     const before = b.sim.stats();
     let httpRequests = 0;
     let httpErrors = 0;

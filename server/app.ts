@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import pino from 'pino';
 import { API_PREFIX, health } from '../lib/api';
+import { GONG_CALLS_PER_SECOND } from '../lib/gong-tools';
 import type { AppContext } from './app-context';
 import { DEMO_USER_EMAIL, SANDBOX_ROLES, loadConfig, type BackendMode } from './config';
 import { GongConnections } from './gong/connection';
@@ -19,7 +20,8 @@ import { installAuth } from './http/auth';
 import { frameworkErrors, installErrorHandling } from './http/error-handler';
 import { installIdleWork, youngGcTask } from './http/idle-work';
 import { installSecurity, originAllowed } from './http/security';
-import { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
+import { JobRunner, replicaId, type JobRunnerOptions } from './jobs/job-runner';
+import { SharedRateLimiter } from './gong/shared-limiter';
 import { JobStore } from './jobs/job-store';
 import { activityRoutes } from './routes/activity';
 import { adminRoutes } from './routes/admin';
@@ -35,7 +37,7 @@ import { usageRoutes } from './routes/usage';
 import type { Sandbox, SandboxOptions } from './sandbox/index';
 import { connectScalekit } from './scalekit-client';
 import { AuditLog } from './store/audit';
-import { openDb, type Db } from './store/db';
+import { CHANNELS, openDatabase, type Db } from './store/db';
 import { IdempotencyStore } from './store/idempotency';
 import { SessionStore } from './store/sessions';
 import { GongLinkRequests } from './sso/gong-links';
@@ -48,6 +50,29 @@ import { ProspectFlowsCache } from './services/prospect-flows';
 import { CompanyDirectory } from './services/scope';
 
 export const VERSION = '0.1.0';
+
+/** How often a replica reads the company's Gong usage written by the others. */
+const USAGE_REFRESH_MS = 2_000;
+/** A rate slot taken by a replica that died mid-call comes back after this (longer than any Gong call). */
+const SHARED_SLOT_MAX_CALL_MS = 30_000;
+/** NOTIFY payloads are at most 8000 bytes: a longer list of tags is sent as the broad tags it falls under. */
+const MAX_TAGS_PAYLOAD = 7_000;
+
+function cacheMessage(from: string, tags: string[]): string {
+  const message = JSON.stringify({ from, tags });
+  if (message.length <= MAX_TAGS_PAYLOAD) return message;
+  return JSON.stringify({ from, tags: [...new Set(tags.map((t) => (t.startsWith('prospect:') ? 'prospects' : t)))] });
+}
+
+function parseCacheMessage(payload: string): { from: string; tags: string[] } | undefined {
+  try {
+    const m = JSON.parse(payload) as { from?: unknown; tags?: unknown };
+    if (typeof m.from !== 'string' || !Array.isArray(m.tags)) return undefined;
+    return { from: m.from, tags: m.tags.filter((t): t is string => typeof t === 'string') };
+  } catch {
+    return undefined;
+  }
+}
 
 /** Request bodies are small JSON; the largest (10,000 CRM ids) stays well under this. */
 const BODY_LIMIT = 512 * 1024;
@@ -144,7 +169,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
   if (opts.dataDir) config.dataDir = path.resolve(opts.dataDir);
   if (opts.demoToken) config.demoToken = opts.demoToken;
 
-  const db = openDb(config.dataDir);
+  const db = await openDatabase(config);
+  const replica = replicaId();
   const users = new UserStore(db);
   const sessions = new SessionStore(db, users);
   const audit = new AuditLog(db, opts.limits?.maxDenialRows);
@@ -158,11 +184,22 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     const scalekit = await connectScalekit(config, { sandbox: opts.sandbox, gongStatePath: path.join(config.dataDir, 'gong-sandbox.json') });
     cleanups.push(() => scalekit.close());
     const { client, sandbox } = scalekit;
+    // Other replicas changed users or sessions (a revocation, a role): forget what was kept of them.
+    await db.subscribe(CHANNELS.people, (from) => {
+      if (from === replica) return;
+      users.forget();
+      sessions.clearCache();
+    });
+    const peopleChanged = () => void db.publish(CHANNELS.people, replica).catch(() => undefined);
+    users.onChange = peopleChanged;
+    sessions.onChange = peopleChanged;
     if (sandbox) {
       users.sandboxSignIns = true;
-      users.ensureSandboxDemo(DEMO_USER_EMAIL, config.demoToken);
+      await users.ensureSandboxDemo(DEMO_USER_EMAIL, config.demoToken);
       // The hosted login's manager and admin, with the roles an admin would have given them.
-      for (const [email, role] of SANDBOX_ROLES) if (users.byEmail(email)?.role !== role) users.setRole(users.findOrCreateForSso(email).email, role);
+      for (const [email, role] of SANDBOX_ROLES) {
+        if ((await users.byEmail(email))?.role !== role) await users.setRole((await users.findOrCreateForSso(email)).email, role);
+      }
     }
     /** Scalekit's environment URL and our client id: issuer and audience of the ID tokens. */
     const scalekitAt = sandbox ? { envUrl: sandbox.url, clientId: sandbox.clientId } : { envUrl: config.scalekit!.envUrl, clientId: config.scalekit!.clientId };
@@ -192,6 +229,10 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     cleanups.push(() => app.close());
     const idle = installIdleWork(app.server);
     cleanups.push(() => idle.stop());
+    // Every audit entry a request started (a write, a refusal) is in the database before its answer leaves.
+    app.addHook('onSend', async () => {
+      await audit.settled();
+    });
     app.addHook('onSend', (req, reply, payload, done) => {
       reply.header('x-request-id', req.id);
       reply.header('cache-control', 'no-store');
@@ -199,33 +240,50 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     });
 
     const usage = new UsageCounter(db);
+    // With Postgres other replicas count too: their calls are read back every few seconds.
+    await usage.start(db.engine === 'postgres' ? USAGE_REFRESH_MS : undefined);
     // Written behind: the last counts go to the database before it closes (cleanups run in reverse).
-    cleanups.push(() => usage.flush());
+    cleanups.push(() => usage.close());
     // Between requests: the count's write, then a young GC (after the write, which makes garbage).
-    idle.add(() => usage.flush());
+    idle.add(() => void usage.flush().catch((err) => app.log.warn({ err }, 'could not write Gong usage')));
     const youngGc = opts.youngGcWhenIdle === false ? undefined : youngGcTask();
     if (youngGc) idle.add(youngGc);
     const connections = new GongConnections(client, config.gongConnectionName);
-    const gateway = new GongGateway(
-      client,
-      config.gongConnectionName,
-      usage,
-      { dailyCallsPerRep: config.gongDailyCallsPerRep, ...opts.gong },
-      connections,
-      () => users.activeCount(),
-    );
+    const gatewayOptions = { dailyCallsPerRep: config.gongDailyCallsPerRep, ...opts.gong };
+    // Replicas share the company's 3 calls/s through the database; one process keeps them in memory.
+    const limiter =
+      db.engine === 'postgres'
+        ? await SharedRateLimiter.open(db, {
+            rate: gatewayOptions.ratePerWindow ?? GONG_CALLS_PER_SECOND,
+            windowMs: gatewayOptions.windowMs ?? 1000,
+            maxCallMs: SHARED_SLOT_MAX_CALL_MS,
+            replica,
+          })
+        : undefined;
+    const gateway = new GongGateway(client, config.gongConnectionName, usage, gatewayOptions, connections, () => users.activeCount(), limiter);
     cleanups.push(() => gateway.close());
+    // A write here drops the cached reads it made stale on every replica (within a second: NOTIFY is immediate).
+    gateway.onWrite((tags) => void db.publish(CHANNELS.gongWrites, cacheMessage(replica, tags)).catch((err) => app.log.warn({ err }, 'could not tell replicas of a write')));
+    await db.subscribe(CHANNELS.gongWrites, (payload) => {
+      const message = parseCacheMessage(payload);
+      if (message && message.from !== replica) gateway.dropCached(message.tags);
+    });
     const jobs = new JobStore(db);
-    // Finished jobs and their results are kept JOB_RETENTION_DAYS, then deleted: at start and every hour.
-    const pruneJobs = () => {
-      const deleted = jobs.deleteFinishedBefore(new Date(Date.now() - config.jobRetentionDays * 86_400_000));
+    // Finished jobs and their results are kept JOB_RETENTION_DAYS, then deleted, and owners not seen for as long
+    // are forgotten: at start and every hour.
+    const prune = async () => {
+      const deleted = await jobs.deleteFinishedBefore(new Date(Date.now() - config.jobRetentionDays * 86_400_000));
       if (deleted) app.log.info({ deleted, retentionDays: config.jobRetentionDays }, 'finished jobs past retention deleted');
+      await seen.pruneOlderThan(config.jobRetentionDays);
     };
-    pruneJobs();
-    const pruneTimer = setInterval(pruneJobs, 3_600_000);
+    const seen = new SeenItems(db);
+    await prune();
+    const pruneTimer = setInterval(() => void prune().catch((err) => app.log.warn({ err }, 'could not prune old jobs')), 3_600_000);
     pruneTimer.unref();
     cleanups.push(() => clearInterval(pruneTimer));
-    const jobRunner = new JobRunner(jobs, users, { gateway, audit }, app.log, opts.jobs);
+    // One process (SQLite): every unfinished job is its own, whatever a previous run of it claimed.
+    if (db.engine === 'sqlite') await jobs.releaseAll();
+    const jobRunner = new JobRunner(jobs, users, { gateway, audit }, app.log, { leaseMs: config.jobLeaseMs, ...opts.jobs }, replica);
     // Jobs stop before the gateway and the database close (cleanups run in reverse).
     cleanups.push(() => jobRunner.close());
 
@@ -233,7 +291,6 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     // Where browsers reach the backend (Scalekit redirects there): PUBLIC_URL, else where it listens.
     let listeningUrl = '';
     const publicUrl = () => config.publicUrl ?? listeningUrl;
-    const seen = new SeenItems(db);
     gateway.onAnswer((tool, input, identifier, data) => seen.learn(tool, input, identifier, data));
     const ctx: AppContext = {
       config,
@@ -257,7 +314,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     installErrorHandling(app);
     await installSecurity(app, { config, audit, perIpPerMinute: opts.limits?.perIpPerMinute ?? 1200 });
     if (config.mode === 'scalekit') {
-      const refused = users.revokeSandboxDemo();
+      const refused = await users.revokeSandboxDemo();
       if (refused.length) {
         app.log.warn(
           `The sandbox demo users ${refused.join(', ')} are refused because Scalekit credentials are set: their tokens are public, were printed or were issued by the sandbox sign-in. Issue real users with \`npm run server -- user add <email>\``,
@@ -295,6 +352,16 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     await app.register(authPages({ signIn, sessions, client, publicUrl, gongLinks: ctx.gongLinks, connections, audit }));
 
     app.get('/healthz', { config: { public: true }, schema: { hide: true, response: { 200: health } } }, async () => ({ ok: true as const, mode: config.mode, version: VERSION }));
+    // For a load balancer: this replica can reach its database (Postgres may be failing over). 503 takes it out
+    // of rotation; /healthz (the process is up) stays the liveness check.
+    app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+      try {
+        await db.get('SELECT 1 AS ok');
+        return { ok: true, engine: db.engine, replica };
+      } catch {
+        return reply.status(503).send({ ok: false, engine: db.engine, replica, error: 'database unreachable' });
+      }
+    });
     await app.register(
       async (api) => {
         api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
@@ -312,7 +379,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     // The sandbox's hosted login knows our redirect URIs, as Scalekit's dashboard would.
     sandbox?.login.allowRedirectUri(`${publicUrl()}/auth/callback`);
     sandbox?.login.allowRedirectUri(`${publicUrl()}${SIGNED_OUT_PATH}`);
-    jobRunner.resumeAll();
+    jobRunner.startClaiming();
 
     let closing: Promise<void> | undefined;
     return {

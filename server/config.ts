@@ -16,6 +16,8 @@ export interface BackendConfig {
   /** Token of the sandbox demo user; ignored in scalekit mode. */
   demoToken: string;
   dataDir: string;
+  /** DATABASE_URL (postgres://…): the store shared by every replica; null: SQLite in the data directory. */
+  databaseUrl: string | null;
   /** Extension ids whose `chrome-extension://<id>` origin may call the API (CORS). */
   allowedExtensionIds: string[];
   logLevel: string;
@@ -31,6 +33,8 @@ export interface BackendConfig {
   maxIdsInFlightPerRep: number;
   /** Finished jobs and their per-prospect results are deleted after this many days. */
   jobRetentionDays: number;
+  /** A replica's claim on a running job lasts this long unless renewed; another replica takes over a job after it (JOB_LEASE_MS). */
+  jobLeaseMs: number;
 }
 
 export interface SsoConfig {
@@ -75,6 +79,19 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   return n;
 }
 
+function databaseUrl(value: string | undefined): string | null {
+  const v = value?.trim();
+  if (!v) return null;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new Error('DATABASE_URL must be a URL like postgres://user:password@db.example.com:5432/gong_everywhere');
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new Error(`DATABASE_URL must be a postgres:// URL (got ${u.protocol}//…)`);
+  return v;
+}
+
 function port(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -100,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gongConnectionName: env.GONG_CONNECTION_NAME?.trim() || 'gong',
     demoToken: env.DEMO_TOKEN?.trim() || DEFAULT_DEMO_TOKEN,
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    databaseUrl: databaseUrl(env.DATABASE_URL),
     allowedExtensionIds: (env.ALLOWED_EXTENSION_IDS ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -121,5 +139,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxOpenJobsPerRep: positiveInt('MAX_OPEN_JOBS_PER_REP', env.MAX_OPEN_JOBS_PER_REP, 3),
     maxIdsInFlightPerRep: positiveInt('MAX_IDS_IN_FLIGHT_PER_REP', env.MAX_IDS_IN_FLIGHT_PER_REP, 20_000),
     jobRetentionDays: positiveInt('JOB_RETENTION_DAYS', env.JOB_RETENTION_DAYS, 30),
+    jobLeaseMs: positiveInt('JOB_LEASE_MS', env.JOB_LEASE_MS, 10_000),
   };
 }

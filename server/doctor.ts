@@ -11,7 +11,7 @@ import { ScalekitException, ScalekitServerException } from '@scalekit-sdk/node';
 import pino from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
-import type { GongToolName } from '../lib/gong-tools';
+import { GONG_CALLS_PER_SECOND, type GongToolName } from '../lib/gong-tools';
 import { gongFlowsResponse, gongUsersResponse, gongWorkspacesResponse } from '../lib/gong-types';
 import { DEMO_USER_EMAIL, loadConfig, type BackendConfig, type BackendMode } from './config';
 import { GongConnections } from './gong/connection';
@@ -20,7 +20,8 @@ import { GongGateway } from './gong/gateway';
 import type { ApiFailure } from './http/api-failure';
 import type { SandboxOptions } from './sandbox/index';
 import { connectScalekit, type ScalekitConnection } from './scalekit-client';
-import { openDb } from './store/db';
+import { openDatabase } from './store/db';
+import { SharedRateLimiter } from './gong/shared-limiter';
 import { UsageCounter } from './store/usage';
 
 export type DoctorResult = 'ok' | 'warn' | 'fail' | 'skip';
@@ -373,12 +374,18 @@ function accountTodo(status: string, rep: string): string {
 }
 
 async function probeRows(scalekit: ScalekitConnection, config: BackendConfig, rep: string): Promise<DoctorRow[]> {
-  const db = openDb(config.dataDir);
+  const db = await openDatabase(config);
   const usage = new UsageCounter(db);
+  await usage.start();
   // Two attempts: a doctor should answer in seconds, not wait out the backend's full retry budget.
   // With the account's status to explain a refusal, as the server's gateway has (GONG_NOT_CONNECTED, not a 502).
   const accounts = new GongConnections(scalekit.client, config.gongConnectionName);
-  const gateway = new GongGateway(scalekit.client, config.gongConnectionName, usage, { maxAttempts: 2, maxRetryAfterMs: 5_000 }, accounts);
+  // With replicas running on Postgres, the probes take their turn in the company's shared 3 calls/s.
+  const limiter =
+    db.engine === 'postgres'
+      ? await SharedRateLimiter.open(db, { rate: GONG_CALLS_PER_SECOND, windowMs: 1000, maxCallMs: 30_000, replica: `doctor:${process.pid}` })
+      : undefined;
+  const gateway = new GongGateway(scalekit.client, config.gongConnectionName, usage, { maxAttempts: 2, maxRetryAfterMs: 5_000 }, accounts, undefined, limiter);
   const log = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
   const rows: DoctorRow[] = [];
   try {
@@ -400,8 +407,8 @@ async function probeRows(scalekit: ScalekitConnection, config: BackendConfig, re
     }
   } finally {
     gateway.close();
-    usage.flush();
-    db.close();
+    await usage.close();
+    await db.close();
   }
   return rows;
 }

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config';
-import { openDb } from './store/db';
+import { CHANNELS, openDatabase } from './store/db';
 import { parseRole, UserStore } from './store/users';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,23 +23,25 @@ function usage(): never {
   process.exit(2);
 }
 
-function userCommand(args: string[]): void {
+async function userCommand(args: string[]): Promise<void> {
   const config = loadConfig();
-  const db = openDb(config.dataDir);
+  const db = await openDatabase(config);
   const users = new UserStore(db);
+  // Running replicas forget what they kept of this person at once (Postgres NOTIFY), not after their cache time.
+  users.onChange = () => void db.publish(CHANNELS.people, 'cli').catch(() => undefined);
   try {
     const [cmd, email, role, ...rest] = args;
     if (rest.length > 0) usage();
     if (cmd === 'add' && email) {
-      const { user, token } = users.add(email, undefined, role === undefined ? undefined : parseRole(role));
+      const { user, token } = await users.add(email, undefined, role === undefined ? undefined : parseRole(role));
       console.log(`Created ${user.email} (${user.role}). API token (shown once, store it now):\n${token}`);
     } else if (cmd === 'role' && email && role) {
-      const user = users.setRole(email, parseRole(role));
+      const user = await users.setRole(email, parseRole(role));
       console.log(`${user.email} is now ${user.role}`);
     } else if (cmd === 'list' && !email) {
-      for (const u of users.list()) console.log(`${u.email}\t${u.role}\t${u.revokedAt ? `revoked ${u.revokedAt}` : 'active'}\tcreated ${u.createdAt}`);
+      for (const u of await users.list()) console.log(`${u.email}\t${u.role}\t${u.revokedAt ? `revoked ${u.revokedAt}` : 'active'}\tcreated ${u.createdAt}`);
     } else if (cmd === 'revoke' && email && !role) {
-      if (!users.revoke(email)) {
+      if (!(await users.revoke(email))) {
         console.error(`No active user ${email}`);
         process.exitCode = 1;
       } else console.log(`Revoked ${email}`);
@@ -48,7 +50,7 @@ function userCommand(args: string[]): void {
     console.error(err instanceof Error ? err.message : String(err));
     process.exitCode = 1;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -93,7 +95,7 @@ async function serve(printExtension: boolean): Promise<void> {
 }
 
 const args = process.argv.slice(2);
-if (args[0] === 'user') userCommand(args.slice(1));
+if (args[0] === 'user') await userCommand(args.slice(1));
 else if (args[0] === 'doctor') {
   doctorCommand(args.slice(1)).catch((err) => {
     console.error(err instanceof Error ? err.message : String(err));

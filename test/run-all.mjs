@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, unit, backend integration, then the browser e2e against the built extension.
+// `npm test`: typecheck, unit, backend integration (on SQLite, then on a throwaway PostgreSQL with the scale-out
+// test), then the browser e2e against the built extension.
 // Every suite runs even when an earlier one fails; the last line sums them: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +38,7 @@ if (run('typecheck', 'npx', ['tsc', '--noEmit'])) passed += 1;
 else failed += 1;
 vitest('unit');
 vitest('backend');
+vitest('backend-pg');
 if (run('build extension', 'npx', ['wxt', 'build'])) {
   passed += 1;
   vitest('e2e');

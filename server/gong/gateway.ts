@@ -12,7 +12,7 @@ import { utcDay, type UsageCounter } from '../store/usage';
 import { readTags, UNCACHED_READS, writeTags } from './cache-tags';
 import type { ConnectionStatus } from '../../lib/api';
 import { classifyGongError, GongFailure, notConnected } from './failure';
-import { FairRateLimiter } from './limiter';
+import { FairRateLimiter, type RateLimiter } from './limiter';
 import { ReadCache } from './read-cache';
 import { backoffDelay, sleep } from './retry';
 
@@ -80,7 +80,7 @@ export interface GongCallContext {
   fresh?: boolean;
 }
 
-export type AnswerListener = (tool: GongToolName, input: Record<string, unknown>, identifier: string, data: unknown) => void;
+export type AnswerListener = (tool: GongToolName, input: Record<string, unknown>, identifier: string, data: unknown) => void | Promise<void>;
 
 export interface GongCallResult {
   executionId: string;
@@ -102,7 +102,8 @@ export interface AccountStatusSource {
 
 export class GongGateway {
   readonly options: GatewayOptions;
-  private readonly limiter: FairRateLimiter;
+  private readonly limiter: RateLimiter;
+  private readonly writeListeners: ((tags: string[]) => void)[] = [];
   private readonly cache: ReadCache;
   private readonly invalidationListeners: ((tags: string[]) => void)[] = [];
   private readonly connectionListeners: ((identifier: string, active: boolean) => void)[] = [];
@@ -120,14 +121,21 @@ export class GongGateway {
     options: Partial<GatewayOptions> = {},
     private readonly accounts?: AccountStatusSource,
     /** Active users now, for the default share of the budget. */
-    private readonly activeUsers: () => number = () => 1,
+    private readonly activeUsers: () => number | Promise<number> = () => 1,
+    /** The company's limiter shared with other replicas (server/gong/shared-limiter.ts); default: this process's own. */
+    limiter?: RateLimiter,
   ) {
     this.options = { ...defaultGatewayOptions, ...options };
-    this.limiter = new FairRateLimiter({ rate: this.options.ratePerWindow, windowMs: this.options.windowMs });
     this.cache = new ReadCache(this.options.cacheTtlMs);
-    // A previous process (crashed or restarted a moment ago) may have called Gong within the last
-    // window; its limiter's memory is gone, so start as if the window were full.
-    this.limiter.pauseFor(this.options.windowMs);
+    if (limiter) {
+      this.limiter = limiter;
+    } else {
+      this.limiter = new FairRateLimiter({ rate: this.options.ratePerWindow, windowMs: this.options.windowMs });
+      // A previous process (crashed or restarted a moment ago) may have called Gong within the last
+      // window; its limiter's memory is gone, so start as if the window were full. (A shared limiter
+      // remembers: its slots are in the database.)
+      this.limiter.pauseFor(this.options.windowMs);
+    }
   }
 
   get stats(): GatewayStats {
@@ -135,7 +143,7 @@ export class GongGateway {
   }
 
   /** Gong calls per day, the last `n` UTC days (admin console). */
-  usageDays(n: number): { date: string; gongCalls: number }[] {
+  usageDays(n: number): Promise<{ date: string; gongCalls: number }[]> {
     return this.usage.lastDays(n);
   }
 
@@ -145,25 +153,25 @@ export class GongGateway {
   }
 
   /** A rep's Gong calls a day: GONG_DAILY_CALLS_PER_REP, else the budget shared equally by the active users. */
-  dailyShare(): number {
-    return this.options.dailyCallsPerRep ?? Math.floor(this.options.dailyBudget / Math.max(1, this.activeUsers()));
+  async dailyShare(): Promise<number> {
+    return this.options.dailyCallsPerRep ?? Math.floor(this.options.dailyBudget / Math.max(1, await this.activeUsers()));
   }
 
   /** The rep's own use of their share today. */
-  repUsageToday(identifier: string): { gongCalls: number; dailyShare: number; remaining: number } {
+  async repUsageToday(identifier: string): Promise<{ gongCalls: number; dailyShare: number; remaining: number }> {
     const calls = this.usage.callsBy(identifier);
-    const share = this.dailyShare();
+    const share = await this.dailyShare();
     return { gongCalls: calls, dailyShare: share, remaining: Math.max(0, share - calls) };
   }
 
   /** Each rep's Gong calls per day, the last `n` UTC days (admin console). */
-  usageByRepDays(n: number): { identifier: string; days: { date: string; gongCalls: number }[] }[] {
+  usageByRepDays(n: number): Promise<{ identifier: string; days: { date: string; gongCalls: number }[] }[]> {
     return this.usage.repsLastDays(n);
   }
 
   /** Every rep who used Gong today (admins' view). */
-  usageByRepToday(): { identifier: string; gongCalls: number }[] {
-    return this.usage.byRep().map((r) => ({ identifier: r.identifier, gongCalls: r.calls }));
+  async usageByRepToday(): Promise<{ identifier: string; gongCalls: number }[]> {
+    return (await this.usage.byRep()).map((r) => ({ identifier: r.identifier, gongCalls: r.calls }));
   }
 
   /** Runs a catalog tool for the user. Input must already be validated against the catalog. */
@@ -198,7 +206,18 @@ export class GongGateway {
     this.invalidationListeners.push(listener);
   }
 
+  /** Hears the tags of every write made here, to tell other replicas (app.ts publishes them). */
+  onWrite(listener: (tags: string[]) => void): void {
+    this.writeListeners.push(listener);
+  }
+
   private invalidate(tags: string[]): void {
+    this.dropCached(tags);
+    if (tags.length) for (const l of this.writeListeners) l(tags);
+  }
+
+  /** Drops what was cached under these tags (a write here, or one another replica told us about). */
+  dropCached(tags: string[]): void {
     this.cache.invalidate(tags);
     if (tags.length) for (const l of this.invalidationListeners) l(tags);
   }
@@ -287,7 +306,7 @@ export class GongGateway {
       throw new GongFailure('over-budget', message, 429, untilMidnight);
     }
     // One rep cannot spend what the others need: each has a share of the day's budget.
-    const share = this.dailyShare();
+    const share = await this.dailyShare();
     const mine = this.usage.callsBy(ctx.identifier);
     if (mine + cost > share) {
       const left = Math.max(0, share - mine);
@@ -309,12 +328,15 @@ export class GongGateway {
         identifier: ctx.identifier,
         connector: this.connectionName,
       });
+      // Gong is done with this call: its rate slot starts its window now, not after what we do with the answer.
+      release();
       ctx.log.info({ gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: 'ok', executionId: res.executionId } }, 'gong call');
       this.rateLimitStreak = 0;
       for (const l of this.connectionListeners) l(ctx.identifier, true);
       for (const l of this.answerListeners) {
         try {
-          l(tool, input, ctx.identifier, res.data ?? null);
+          // Awaited: what the backend learns from an answer (who owns an instance) holds before the rep sees it.
+          await l(tool, input, ctx.identifier, res.data ?? null);
         } catch (err) {
           ctx.log.error({ err, gong: { tool } }, 'answer listener failed');
         }

@@ -20,6 +20,18 @@ export interface LimiterOptions {
 
 export type Release = () => void;
 
+/** The company's Gong rate: this process's (FairRateLimiter) or shared by replicas (shared-limiter.ts). */
+export interface RateLimiter {
+  /** Waits for a slot; call the returned release when the Gong call has finished (ok or not). */
+  acquire(user: string, signal?: AbortSignal): Promise<Release>;
+  /** Gong said 429: let nothing through until it said we may retry. */
+  pauseFor(ms: number): void;
+  /** How long no call is let through yet after a pause (0 when none), ms. */
+  pausedForMs(): number;
+  readonly queued: number;
+  close(): void;
+}
+
 interface Waiter {
   resolve: (release: Release) => void;
   reject: (err: unknown) => void;
@@ -27,7 +39,7 @@ interface Waiter {
   onAbort?: () => void;
 }
 
-export class FairRateLimiter {
+export class FairRateLimiter implements RateLimiter {
   private readonly queues = new Map<string, Waiter[]>();
   /** Users with waiters, in round-robin order. */
   private readonly turn: string[] = [];

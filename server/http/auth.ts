@@ -46,48 +46,50 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     const match = typeof header === 'string' ? BEARER.exec(header.trim()) : null;
     const route = req.routeOptions.url;
     const ip = req.ip ?? 'unknown';
-    const deny = (reason: string, userId?: number) => opts.audit.denied({ ip: req.ip ?? null, method: req.method, route, reason, userId });
+    // A refusal is logged before it is answered; a log that cannot be written does not change the answer.
+    const deny = (reason: string, userId?: number) =>
+      opts.audit.denied({ ip: req.ip ?? null, method: req.method, route, reason, userId }).catch((err) => req.log.error({ err }, 'access denial not logged'));
     const prefix = match ? match[1].slice(0, TOKEN_PREFIX_LENGTH) : undefined;
     if (header !== undefined) {
       const wait = Math.max(failedByIp.over(ip), prefix ? failedByPrefix.over(prefix) : 0);
       if (wait > 0) {
-        deny('failed-auth-rate-limit');
+        await deny('failed-auth-rate-limit');
         throw new ApiFailure(429, 'TOO_MANY_REQUESTS', 'Too many failed token checks; slow down', { retryAfter: wait });
       }
     }
-    const failed = (reason: string, failure: ApiFailure) => {
+    const failed = async (reason: string, failure: ApiFailure) => {
       failedByIp.hit(ip);
       if (prefix) failedByPrefix.hit(prefix);
-      deny(reason);
+      await deny(reason);
       return failure;
     };
     if (!match) {
       if (header === undefined) {
-        deny('no-token');
+        await deny('no-token');
         throw unauthenticated();
       }
-      throw failed('malformed-authorization', unauthenticated());
+      throw await failed('malformed-authorization', unauthenticated());
     }
     const token = match[1];
     let found: User | 'revoked' | 'expired' | undefined;
     if (token.startsWith(DEVICE_TOKEN_PREFIX)) {
       // A device token from SSO sign-in: its session and its person must both be active.
-      const device = opts.sessions.authenticate(token, 'extension');
+      const device = await opts.sessions.authenticate(token, 'extension');
       found = typeof device === 'object' ? device.user : device;
       if (typeof device === 'object') req.deviceSession = device.session;
     } else {
-      found = opts.users.authenticate(token);
+      found = await opts.users.authenticate(token);
     }
     if (found === 'revoked') {
       const message = token.startsWith(DEVICE_TOKEN_PREFIX) ? 'You were signed out (this sign-in was revoked). Sign in again.' : 'This API token has been revoked';
-      throw failed('revoked-token', unauthenticated(message, 'revoked'));
+      throw await failed('revoked-token', unauthenticated(message, 'revoked'));
     }
-    if (found === 'expired') throw failed('expired-token', unauthenticated('Your sign-in has expired. Sign in again.', 'expired'));
-    if (!found) throw failed('unknown-token', unauthenticated('This API token is not valid'));
-    opts.users.markSeen(found.id);
+    if (found === 'expired') throw await failed('expired-token', unauthenticated('Your sign-in has expired. Sign in again.', 'expired'));
+    if (!found) throw await failed('unknown-token', unauthenticated('This API token is not valid'));
+    opts.users.markSeen(found.id).catch((err) => req.log.warn({ err }, 'last seen not written'));
     const wait = perUser.hit(String(found.id));
     if (wait > 0) {
-      deny('user-rate-limit', found.id);
+      await deny('user-rate-limit', found.id);
       throw new ApiFailure(429, 'TOO_MANY_REQUESTS', 'Too many requests from this user; slow down', { retryAfter: wait });
     }
     req.user = found;

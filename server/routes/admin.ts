@@ -23,12 +23,12 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
       ...user,
       lastSeenAt: user.lastSeenAt ?? null,
       gong: gong.get(user.email) ?? 'NOT_CONNECTED',
-      activeSignIns: ctx.sessions.activeFor(user.id).filter((s) => s.kind === 'extension').length,
+      activeSignIns: (await ctx.sessions.activeFor(user.id)).filter((s) => s.kind === 'extension').length,
     });
   }
 
-  function target(userId: number): User {
-    const user = ctx.users.byId(userId);
+  async function target(userId: number): Promise<User> {
+    const user = await ctx.users.byId(userId);
     if (!user) throw notFound('No such person');
     return user;
   }
@@ -38,7 +38,7 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
     { preHandler: admin, schema: { tags, security, summary: 'Everyone who can use the backend: role, last use, Gong connection (admin)', response: { 200: adminPeople, ...errorResponses } } },
     async () => {
       const gong = await ctx.connections.allStatuses();
-      return { people: await Promise.all(ctx.users.listWithLastSeen().map((u) => personView(u, gong))) };
+      return { people: await Promise.all((await ctx.users.listWithLastSeen()).map((u) => personView(u, gong))) };
     },
   );
 
@@ -50,12 +50,12 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
     },
     async (req) => {
       const me = requireUser(req);
-      const person = target(req.params.userId);
+      const person = await target(req.params.userId);
       // An admin cannot demote themself: the last admin would lock everyone out of this console.
       if (person.id === me.id && req.body.role !== 'admin') throw new ApiFailure(409, 'CONFLICT', 'You cannot change your own role; ask another admin');
-      const changed = ctx.users.setRole(person.email, req.body.role);
+      const changed = await ctx.users.setRole(person.email, req.body.role);
       ctx.sessions.clearCache();
-      ctx.audit.record({ userId: me.id, userEmail: me.email, requestId: req.id, route: '/api/v1/admin/people/{userId}/role', tool: 'role-change', input: { person: person.email, from: person.role, to: changed.role }, outcome: 'ok', answer: null });
+      await ctx.audit.record({ userId: me.id, userEmail: me.email, requestId: req.id, route: '/api/v1/admin/people/{userId}/role', tool: 'role-change', input: { person: person.email, from: person.role, to: changed.role }, outcome: 'ok', answer: null });
       return personView(changed, await ctx.connections.allStatuses());
     },
   );
@@ -68,12 +68,12 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
     },
     async (req) => {
       const me = requireUser(req);
-      const person = target(req.params.userId);
+      const person = await target(req.params.userId);
       if (person.id === me.id) throw new ApiFailure(409, 'CONFLICT', 'You cannot revoke yourself');
-      ctx.users.revoke(person.email);
-      const ended = ctx.sessions.revokeAllFor(person.id);
-      ctx.audit.record({ userId: me.id, userEmail: me.email, requestId: req.id, route: '/api/v1/admin/people/{userId}/revoke', tool: 'revoke', input: { person: person.email, sessionsEnded: ended }, outcome: 'ok', answer: null });
-      return personView(ctx.users.byId(person.id)!, await ctx.connections.allStatuses());
+      await ctx.users.revoke(person.email);
+      const ended = await ctx.sessions.revokeAllFor(person.id);
+      await ctx.audit.record({ userId: me.id, userEmail: me.email, requestId: req.id, route: '/api/v1/admin/people/{userId}/revoke', tool: 'revoke', input: { person: person.email, sessionsEnded: ended }, outcome: 'ok', answer: null });
+      return personView((await ctx.users.byId(person.id))!, await ctx.connections.allStatuses());
     },
   );
 
@@ -82,7 +82,7 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
     { preHandler: admin, schema: { querystring: adminAuditQuery, tags, security, summary: 'The audit log, newest first, filtered by person, action and dates; paged with `before` (admin)', response: { 200: adminAuditPage, ...errorResponses } } },
     async (req) => {
       const q = req.query;
-      return { ...ctx.audit.page({ userEmail: q.user, action: q.action, from: q.from, to: q.to, before: q.before, limit: q.limit }), actions: ctx.audit.actions() };
+      return { ...(await ctx.audit.page({ userEmail: q.user, action: q.action, from: q.from, to: q.to, before: q.before, limit: q.limit })), actions: await ctx.audit.actions() };
     },
   );
 
@@ -91,9 +91,9 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
     { preHandler: admin, schema: { tags, security, summary: `Gong calls per UTC day, the last ${USAGE_DAYS} days, for the company and per rep, with the daily budget and each rep's share (admin)`, response: { 200: adminUsage, ...errorResponses } } },
     async () => ({
       dailyBudget: ctx.gateway.usageToday().dailyBudget,
-      dailyShare: ctx.gateway.dailyShare(),
-      days: ctx.gateway.usageDays(USAGE_DAYS),
-      reps: ctx.gateway.usageByRepDays(USAGE_DAYS),
+      dailyShare: await ctx.gateway.dailyShare(),
+      days: await ctx.gateway.usageDays(USAGE_DAYS),
+      reps: await ctx.gateway.usageByRepDays(USAGE_DAYS),
     }),
   );
 

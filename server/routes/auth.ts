@@ -63,7 +63,7 @@ export const authPages = (deps: AuthPagesDeps): FastifyPluginAsyncZod => async (
       const q = req.query;
       try {
         const target = deps.signIn.target({ redirectUri: q.redirect_uri, state: q.state, returnTo: q.return_to });
-        const { authorizationUrl, binding } = deps.signIn.start(target, q.login_hint);
+        const { authorizationUrl, binding } = await deps.signIn.start(target, q.login_hint);
         setCookie(reply, LOGIN_COOKIE, binding, { maxAgeSeconds: ATTEMPT_TTL_MS / 1000, secure: secure() });
         return reply.redirect(authorizationUrl, 302);
       } catch (err) {
@@ -107,7 +107,7 @@ export const authPages = (deps: AuthPagesDeps): FastifyPluginAsyncZod => async (
 
   app.get('/auth/logout', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
     const token = readCookie(req, SESSION_COOKIE);
-    if (token) deps.sessions.revokeToken(token);
+    if (token) await deps.sessions.revokeToken(token);
     clearCookie(reply, SESSION_COOKIE, secure());
     return reply.redirect(deps.client.getLogoutUrl({ postLogoutRedirectUri: `${deps.publicUrl()}${SIGNED_OUT_PATH}` }), 302);
   });
@@ -128,7 +128,7 @@ export const authPages = (deps: AuthPagesDeps): FastifyPluginAsyncZod => async (
     async (req, reply) => {
       const { auth_request_id: authRequestId, state } = req.query;
       const cookie = readCookie(req, SESSION_COOKIE);
-      const session = cookie ? deps.sessions.authenticate(cookie, 'browser') : undefined;
+      const session = cookie ? await deps.sessions.authenticate(cookie, 'browser') : undefined;
       if (typeof session !== 'object') {
         // Not signed in to the backend in this browser: sign in first, then come back here.
         const back = `${GONG_VERIFY_PATH}?${new URLSearchParams(req.query as Record<string, string>)}`;
@@ -142,14 +142,14 @@ export const authPages = (deps: AuthPagesDeps): FastifyPluginAsyncZod => async (
           heading: 'This Gong link was made for someone else',
           text: `You are signed in as ${user.email}, but this Gong connection link was made for another person. Nothing was changed. Ask them to open it themselves, or get your own link from the extension (Connect Gong).`,
         });
-      const link = state ? deps.gongLinks.find(state) : undefined;
+      const link = state ? await deps.gongLinks.find(state) : undefined;
       if (link && link.userId !== user.id) {
         deny('gong-link-other-person');
         return forwarded();
       }
       try {
         const res = await deps.client.actions.verifyConnectedAccountUser({ authRequestId, identifier: user.email });
-        if (state) deps.gongLinks.done(state);
+        if (state) await deps.gongLinks.done(state);
         deps.connections.seen(user.email, true);
         deps.audit.record({ userId: user.id, userEmail: user.email, requestId: req.id, route: GONG_VERIFY_PATH, tool: 'gong-connect-verified', input: null, outcome: 'ok', answer: null });
         const next = res.postUserVerifyRedirectUrl;

@@ -21,7 +21,7 @@ export const connectionRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asyn
       refuseNullBody(req);
       const user = requireUser(req);
       // Bound to this rep: whoever finishes the authorization must prove, with a sign-in, that they are this rep.
-      const state = ctx.gongLinks.create(user.id, user.email);
+      const state = await ctx.gongLinks.create(user.id, user.email);
       return ctx.connections.authorizationLink(user.email, { userVerifyUrl: `${ctx.publicUrl()}${GONG_VERIFY_PATH}`, state });
     },
   );

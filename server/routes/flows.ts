@@ -60,7 +60,7 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
     async (req) => {
       const [found] = await ctx.prospectFlows.lookup(sessionFor(ctx, req), [req.params.crmId]);
       const open = new Set(found.flows.map((f) => f.flowId));
-      return { ...found, history: flowHistory(ctx.audit, req.params.crmId, requireUser(req).email, open) };
+      return { ...found, history: await flowHistory(ctx.audit, req.params.crmId, requireUser(req).email, open) };
     },
   );
 
@@ -106,7 +106,7 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
         if (ids.length > GONG_MAX_PROSPECTS_PER_CALL) {
           // A job runs on the rep's own connection: refused now if it is not active, not 10,000 times later.
           await sessionFor(ctx, req).ensureConnected();
-          const created = ctx.jobs.create(
+          const created = await ctx.jobs.create(
             {
               userId: user.id,
               identifier: user.email,
@@ -128,7 +128,7 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
             );
           }
           const { jobId } = created;
-          ctx.audit.record({
+          await ctx.audit.record({
             userId: user.id,
             userEmail: user.email,
             requestId: req.id,
@@ -138,7 +138,8 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
             outcome: 'ok',
             answer: { jobId },
           });
-          ctx.jobRunner.start(jobId);
+          // Runs here if this replica has room; otherwise a replica with room claims it within seconds.
+          await ctx.jobRunner.start(jobId);
           return { status: 202, body: { jobId } };
         }
         return { status: 200, body: await assignProspects(session, req.params.flowId, ids, opts) };

@@ -22,7 +22,7 @@ export const jobRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app)
     },
     async (req) => {
       // Another user's job is answered exactly like a missing one: ids must not be probeable.
-      const view = ctx.jobs.view(req.params.jobId, requireUser(req).id, { results: req.query.results !== '0' });
+      const view = await ctx.jobs.view(req.params.jobId, requireUser(req).id, { results: req.query.results !== '0' });
       if (!view) throw notFound('No such job');
       return view;
     },

@@ -33,8 +33,8 @@ export const sessionRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (
       const user = requireUser(req);
       const device = req.deviceSession;
       if (!device) return { revoked: false };
-      const revoked = ctx.sessions.revoke(device.id);
-      ctx.audit.record({ userId: user.id, userEmail: user.email, requestId: req.id, route: '/api/v1/sign-out', tool: 'sign-out', input: { sessionId: device.id }, outcome: 'ok', answer: null });
+      const revoked = await ctx.sessions.revoke(device.id);
+      await ctx.audit.record({ userId: user.id, userEmail: user.email, requestId: req.id, route: '/api/v1/sign-out', tool: 'sign-out', input: { sessionId: device.id }, outcome: 'ok', answer: null });
       return { revoked };
     },
   );

@@ -21,8 +21,8 @@ export const usageRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
       const user = requireUser(req);
       return {
         ...ctx.gateway.usageToday(),
-        you: { email: user.email, ...ctx.gateway.repUsageToday(user.email) },
-        ...(hasRole(user, 'admin') ? { reps: ctx.gateway.usageByRepToday().map((r) => ({ email: r.identifier, gongCalls: r.gongCalls })) } : {}),
+        you: { email: user.email, ...(await ctx.gateway.repUsageToday(user.email)) },
+        ...(hasRole(user, 'admin') ? { reps: (await ctx.gateway.usageByRepToday()).map((r) => ({ email: r.identifier, gongCalls: r.gongCalls })) } : {}),
       };
     },
   );

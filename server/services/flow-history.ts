@@ -22,11 +22,11 @@ function json(text: string | null): Record<string, unknown> | null {
  * first. An unassign of several prospects at once counts for each of them when Gong removed any instance (its
  * answer names instances, not prospects).
  */
-export function flowHistory(audit: AuditLog, crmId: string, callerEmail: string, openFlowIds: Set<string>): FlowHistoryEntry[] {
+export async function flowHistory(audit: AuditLog, crmId: string, callerEmail: string, openFlowIds: Set<string>): Promise<FlowHistoryEntry[]> {
   const key = crmId.toLowerCase();
   const names = new Map<string, string>();
   const last = new Map<string, FlowHistoryEntry>();
-  for (const row of audit.prospectFlowWrites(crmId)) {
+  for (const row of await audit.prospectFlowWrites(crmId)) {
     const input = json(row.input);
     const answer = json(row.answer);
     const flowId = typeof input?.flow_id === 'string' ? input.flow_id : null;

@@ -108,7 +108,7 @@ async function checkItem(deps: OwnershipDeps, session: GongSession, item: OwnedI
       return;
     }
     case 'bulkAssignment': {
-      const owner = deps.seen.ownerOf('bulk-assignment', String(input.assignment_id));
+      const owner = await deps.seen.ownerOf('bulk-assignment', String(input.assignment_id));
       if (!owner) throw refuse('This backend did not start that bulk assignment');
       if (!mayActFor(await deps.directory.scopeOf(session), owner)) throw refuse("That bulk assignment is another rep's");
       return;
@@ -124,7 +124,7 @@ export async function assertInstancesMayBeTouched(deps: OwnershipDeps, session: 
   if (session.user.role === 'admin') return;
   const scope = await deps.directory.scopeOf(session);
   for (const id of ids) {
-    const owner = deps.seen.ownerOf('flow-instance', id);
+    const owner = await deps.seen.ownerOf('flow-instance', id);
     if (!owner) throw refuse(`Flow instance ${id} is unknown here: look up the prospect's flows first`);
     if (!mayActFor(scope, owner)) throw refuse(`Flow instance ${id} is another rep's`);
   }

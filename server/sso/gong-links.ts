@@ -19,22 +19,23 @@ export class GongLinkRequests {
   constructor(private readonly db: Db) {}
 
   /** A state for a new link made for this person. */
-  create(userId: number, identifier: string): string {
+  async create(userId: number, identifier: string): Promise<string> {
     const state = randomBytes(24).toString('base64url');
-    this.db.prepare('DELETE FROM gong_link_requests WHERE expires_at < ?').run(Date.now());
-    this.db.prepare('INSERT INTO gong_link_requests (state_hash, user_id, identifier, expires_at) VALUES (?, ?, ?, ?)').run(hash(state), userId, identifier, Date.now() + GONG_LINK_TTL_MS);
+    await this.db.run('DELETE FROM gong_link_requests WHERE expires_at < ?', [Date.now()]);
+    await this.db.run('INSERT INTO gong_link_requests (state_hash, user_id, identifier, expires_at) VALUES (?, ?, ?, ?)', [hash(state), userId, identifier, Date.now() + GONG_LINK_TTL_MS]);
     return state;
   }
 
   /** Who the link with this state was made for (undefined: unknown or expired). */
-  find(state: string): { userId: number; identifier: string } | undefined {
-    const row = this.db.prepare('SELECT user_id AS userId, identifier, expires_at AS expiresAt FROM gong_link_requests WHERE state_hash = ?').get(hash(state)) as
-      | { userId: number; identifier: string; expiresAt: number }
-      | undefined;
+  async find(state: string): Promise<{ userId: number; identifier: string } | undefined> {
+    const row = await this.db.get<{ userId: number; identifier: string; expiresAt: number }>(
+      'SELECT user_id AS "userId", identifier, expires_at AS "expiresAt" FROM gong_link_requests WHERE state_hash = ?',
+      [hash(state)],
+    );
     return row && row.expiresAt > Date.now() ? { userId: row.userId, identifier: row.identifier } : undefined;
   }
 
-  done(state: string): void {
-    this.db.prepare('DELETE FROM gong_link_requests WHERE state_hash = ?').run(hash(state));
+  async done(state: string): Promise<void> {
+    await this.db.run('DELETE FROM gong_link_requests WHERE state_hash = ?', [hash(state)]);
   }
 }

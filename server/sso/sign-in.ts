@@ -127,16 +127,21 @@ export class SignIn {
   }
 
   /** A new attempt: the Scalekit authorization URL and the binding value for this browser's cookie. */
-  start(target: SignInTarget, loginHint?: string): { authorizationUrl: string; binding: string } {
+  async start(target: SignInTarget, loginHint?: string): Promise<{ authorizationUrl: string; binding: string }> {
     if (!this.deps.config.allowedDomains.length) throw new SignInError('sso_not_configured', target);
     const state = random();
     const nonce = random();
     const verifier = random(48);
     const binding = random();
-    this.deps.db
-      .prepare('INSERT INTO sso_logins (state_hash, nonce, code_verifier, binding_hash, target, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(hash(state), nonce, verifier, hash(binding), JSON.stringify(target), Date.now() + ATTEMPT_TTL_MS);
-    this.deps.db.prepare('DELETE FROM sso_logins WHERE expires_at < ?').run(Date.now() - ATTEMPT_TTL_MS);
+    await this.deps.db.run('INSERT INTO sso_logins (state_hash, nonce, code_verifier, binding_hash, target, expires_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      hash(state),
+      nonce,
+      verifier,
+      hash(binding),
+      JSON.stringify(target),
+      Date.now() + ATTEMPT_TTL_MS,
+    ]);
+    await this.deps.db.run('DELETE FROM sso_logins WHERE expires_at < ?', [Date.now() - ATTEMPT_TTL_MS]);
     const authorizationUrl = this.deps.client.getAuthorizationUrl(this.deps.callbackUrl(), {
       state,
       nonce,
@@ -152,11 +157,13 @@ export class SignIn {
   async callback(query: { state?: string; code?: string; error?: string; error_description?: string }, binding: string | undefined): Promise<SignedIn> {
     if (!query.state) throw new SignInError('bad_request', undefined, 'state is missing');
     const stateHash = hash(query.state);
-    const attempt = this.deps.db.prepare('SELECT * FROM sso_logins WHERE state_hash = ?').get(stateHash) as
-      | { nonce: string; code_verifier: string; binding_hash: string; target: string; expires_at: number; used_at: string | null }
-      | undefined;
-    // Used up before anything else: whatever happens next, this callback cannot be replayed.
-    const claimed = attempt && this.deps.db.prepare('UPDATE sso_logins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL').run(new Date().toISOString(), stateHash).changes === 1;
+    const attempt = await this.deps.db.get<{ nonce: string; code_verifier: string; binding_hash: string; target: string; expires_at: number; used_at: string | null }>(
+      'SELECT * FROM sso_logins WHERE state_hash = ?',
+      [stateHash],
+    );
+    // Used up before anything else: whatever happens next, this callback cannot be replayed (on any replica).
+    const claimed =
+      attempt && (await this.deps.db.run('UPDATE sso_logins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL', [new Date().toISOString(), stateHash])).changes === 1;
     if (!attempt || !claimed) throw new SignInError('unknown_state');
     const target = signInTarget.parse(JSON.parse(attempt.target));
     if (attempt.expires_at <= Date.now()) throw new SignInError('expired', target);
@@ -181,17 +188,17 @@ export class SignIn {
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     if (!email || claims.email_verified === false) throw new SignInError('email_unverified', target);
     if (!this.deps.config.allowedDomains.includes(emailDomain(email))) {
-      this.deps.audit.denied({ ip: null, method: 'GET', route: '/auth/callback', reason: `sso-domain-not-allowed:${emailDomain(email)}` });
+      await this.deps.audit.denied({ ip: null, method: 'GET', route: '/auth/callback', reason: `sso-domain-not-allowed:${emailDomain(email)}` });
       throw new SignInError('domain_not_allowed', target);
     }
-    const user = this.deps.users.findOrCreateForSso(email);
+    const user = await this.deps.users.findOrCreateForSso(email);
     if (user.revokedAt) {
-      this.deps.audit.denied({ ip: null, method: 'GET', route: '/auth/callback', reason: 'sso-person-revoked', userId: user.id });
+      await this.deps.audit.denied({ ip: null, method: 'GET', route: '/auth/callback', reason: 'sso-person-revoked', userId: user.id });
       throw new SignInError('revoked', target);
     }
-    const browser = this.deps.sessions.issue(user.id, 'browser');
-    const device = target.kind === 'extension' ? this.deps.sessions.issue(user.id, 'extension') : undefined;
-    this.deps.audit.record({
+    const browser = await this.deps.sessions.issue(user.id, 'browser');
+    const device = target.kind === 'extension' ? await this.deps.sessions.issue(user.id, 'extension') : undefined;
+    await this.deps.audit.record({
       userId: user.id,
       userEmail: user.email,
       requestId: null,
@@ -201,7 +208,7 @@ export class SignIn {
       outcome: 'ok',
       answer: device ? { sessionId: device.session.id } : null,
     });
-    this.deps.users.markSeen(user.id);
+    await this.deps.users.markSeen(user.id);
     return { user, target, deviceToken: device?.token, deviceExpiresAt: device?.session.expiresAt, browserToken: browser.token };
   }
 

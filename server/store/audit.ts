@@ -29,15 +29,32 @@ export interface AuditRow extends Omit<AuditEntry, 'input' | 'answer'> {
 export const MAX_DENIAL_ROWS = 50_000;
 
 export class AuditLog {
+  /** Writes under way: app.ts holds each answer until those its request started are in the database. */
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(private readonly db: Db, private readonly maxDenialRows = MAX_DENIAL_ROWS) {}
 
-  record(entry: AuditEntry): void {
-    this.db
-      .prepare(
-        'INSERT INTO audit (at, user_id, user_email, request_id, route, tool, input, outcome, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        nowIso(),
+  /** Tracked so a caller that cannot wait (a refusal thrown on the spot) still has its entry written before the answer. */
+  private track(write: Promise<void>): Promise<void> {
+    const tracked = write.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+    // Handled here so a caller that does not wait cannot crash the process; settled() still sees the failure.
+    tracked.catch(() => undefined);
+    return tracked;
+  }
+
+  /** Resolves when every write started so far is in the database; rejects if one of them failed. */
+  async settled(): Promise<void> {
+    if (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  record(entry: AuditEntry): Promise<void> {
+    return this.track(this.write(entry));
+  }
+
+  private async write(entry: AuditEntry): Promise<void> {
+    await this.db.run('INSERT INTO audit (at, user_id, user_email, request_id, route, tool, input, outcome, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      nowIso(),
         entry.userId,
         entry.userEmail,
         entry.requestId,
@@ -45,58 +62,77 @@ export class AuditLog {
         entry.tool,
         entry.input === undefined ? null : JSON.stringify(entry.input),
         entry.outcome,
-        entry.answer === undefined ? null : JSON.stringify(entry.answer),
-      );
+      entry.answer === undefined ? null : JSON.stringify(entry.answer),
+    ]);
   }
 
-  denied(entry: { ip: string | null; method: string; route: string; reason: string; userId?: number | null }): void {
-    const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO access_denials (at, ip, method, route, reason, user_id) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(nowIso(), entry.ip, entry.method.slice(0, 20), entry.route.slice(0, 500), entry.reason, entry.userId ?? null);
+  denied(entry: { ip: string | null; method: string; route: string; reason: string; userId?: number | null }): Promise<void> {
+    return this.track(this.writeDenial(entry));
+  }
+
+  private async writeDenial(entry: { ip: string | null; method: string; route: string; reason: string; userId?: number | null }): Promise<void> {
+    const row = await this.db.get<{ id: number }>('INSERT INTO access_denials (at, ip, method, route, reason, user_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id', [
+      nowIso(),
+      entry.ip,
+      entry.method.slice(0, 20),
+      entry.route.slice(0, 500),
+      entry.reason,
+      entry.userId ?? null,
+    ]);
     // Ids only grow, so the newest rows are the highest ids: a range delete on the primary key.
-    const oldestKept = Number(lastInsertRowid) - this.maxDenialRows;
-    if (oldestKept > 0) this.db.prepare('DELETE FROM access_denials WHERE id <= ?').run(oldestKept);
+    const oldestKept = Number(row!.id) - this.maxDenialRows;
+    if (oldestKept > 0) await this.db.run('DELETE FROM access_denials WHERE id <= ?', [oldestKept]);
   }
 
-  entries(filter: { userEmail?: string; tool?: string } = {}): AuditRow[] {
+  entries(filter: { userEmail?: string; tool?: string } = {}): Promise<AuditRow[]> {
     const where: string[] = [];
     const args: string[] = [];
     if (filter.userEmail) (where.push('user_email = ?'), args.push(filter.userEmail));
     if (filter.tool) (where.push('tool = ?'), args.push(filter.tool));
-    return this.db
-      .prepare(
-        `SELECT id, at, user_id AS userId, user_email AS userEmail, request_id AS requestId, route, tool, input, outcome, answer
-         FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`,
-      )
-      .all(...args) as AuditRow[];
+    return this.db.all<AuditRow>(
+      `SELECT id, at, user_id AS "userId", user_email AS "userEmail", request_id AS "requestId", route, tool, input, outcome, answer
+       FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`,
+      args,
+    );
   }
 
   /**
    * Successful writes through this backend that named this prospect among their `crm_prospect_ids` (assign,
    * cool-off override, unassign), newest first: the source of a prospect's flow history.
    */
-  prospectFlowWrites(crmId: string, limit = 200): Pick<AuditRow, 'at' | 'userEmail' | 'tool' | 'input' | 'answer'>[] {
-    return this.db
-      .prepare(
-        `SELECT a.at, a.user_email AS userEmail, a.tool, a.input, a.answer
-         FROM audit a, json_each(a.input, '$.crm_prospect_ids') j
-         WHERE a.tool IN ('gong_engage_prospects_assign', 'gong_engage_prospects_assign_cool_off_override', 'gong_engage_prospects_unassign')
-           AND a.outcome = 'ok' AND json_valid(a.input) AND lower(j.value) = lower(?)
-         ORDER BY a.id DESC LIMIT ?`,
-      )
-      .all(crmId, limit) as Pick<AuditRow, 'at' | 'userEmail' | 'tool' | 'input' | 'answer'>[];
+  prospectFlowWrites(crmId: string, limit = 200): Promise<Pick<AuditRow, 'at' | 'userEmail' | 'tool' | 'input' | 'answer'>[]> {
+    const tools = `a.tool IN ('gong_engage_prospects_assign', 'gong_engage_prospects_assign_cool_off_override', 'gong_engage_prospects_unassign') AND a.outcome = 'ok'`;
+    // The input is JSON text (written by record); each engine has its own way into a JSON array.
+    const sql =
+      this.db.engine === 'postgres'
+        ? `SELECT a.at, a.user_email AS "userEmail", a.tool, a.input, a.answer
+           FROM audit a, jsonb_array_elements_text(CASE WHEN jsonb_typeof(a.input::jsonb -> 'crm_prospect_ids') = 'array' THEN a.input::jsonb -> 'crm_prospect_ids' ELSE '[]'::jsonb END) j(value)
+           WHERE ${tools} AND a.input IS NOT NULL AND lower(j.value) = lower(?)
+           ORDER BY a.id DESC LIMIT ?`
+        : `SELECT a.at, a.user_email AS "userEmail", a.tool, a.input, a.answer
+           FROM audit a, json_each(a.input, '$.crm_prospect_ids') j
+           WHERE ${tools} AND json_valid(a.input) AND lower(j.value) = lower(?)
+           ORDER BY a.id DESC LIMIT ?`;
+    return this.db.all(sql, [crmId, limit]);
   }
 
-  count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
+  async count(): Promise<number> {
+    return (await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit'))!.n;
   }
 
-  denialCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM access_denials').get() as { n: number }).n;
+  async denialCount(): Promise<number> {
+    return (await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM access_denials'))!.n;
   }
 
   /** One page of the audit, newest first, for the admin console. An action is the Gong tool, else the route. */
-  page(filter: { userEmail?: string; action?: string; from?: string; to?: string; before?: number; limit: number }): { entries: AdminAuditEntry[]; nextBefore: number | null } {
+  async page(filter: {
+    userEmail?: string;
+    action?: string;
+    from?: string;
+    to?: string;
+    before?: number;
+    limit: number;
+  }): Promise<{ entries: AdminAuditEntry[]; nextBefore: number | null }> {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (filter.userEmail) (where.push('user_email = ?'), args.push(filter.userEmail.toLowerCase()));
@@ -105,19 +141,18 @@ export class AuditLog {
     // `to` is a whole day: everything before the next day.
     if (filter.to) (where.push('at < ?'), args.push(new Date(Date.parse(filter.to) + 86_400_000).toISOString().slice(0, 10)));
     if (filter.before) (where.push('id < ?'), args.push(filter.before));
-    const rows = this.db
-      .prepare(
-        `SELECT id, at, user_email AS userEmail, COALESCE(tool, route) AS action, route, outcome FROM audit
-         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-      )
-      .all(...args, filter.limit + 1) as AdminAuditEntry[];
+    const rows = await this.db.all<AdminAuditEntry>(
+      `SELECT id, at, user_email AS "userEmail", COALESCE(tool, route) AS action, route, outcome FROM audit
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+      [...args, filter.limit + 1],
+    );
     const more = rows.length > filter.limit;
     const entries = rows.slice(0, filter.limit);
     return { entries, nextBefore: more ? entries[entries.length - 1].id : null };
   }
 
   /** The actions the audit holds (for the admin console's filter). */
-  actions(): string[] {
-    return (this.db.prepare('SELECT DISTINCT COALESCE(tool, route) AS action FROM audit ORDER BY action LIMIT 200').all() as { action: string }[]).map((r) => r.action);
+  async actions(): Promise<string[]> {
+    return (await this.db.all<{ action: string }>('SELECT DISTINCT COALESCE(tool, route) AS action FROM audit ORDER BY action LIMIT 200')).map((r) => r.action);
   }
 }

@@ -26,53 +26,103 @@ export function isFinalStatus(status: number): boolean {
   return status < 500 && status !== 429 && status !== 409;
 }
 
+/** A first attempt's claim (status 0) older than this was left by a replica that died: another may take over. */
+export const ABANDONED_CLAIM_MS = 120_000;
+
+type RunOutcome = { answer: StoredAnswer; replayed: boolean } | { mismatch: true };
+
+/** Answered while another replica runs the first attempt of this key: not final, so the caller retries it. */
+const IN_PROGRESS: StoredAnswer = {
+  status: 409,
+  body: { error: { code: 'CONFLICT', message: 'A request with this Idempotency-Key is still being processed; retry in a moment', retryAfter: 1 } },
+};
+
 export class IdempotencyStore {
-  private readonly inFlight = new Map<string, Promise<StoredAnswer>>();
+  private readonly inFlight = new Map<string, Promise<RunOutcome>>();
 
   constructor(private readonly db: Db) {}
 
-  lookup(userId: number, key: string, fingerprint: string): IdempotencyLookup {
-    const row = this.db
-      .prepare('SELECT request_hash AS hash, status, body FROM idempotency WHERE user_id = ? AND key = ?')
-      .get(userId, key) as { hash: string; status: number; body: string } | undefined;
+  async lookup(userId: number, key: string, fingerprint: string): Promise<IdempotencyLookup | { kind: 'in-progress' } | { kind: 'abandoned' }> {
+    const row = await this.db.get<{ hash: string; status: number; body: string; createdAt: string }>(
+      'SELECT request_hash AS hash, status, body, created_at AS "createdAt" FROM idempotency WHERE user_id = ? AND key = ?',
+      [userId, key],
+    );
     if (!row) return { kind: 'new' };
+    if (row.status === 0) return Date.parse(row.createdAt) + ABANDONED_CLAIM_MS < Date.now() ? { kind: 'abandoned' } : { kind: 'in-progress' };
     if (row.hash !== fingerprint) return { kind: 'mismatch' };
     return { kind: 'replay', answer: { status: row.status, body: JSON.parse(row.body) } };
   }
 
   /**
-   * Runs `attempt` once per (user, key): a concurrent repeat shares the running attempt, a later
-   * repeat gets the stored answer. Returns the answer and whether it was replayed.
+   * Runs `attempt` once per (user, key), across replicas: the first attempt claims the key in the database
+   * (a row with status 0), a repeat meanwhile gets a retryable 409 (in this process it waits for the first
+   * attempt instead), a later repeat gets the stored answer. A transient answer (429/5xx/409) is not kept, so
+   * the next repeat is a new first attempt. Returns the answer and whether it was replayed.
    */
-  async run(
-    userId: number,
-    key: string,
-    fingerprint: string,
-    attempt: () => Promise<StoredAnswer>,
-  ): Promise<{ answer: StoredAnswer; replayed: boolean } | { mismatch: true }> {
+  async run(userId: number, key: string, fingerprint: string, attempt: () => Promise<StoredAnswer>): Promise<RunOutcome> {
     const slot = `${userId}\u0000${key}`;
-    const running = this.inFlight.get(slot);
-    if (running) {
-      const answer = await running.catch(() => undefined);
-      // The first attempt failed transiently: fall through and try again as the new first attempt.
-      if (answer && isFinalStatus(answer.status)) return { answer, replayed: true };
+    for (;;) {
+      const running = this.inFlight.get(slot);
+      if (running) {
+        // Then the stored answer, or (the first attempt failed transiently) a new first attempt.
+        await running.catch(() => undefined);
+        continue;
+      }
+      // Set before anything is awaited: a concurrent repeat in this process sees it.
+      const work = this.firstAttempt(userId, key, fingerprint, attempt);
+      this.inFlight.set(slot, work);
+      try {
+        return await work;
+      } finally {
+        if (this.inFlight.get(slot) === work) this.inFlight.delete(slot);
+      }
     }
-    const found = this.lookup(userId, key, fingerprint);
+  }
+
+  private async firstAttempt(userId: number, key: string, fingerprint: string, attempt: () => Promise<StoredAnswer>): Promise<RunOutcome> {
+    const found = await this.lookup(userId, key, fingerprint);
     if (found.kind === 'mismatch') return { mismatch: true };
     if (found.kind === 'replay') return { answer: found.answer, replayed: true };
-    const promise = attempt().then((answer) => {
-      if (isFinalStatus(answer.status)) {
-        this.db
-          .prepare('INSERT OR IGNORE INTO idempotency (user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(userId, key, fingerprint, answer.status, JSON.stringify(answer.body), nowIso());
-      }
-      return answer;
-    });
-    this.inFlight.set(slot, promise);
+    if (found.kind === 'in-progress') return { answer: IN_PROGRESS, replayed: false };
+    const claimed =
+      found.kind === 'new'
+        ? await this.db.run(
+            `INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 0, '', ?) ON CONFLICT DO NOTHING`,
+            [userId, key, fingerprint, nowIso()],
+          )
+        : // Taken over from a dead replica, by one replica only: the claim must still be the abandoned one.
+          await this.db.run(`UPDATE idempotency SET request_hash = ?, created_at = ? WHERE user_id = ? AND key = ? AND status = 0 AND created_at < ?`, [
+            fingerprint,
+            nowIso(),
+            userId,
+            key,
+            new Date(Date.now() - ABANDONED_CLAIM_MS).toISOString(),
+          ]);
+    // Another replica claimed it between the look and the claim.
+    if (claimed.changes !== 1) return { answer: IN_PROGRESS, replayed: false };
+    let answer: StoredAnswer;
     try {
-      return { answer: await promise, replayed: false };
-    } finally {
-      if (this.inFlight.get(slot) === promise) this.inFlight.delete(slot);
+      answer = await attempt();
+    } catch (err) {
+      await this.forget(userId, key);
+      throw err;
     }
+    if (isFinalStatus(answer.status)) {
+      await this.db.run('UPDATE idempotency SET status = ?, body = ?, request_hash = ? WHERE user_id = ? AND key = ?', [
+        answer.status,
+        JSON.stringify(answer.body),
+        fingerprint,
+        userId,
+        key,
+      ]);
+    } else {
+      await this.forget(userId, key);
+    }
+    return { answer, replayed: false };
+  }
+
+  /** Lets go of a claim whose attempt ended without a final answer: the next repeat is a first attempt. */
+  private async forget(userId: number, key: string): Promise<void> {
+    await this.db.run('DELETE FROM idempotency WHERE user_id = ? AND key = ? AND status = 0', [userId, key]);
   }
 }

@@ -13,31 +13,44 @@ export type SeenKind = 'flow-instance' | 'bulk-assignment';
 export class SeenItems {
   constructor(private readonly db: Db) {}
 
-  ownerOf(kind: SeenKind, id: string): string | undefined {
-    const row = this.db.prepare('SELECT owner_email AS owner FROM seen_items WHERE kind = ? AND id = ?').get(kind, id) as { owner: string } | undefined;
+  async ownerOf(kind: SeenKind, id: string): Promise<string | undefined> {
+    const row = await this.db.get<{ owner: string }>('SELECT owner_email AS owner FROM seen_items WHERE kind = ? AND id = ?', [kind, id]);
     return row?.owner;
   }
 
-  remember(kind: SeenKind, items: { id: string; owner: string }[]): void {
-    if (!items.length) return;
+  async remember(kind: SeenKind, items: { id: string; owner: string }[]): Promise<void> {
+    // One row per id (Postgres refuses to upsert a row twice in one statement), the last owner seen wins.
+    const owners = new Map(items.map((i) => [i.id, i.owner.toLowerCase()]));
+    if (!owners.size) return;
     const at = nowIso();
-    const stmt = this.db.prepare(
-      'INSERT INTO seen_items (kind, id, owner_email, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET owner_email = excluded.owner_email, seen_at = excluded.seen_at',
-    );
-    this.db.transaction(() => {
-      for (const item of items) stmt.run(kind, item.id, item.owner.toLowerCase(), at);
-    })();
+    const rows = [...owners];
+    for (let i = 0; i < rows.length; i += 200) {
+      const chunk = rows.slice(i, i + 200);
+      await this.db.run(
+        `INSERT INTO seen_items (kind, id, owner_email, seen_at) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (kind, id) DO UPDATE SET owner_email = excluded.owner_email, seen_at = excluded.seen_at`,
+        chunk.flatMap(([id, owner]) => [kind, id, owner, at]),
+      );
+    }
+  }
+
+  /**
+   * Forgets owners not seen for `days` (an instance Gong has not shown since is long finished); a write on it
+   * is refused until a lookup shows it again.
+   */
+  async pruneOlderThan(days: number): Promise<number> {
+    return (await this.db.run('DELETE FROM seen_items WHERE seen_at < ?', [new Date(Date.now() - days * 86_400_000).toISOString()])).changes;
   }
 
   /** Learns owners from a successful Gong answer (the gateway calls this for every tool it ran). */
-  learn(tool: GongToolName, input: Record<string, unknown>, identifier: string, data: unknown): void {
+  async learn(tool: GongToolName, input: Record<string, unknown>, identifier: string, data: unknown): Promise<void> {
     switch (tool) {
       case 'gong_engage_prospects_flows_list':
       case 'gong_engage_prospects_assign':
       case 'gong_engage_prospects_assign_cool_off_override': {
         const parsed = (tool === 'gong_engage_prospects_flows_list' ? gongProspectsFlowsResponse : gongAssignResponse).safeParse(data);
         if (!parsed.success) return;
-        this.remember(
+        await this.remember(
           'flow-instance',
           parsed.data.prospectsAssigned.flatMap((a) => (a.flowInstanceId && a.flowInstanceOwnerEmail ? [{ id: a.flowInstanceId, owner: a.flowInstanceOwnerEmail }] : [])),
         );
@@ -47,14 +60,14 @@ export class SeenItems {
         const parsed = gongBulkAssignment.safeParse(data);
         if (!parsed.success) return;
         const owner = typeof input.flow_instance_owner_email === 'string' ? input.flow_instance_owner_email : identifier;
-        this.remember('bulk-assignment', [{ id: parsed.data.id, owner }]);
+        await this.remember('bulk-assignment', [{ id: parsed.data.id, owner }]);
         return;
       }
       case 'gong_engage_prospects_bulk_assign_status': {
         const parsed = gongBulkAssignment.safeParse(data);
-        const owner = parsed.success ? this.ownerOf('bulk-assignment', parsed.data.id) : undefined;
+        const owner = parsed.success ? await this.ownerOf('bulk-assignment', parsed.data.id) : undefined;
         if (!parsed.success || !owner) return;
-        this.remember('flow-instance', parsed.data.results.flatMap((r) => (r.flowInstanceId ? [{ id: r.flowInstanceId, owner }] : [])));
+        await this.remember('flow-instance', parsed.data.results.flatMap((r) => (r.flowInstanceId ? [{ id: r.flowInstanceId, owner }] : [])));
         return;
       }
       default:

@@ -27,7 +27,7 @@ export interface Session {
   revokedAt: string | null;
 }
 
-const COLUMNS = 'id, user_id AS userId, kind, created_at AS createdAt, last_seen_at AS lastSeenAt, expires_at AS expiresAt, revoked_at AS revokedAt';
+const COLUMNS = 'id, user_id AS "userId", kind, created_at AS "createdAt", last_seen_at AS "lastSeenAt", expires_at AS "expiresAt", revoked_at AS "revokedAt"';
 
 export class SessionStore {
   private readonly cache = new Map<string, { user: User; session: Session; until: number }>();
@@ -37,61 +37,66 @@ export class SessionStore {
     private readonly users: UserStore,
   ) {}
 
-  issue(userId: number, kind: SessionKind): { token: string; session: Session } {
+  /** Told of every revocation made here, so other replicas forget the sessions they kept (app.ts publishes it). */
+  onChange: (() => void) | null = null;
+
+  async issue(userId: number, kind: SessionKind): Promise<{ token: string; session: Session }> {
     const token = `${DEVICE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const now = nowIso();
-    const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO sessions (user_id, kind, token_hash, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(userId, kind, hashToken(token), now, now, Date.now() + SESSION_TTL_MS[kind]);
-    return { token, session: this.byId(Number(lastInsertRowid))! };
+    const session = await this.db.get<Session>(
+      `INSERT INTO sessions (user_id, kind, token_hash, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+      [userId, kind, hashToken(token), now, now, Date.now() + SESSION_TTL_MS[kind]],
+    );
+    return { token, session: session! };
   }
 
-  byId(id: number): Session | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`).get(id) as Session | undefined;
+  byId(id: number): Promise<Session | undefined> {
+    return this.db.get<Session>(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`, [id]);
   }
 
   /** The active user and session this token belongs to; 'revoked' for a revoked session or person; undefined otherwise. */
-  authenticate(token: string, kind: SessionKind): { user: User; session: Session } | 'revoked' | 'expired' | undefined {
+  async authenticate(token: string, kind: SessionKind): Promise<{ user: User; session: Session } | 'revoked' | 'expired' | undefined> {
     const hash = hashToken(token);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now() && cached.session.kind === kind) return { user: cached.user, session: cached.session };
     this.cache.delete(hash);
-    const session = this.db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE token_hash = ?`).get(hash) as Session | undefined;
+    const session = await this.db.get<Session>(`SELECT ${COLUMNS} FROM sessions WHERE token_hash = ?`, [hash]);
     if (!session || session.kind !== kind) return undefined;
     if (session.revokedAt) return 'revoked';
     if (session.expiresAt <= Date.now()) return 'expired';
-    const user = this.users.byId(session.userId);
+    const user = await this.users.byId(session.userId);
     if (!user || user.revokedAt) return 'revoked';
     if (kind === 'extension' && Date.parse(session.lastSeenAt) + SLIDE_EVERY_MS <= Date.now()) {
       session.lastSeenAt = nowIso();
       session.expiresAt = Date.now() + SESSION_TTL_MS.extension;
-      this.db.prepare('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?').run(session.lastSeenAt, session.expiresAt, session.id);
+      await this.db.run('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?', [session.lastSeenAt, session.expiresAt, session.id]);
     }
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { user, session, until: Date.now() + CACHE_MS });
     return { user, session };
   }
 
-  revoke(sessionId: number): boolean {
+  private revoked(changes: number): number {
     this.cache.clear();
-    return this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(nowIso(), sessionId).changes > 0;
+    if (changes > 0) this.onChange?.();
+    return changes;
   }
 
-  revokeToken(token: string): boolean {
-    this.cache.clear();
-    return this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL').run(nowIso(), hashToken(token)).changes > 0;
+  async revoke(sessionId: number): Promise<boolean> {
+    return this.revoked((await this.db.run('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [nowIso(), sessionId])).changes) > 0;
+  }
+
+  async revokeToken(token: string): Promise<boolean> {
+    return this.revoked((await this.db.run('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL', [nowIso(), hashToken(token)])).changes) > 0;
   }
 
   /** Every session of a person (an admin revoked them). */
-  revokeAllFor(userId: number): number {
-    this.cache.clear();
-    return this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(nowIso(), userId).changes;
+  async revokeAllFor(userId: number): Promise<number> {
+    return this.revoked((await this.db.run('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [nowIso(), userId])).changes);
   }
 
-  activeFor(userId: number): Session[] {
-    return this.db
-      .prepare(`SELECT ${COLUMNS} FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY id`)
-      .all(userId, Date.now()) as Session[];
+  activeFor(userId: number): Promise<Session[]> {
+    return this.db.all<Session>(`SELECT ${COLUMNS} FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY id`, [userId, Date.now()]);
   }
 
   /** Forgets the answers kept for a few seconds (a change made by another process, e.g. the CLI). */

@@ -1,40 +1,68 @@
 /**
  * The day's Gong call count (UTC days), for the company and per rep (connected-account identifier),
- * persisted so `/usage`, the daily budget and each rep's share survive restarts.
+ * persisted so `/usage`, the daily budget and each rep's share survive restarts, and shared by replicas.
  *
- * Counted in memory at once and written behind: a SQLite write costs ~0.2 ms on a quiet machine, which
- * would sit in front of every Gong call. Counts are flushed in one transaction at the backend's next quiet
- * moment between requests (app.ts), at most `flushAfterMs` later, and on close; a crash can lose at most that
- * last moment's count, and the budget is a safety margin anyway.
+ * Counted in memory at once and written behind: a database write would sit in front of every Gong call.
+ * Counts are flushed in one transaction at the backend's next quiet moment between requests (app.ts), at most
+ * `flushAfterMs` later, and on close; a crash can lose at most that last moment's count, and the budget is a
+ * safety margin anyway. Each flush reads back the day's totals, which include what other replicas counted;
+ * with several replicas (`refreshMs`) they are also read every few seconds, so a replica that makes no calls
+ * still sees the company's day.
  */
-import type { Statement } from 'better-sqlite3';
 import type { Db } from './db';
 
 export const utcDay = (d = new Date()) => d.toISOString().slice(0, 10);
 
+interface Today {
+  day: string;
+  /** The database's totals when last read, plus what was counted here since. */
+  calls: number;
+  byRep: Map<string, number>;
+}
+
 export class UsageCounter {
-  private readonly add: Statement;
-  private readonly read: Statement;
-  private readonly addForRep: Statement;
-  private readonly readForRep: Statement;
-  private readonly readAllReps: Statement;
-  private readonly readRepsSince: Statement;
-  /** This process is the database's only writer: the day's counts are read once and then kept here. */
-  private today: { day: string; calls: number; byRep: Map<string, number> } | null = null;
+  private today: Today = { day: utcDay(), calls: 0, byRep: new Map() };
   /** Counted but not yet written, per day, and per day and rep. */
   private readonly unwritten = new Map<string, number>();
   private readonly unwrittenByRep = new Map<string, { day: string; identifier: string; calls: number }>();
   private timer: NodeJS.Timeout | null = null;
+  private refresher: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Db, private readonly flushAfterMs = 1000) {
-    this.add = db.prepare('INSERT INTO gong_usage (day, calls) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET calls = calls + excluded.calls');
-    this.read = db.prepare('SELECT calls FROM gong_usage WHERE day = ?');
-    this.addForRep = db.prepare(
-      'INSERT INTO gong_usage_by_rep (day, identifier, calls) VALUES (?, ?, ?) ON CONFLICT(day, identifier) DO UPDATE SET calls = calls + excluded.calls',
-    );
-    this.readForRep = db.prepare('SELECT calls FROM gong_usage_by_rep WHERE day = ? AND identifier = ?');
-    this.readAllReps = db.prepare('SELECT identifier, calls FROM gong_usage_by_rep WHERE day = ? AND calls > 0 ORDER BY calls DESC, identifier');
-    this.readRepsSince = db.prepare('SELECT day, identifier, calls FROM gong_usage_by_rep WHERE day >= ? AND calls > 0');
+  constructor(
+    private readonly db: Db,
+    private readonly flushAfterMs = 1000,
+  ) {}
+
+  /** Reads today's totals; with `refreshMs`, again that often (other replicas count too). */
+  async start(refreshMs?: number): Promise<void> {
+    await this.reload();
+    if (refreshMs) {
+      this.refresher = setInterval(() => void this.flush().catch(() => undefined), refreshMs);
+      this.refresher.unref();
+    }
+  }
+
+  /** Today's totals from the database, plus what was counted here and not written yet. */
+  private async reload(): Promise<void> {
+    const day = utcDay();
+    const [company, reps] = await Promise.all([
+      this.db.get<{ calls: number }>('SELECT calls FROM gong_usage WHERE day = ?', [day]),
+      this.db.all<{ identifier: string; calls: number }>('SELECT identifier, calls FROM gong_usage_by_rep WHERE day = ?', [day]),
+    ]);
+    const byRep = new Map(reps.map((r) => [r.identifier, r.calls]));
+    for (const r of this.unwrittenByRep.values()) if (r.day === day) byRep.set(r.identifier, (byRep.get(r.identifier) ?? 0) + r.calls);
+    this.today = { day, calls: (company?.calls ?? 0) + (this.unwritten.get(day) ?? 0), byRep };
+  }
+
+  private current(): Today {
+    const day = utcDay();
+    if (this.today.day !== day) {
+      // Midnight UTC: a new day starts at 0 (calls written for it by other replicas arrive with the next read).
+      this.today = { day, calls: this.unwritten.get(day) ?? 0, byRep: new Map() };
+      void this.flush().catch(() => undefined);
+    }
+    return this.today;
   }
 
   /**
@@ -42,79 +70,103 @@ export class UsageCounter {
    * `identifier` too when given. A negative count takes back calls that never reached Gong.
    */
   increment(day = utcDay(), calls = 1, identifier?: string): void {
-    this.calls(day); // loads the day's persisted count before it changes
-    if (this.today?.day === day) this.today.calls += calls;
+    const today = this.current();
+    if (today.day === day) {
+      today.calls += calls;
+      if (identifier !== undefined) today.byRep.set(identifier, (today.byRep.get(identifier) ?? 0) + calls);
+    }
     this.unwritten.set(day, (this.unwritten.get(day) ?? 0) + calls);
     if (identifier !== undefined) {
-      const mine = this.callsBy(identifier, day);
-      if (this.today?.day === day) this.today.byRep.set(identifier, mine + calls);
       const key = `${day}\n${identifier}`;
       const pending = this.unwrittenByRep.get(key);
       if (pending) pending.calls += calls;
       else this.unwrittenByRep.set(key, { day, identifier, calls });
     }
     if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.flushAfterMs);
+      this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.flushAfterMs);
       this.timer.unref();
     }
   }
 
-  calls(day = utcDay()): number {
-    if (this.today?.day === day) return this.today.calls;
-    const row = this.read.get(day) as { calls: number } | undefined;
-    const calls = (row?.calls ?? 0) + (this.unwritten.get(day) ?? 0);
-    if (day === utcDay()) this.today = { day, calls, byRep: new Map() };
-    return calls;
+  /** The company's Gong calls today. */
+  calls(): number {
+    return this.current().calls;
   }
 
-  /** The rep's Gong calls that day. */
-  callsBy(identifier: string, day = utcDay()): number {
-    this.calls(day);
-    const known = this.today?.day === day ? this.today.byRep.get(identifier) : undefined;
-    if (known !== undefined) return known;
-    const row = this.readForRep.get(day, identifier) as { calls: number } | undefined;
-    const calls = (row?.calls ?? 0) + (this.unwrittenByRep.get(`${day}\n${identifier}`)?.calls ?? 0);
-    if (this.today?.day === day) this.today.byRep.set(identifier, calls);
-    return calls;
+  /** The rep's Gong calls today. */
+  callsBy(identifier: string): number {
+    return this.current().byRep.get(identifier) ?? 0;
   }
 
   /** Every rep who used Gong that day, busiest first. */
-  byRep(day = utcDay()): { identifier: string; calls: number }[] {
-    this.flush();
-    return this.readAllReps.all(day) as { identifier: string; calls: number }[];
+  async byRep(day = utcDay()): Promise<{ identifier: string; calls: number }[]> {
+    await this.flush();
+    return this.db.all('SELECT identifier, calls FROM gong_usage_by_rep WHERE day = ? AND calls > 0 ORDER BY calls DESC, identifier', [day]);
   }
 
-  /** Writes what was counted since the last flush (also called on close). */
-  flush(): void {
+  /** Writes what was counted since the last flush (also called on close), then reads back today's totals. */
+  flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.unwritten.size === 0 && this.unwrittenByRep.size === 0) return;
-    this.db.transaction(() => {
-      for (const [day, n] of this.unwritten) this.add.run(day, n);
-      for (const r of this.unwrittenByRep.values()) this.addForRep.run(r.day, r.identifier, r.calls);
-    })();
+    // One flush at a time: a second waits for the first, then writes what came after it.
+    const next = this.flushing.then(() => this.write());
+    this.flushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(): Promise<void> {
+    const company = [...this.unwritten];
+    const reps = [...this.unwrittenByRep.values()];
     this.unwritten.clear();
     this.unwrittenByRep.clear();
+    if (company.length || reps.length) {
+      try {
+        await this.db.tx(async (tx) => {
+          for (const [day, n] of company) {
+            await tx.run('INSERT INTO gong_usage (day, calls) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET calls = gong_usage.calls + excluded.calls', [day, n]);
+          }
+          for (const r of reps) {
+            await tx.run(
+              'INSERT INTO gong_usage_by_rep (day, identifier, calls) VALUES (?, ?, ?) ON CONFLICT (day, identifier) DO UPDATE SET calls = gong_usage_by_rep.calls + excluded.calls',
+              [r.day, r.identifier, r.calls],
+            );
+          }
+        });
+      } catch (err) {
+        // Not written: counted again with the next flush.
+        for (const [day, n] of company) this.unwritten.set(day, (this.unwritten.get(day) ?? 0) + n);
+        for (const r of reps) {
+          const key = `${r.day}\n${r.identifier}`;
+          const pending = this.unwrittenByRep.get(key);
+          if (pending) pending.calls += r.calls;
+          else this.unwrittenByRep.set(key, { ...r });
+        }
+        throw err;
+      }
+    }
+    await this.reload();
   }
 
   /** Gong calls of each of the last `n` UTC days, oldest first (days without calls count 0). */
-  lastDays(n: number, today = new Date()): { date: string; gongCalls: number }[] {
-    const out: { date: string; gongCalls: number }[] = [];
-    for (let i = n - 1; i >= 0; i--) {
-      const date = utcDay(new Date(today.getTime() - i * 86_400_000));
-      out.push({ date, gongCalls: this.calls(date) });
-    }
-    return out;
+  async lastDays(n: number, today = new Date()): Promise<{ date: string; gongCalls: number }[]> {
+    await this.flush();
+    const dates = Array.from({ length: n }, (_, k) => utcDay(new Date(today.getTime() - (n - 1 - k) * 86_400_000)));
+    const rows = await this.db.all<{ day: string; calls: number }>('SELECT day, calls FROM gong_usage WHERE day >= ? AND day <= ?', [dates[0], dates[n - 1]]);
+    const byDay = new Map(rows.map((r) => [r.day, r.calls]));
+    return dates.map((date) => ({ date, gongCalls: byDay.get(date) ?? 0 }));
   }
 
   /**
    * Each rep's Gong calls on each of the last `n` UTC days, oldest first (days without calls count 0), for
    * every rep who used Gong in that time; busiest today first, then busiest over the days.
    */
-  repsLastDays(n: number, today = new Date()): { identifier: string; days: { date: string; gongCalls: number }[] }[] {
-    this.flush();
+  async repsLastDays(n: number, today = new Date()): Promise<{ identifier: string; days: { date: string; gongCalls: number }[] }[]> {
+    await this.flush();
     const dates = Array.from({ length: n }, (_, k) => utcDay(new Date(today.getTime() - (n - 1 - k) * 86_400_000)));
-    const rows = this.readRepsSince.all(dates[0]) as { day: string; identifier: string; calls: number }[];
+    const rows = await this.db.all<{ day: string; identifier: string; calls: number }>(
+      'SELECT day, identifier, calls FROM gong_usage_by_rep WHERE day >= ? AND calls > 0',
+      [dates[0]],
+    );
     const byRep = new Map<string, Map<string, number>>();
     for (const r of rows) {
       const days = byRep.get(r.identifier) ?? new Map<string, number>();
@@ -125,5 +177,12 @@ export class UsageCounter {
     return [...byRep.entries()]
       .map(([identifier, days]) => ({ identifier, days: dates.map((date) => ({ date, gongCalls: days.get(date) ?? 0 })) }))
       .sort((a, b) => b.days[n - 1].gongCalls - a.days[n - 1].gongCalls || sum(b.days) - sum(a.days) || a.identifier.localeCompare(b.identifier));
+  }
+
+  /** Stops the refresh and writes the last counts. */
+  async close(): Promise<void> {
+    if (this.refresher) clearInterval(this.refresher);
+    this.refresher = null;
+    await this.flush().catch(() => undefined);
   }
 }

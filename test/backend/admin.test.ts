@@ -9,8 +9,8 @@ let adminToken: string;
 let managerToken: string;
 beforeAll(async () => {
   t = await startTestBackend();
-  adminToken = t.backend.users.add('boss@example.com', undefined, 'admin').token;
-  managerToken = t.backend.users.add('lead@example.com', undefined, 'manager').token;
+  adminToken = (await t.backend.users.add('boss@example.com', undefined, 'admin')).token;
+  managerToken = (await t.backend.users.add('lead@example.com', undefined, 'manager')).token;
 });
 afterAll(async () => {
   await t?.close();
@@ -20,7 +20,7 @@ const adminRoutes = ROUTES.filter((r) => r.pattern.startsWith('/api/v1/admin/'))
 
 describe('admin API', () => {
   it('refuses a rep and a manager on every admin route (403, recorded), before changing anything', async () => {
-    const roleBefore = t.backend.users.byId(1)!.role;
+    const roleBefore = (await t.backend.users.byId(1))!.role;
     for (const token of [undefined, managerToken]) {
       for (const r of adminRoutes) {
         const res = await t.api(r.method, r.path, { token, body: r.body });
@@ -28,8 +28,8 @@ describe('admin API', () => {
         expect(res.body.error.code).toBe('FORBIDDEN');
       }
     }
-    expect(t.backend.users.byId(1)!.role).toBe(roleBefore);
-    expect(t.backend.users.byId(1)!.revokedAt).toBeNull();
+    expect((await t.backend.users.byId(1))!.role).toBe(roleBefore);
+    expect((await t.backend.users.byId(1))!.revokedAt).toBeNull();
   });
 
   it('lists people with role, last use and Gong connection', async () => {
@@ -42,12 +42,12 @@ describe('admin API', () => {
   });
 
   it('changes a role (audited), refuses a bad role and demoting oneself', async () => {
-    const lead = t.backend.users.byEmail('lead@example.com')!;
+    const lead = (await t.backend.users.byEmail('lead@example.com'))!;
     const res = await t.api('POST', `/api/v1/admin/people/${lead.id}/role`, { token: adminToken, body: { role: 'admin' } });
     expect(res.status).toBe(200);
     expect(res.body.role).toBe('admin');
     expect((await t.api('POST', `/api/v1/admin/people/${lead.id}/role`, { token: adminToken, body: { role: 'owner' } })).status).toBe(400);
-    const me = t.backend.users.byEmail('boss@example.com')!;
+    const me = (await t.backend.users.byEmail('boss@example.com'))!;
     expect((await t.api('POST', `/api/v1/admin/people/${me.id}/role`, { token: adminToken, body: { role: 'rep' } })).status).toBe(409);
     expect((await t.api('POST', '/api/v1/admin/people/99999/role', { token: adminToken, body: { role: 'rep' } })).status).toBe(404);
     await t.api('POST', `/api/v1/admin/people/${lead.id}/role`, { token: adminToken, body: { role: 'manager' } });
@@ -57,16 +57,16 @@ describe('admin API', () => {
   });
 
   it('revokes a person: their token and sign-ins end at once; not oneself', async () => {
-    const token = addConnectedUser(t, 'leaver@example.com');
-    const leaver = t.backend.users.byEmail('leaver@example.com')!;
-    const device = t.backend.sessions.issue(leaver.id, 'extension').token;
+    const token = await addConnectedUser(t, 'leaver@example.com');
+    const leaver = (await t.backend.users.byEmail('leaver@example.com'))!;
+    const device = (await t.backend.sessions.issue(leaver.id, 'extension')).token;
     expect((await t.api('GET', '/api/v1/me', { token: device })).status).toBe(200);
     const res = await t.api('POST', `/api/v1/admin/people/${leaver.id}/revoke`, { token: adminToken, body: {} });
     expect(res.status).toBe(200);
     expect(res.body.revokedAt).not.toBeNull();
     expect((await t.api('GET', '/api/v1/me', { token })).status).toBe(401);
     expect((await t.api('GET', '/api/v1/me', { token: device })).status).toBe(401);
-    const me = t.backend.users.byEmail('boss@example.com')!;
+    const me = (await t.backend.users.byEmail('boss@example.com'))!;
     expect((await t.api('POST', `/api/v1/admin/people/${me.id}/revoke`, { token: adminToken, body: {} })).status).toBe(409);
   });
 

@@ -14,9 +14,9 @@ let revokedToken: string;
 beforeAll(async () => {
   // Every route is tried with bad tokens from one address: the failed-check limits (front-door.test.ts) stay out of the way.
   t = await startTestBackend({ limits: { perUserPerMinute: 10_000, failedAuthPerIpPerMinute: 10_000, failedAuthPerTokenPrefixPerMinute: 10_000 } });
-  samToken = addConnectedUser(t, SEED.otherRepEmail);
-  revokedToken = addConnectedUser(t, 'former.rep@example.com');
-  t.backend.users.revoke('former.rep@example.com');
+  samToken = await addConnectedUser(t, SEED.otherRepEmail);
+  revokedToken = await addConnectedUser(t, 'former.rep@example.com');
+  (await t.backend.users.revoke('former.rep@example.com'));
 });
 afterAll(async () => {
   await t?.close();
@@ -34,7 +34,7 @@ describe('auth matrix', () => {
   it('refuses every route without a valid token (401, JSON error), before reaching Gong', async () => {
     const gongBefore = t.gong.stats().totalCalls;
     const sdkBefore = t.backend.sandbox!.stats.executeToolCalls;
-    const deniedBefore = t.backend.audit.denialCount();
+    const deniedBefore = (await t.backend.audit.denialCount());
     const cases: [string, Record<string, string>][] = [
       ['no token', {}],
       ['malformed header', { authorization: 'Token abc' }],
@@ -53,7 +53,7 @@ describe('auth matrix', () => {
     expect(t.gong.stats().totalCalls).toBe(gongBefore);
     expect(t.backend.sandbox!.stats.executeToolCalls).toBe(sdkBefore);
     // Refused calls are audited.
-    expect(t.backend.audit.denialCount() - deniedBefore).toBe(ROUTES.length * cases.length);
+    expect((await t.backend.audit.denialCount()) - deniedBefore).toBe(ROUTES.length * cases.length);
   });
 
   it("does not let user B see user A's job", async () => {
@@ -104,11 +104,11 @@ describe('auth matrix', () => {
   });
 
   it('a revoked token stops working at once, and a reissued one works', async () => {
-    const token = addConnectedUser(t, 'temp.rep@example.com');
+    const token = await addConnectedUser(t, 'temp.rep@example.com');
     expect((await t.api('GET', '/api/v1/usage', { token })).status).toBe(200);
-    t.backend.users.revoke('temp.rep@example.com');
+    (await t.backend.users.revoke('temp.rep@example.com'));
     expect((await t.api('GET', '/api/v1/usage', { token })).status).toBe(401);
-    const { token: fresh } = t.backend.users.add('temp.rep@example.com');
+    const { token: fresh } = (await t.backend.users.add('temp.rep@example.com'));
     expect((await t.api('GET', '/api/v1/usage', { token: fresh })).status).toBe(200);
     expect((await t.api('GET', '/api/v1/usage', { token })).status).toBe(401);
   });

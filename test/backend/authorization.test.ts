@@ -42,13 +42,13 @@ beforeAll(async () => {
   t = await startTestBackend({ limits: { perUserPerMinute: 100_000 }, gong: { ratePerWindow: 40 } });
   t.gong.setLimits({ perSecond: 40 });
   tokens.rep = DEMO_TOKEN;
-  tokens.other = addConnectedUser(t, SEED.otherRepEmail);
-  tokens.manager = addConnectedUser(t, SEED.managerEmail);
-  tokens.admin = addConnectedUser(t, ADMIN_EMAIL);
-  tokens.otherManager = addConnectedUser(t, OTHER_MANAGER_EMAIL);
-  t.backend.users.setRole(SEED.managerEmail, 'manager');
-  t.backend.users.setRole(OTHER_MANAGER_EMAIL, 'manager');
-  t.backend.users.setRole(ADMIN_EMAIL, 'admin');
+  tokens.other = await addConnectedUser(t, SEED.otherRepEmail);
+  tokens.manager = await addConnectedUser(t, SEED.managerEmail);
+  tokens.admin = await addConnectedUser(t, ADMIN_EMAIL);
+  tokens.otherManager = await addConnectedUser(t, OTHER_MANAGER_EMAIL);
+  (await t.backend.users.setRole(SEED.managerEmail, 'manager'));
+  (await t.backend.users.setRole(OTHER_MANAGER_EMAIL, 'manager'));
+  (await t.backend.users.setRole(ADMIN_EMAIL, 'admin'));
   const inFlow = new Set(t.gong.state.raw.instances.map((i) => i.crmProspectId.toLowerCase()));
   const withTasks = new Set(t.gong.state.raw.tasks.map((x) => x.crmProspectId?.toLowerCase()));
   const pool = t.gong.state.raw.prospects.map((p) => p.crmId).filter((id) => !inFlow.has(id.toLowerCase()) && !withTasks.has(id.toLowerCase()));
@@ -170,16 +170,16 @@ const TOOL_CASES: Case[] = [
 /** The admin console's API (roleGate 'admin'). */
 const ADMIN_ONLY: Expect = { rep: 'deny', other: 'deny', manager: 'deny', admin: 'allow' };
 /** A person nobody else uses, for the admin routes that change one. */
-const throwaway = () => {
+const throwaway = async () => {
   const email = `throwaway.${events++}@example.com`;
-  t.backend.users.add(email);
-  return t.backend.users.byEmail(email)!.id;
+  await t.backend.users.add(email);
+  return (await t.backend.users.byEmail(email))!.id;
 };
 
 const ROUTE_CASES: Case[] = [
   { name: 'GET /api/v1/admin/people', expect: ADMIN_ONLY, request: async () => ({ method: 'GET', path: '/api/v1/admin/people' }) },
-  { name: 'POST /api/v1/admin/people/{userId}/role', expect: ADMIN_ONLY, request: async () => ({ method: 'POST', path: `/api/v1/admin/people/${throwaway()}/role`, body: { role: 'manager' } }) },
-  { name: 'POST /api/v1/admin/people/{userId}/revoke', expect: ADMIN_ONLY, request: async () => ({ method: 'POST', path: `/api/v1/admin/people/${throwaway()}/revoke`, body: {} }) },
+  { name: 'POST /api/v1/admin/people/{userId}/role', expect: ADMIN_ONLY, request: async () => ({ method: 'POST', path: `/api/v1/admin/people/${await throwaway()}/role`, body: { role: 'manager' } }) },
+  { name: 'POST /api/v1/admin/people/{userId}/revoke', expect: ADMIN_ONLY, request: async () => ({ method: 'POST', path: `/api/v1/admin/people/${await throwaway()}/revoke`, body: {} }) },
   { name: 'GET /api/v1/admin/audit', expect: ADMIN_ONLY, request: async () => ({ method: 'GET', path: '/api/v1/admin/audit?limit=5' }) },
   { name: 'GET /api/v1/admin/usage', expect: ADMIN_ONLY, request: async () => ({ method: 'GET', path: '/api/v1/admin/usage' }) },
   { name: 'GET /api/v1/admin/jobs', expect: ADMIN_ONLY, request: async () => ({ method: 'GET', path: '/api/v1/admin/jobs' }) },
@@ -254,8 +254,8 @@ async function runCase(c: Case): Promise<string[]> {
     const req = await c.request(actor);
     if (c.expect[actor] === 'deny') await bulkSettled();
     const before = snapshot();
-    const auditBefore = t.backend.audit.entries().length;
-    const denialsBefore = t.backend.audit.denialCount();
+    const auditBefore = (await t.backend.audit.entries()).length;
+    const denialsBefore = (await t.backend.audit.denialCount());
     const res = await api(actor, req.method, req.path, req.body);
     const label = `${c.name} as ${actor}`;
     if (c.expect[actor] === 'allow') {
@@ -268,9 +268,9 @@ async function runCase(c: Case): Promise<string[]> {
     }
     expect(apiError.parse(res.body).error.code).toBe('FORBIDDEN');
     if (snapshot() !== before) problems.push(`${label}: the refusal changed the simulator's state`);
-    const refused = t.backend.audit.entries().slice(auditBefore);
+    const refused = (await t.backend.audit.entries()).slice(auditBefore);
     // Refused for an item: in the audit (`refused`); refused at the door for the role: in access_denials.
-    const recorded = refused.some((e) => e.outcome === 'refused' && e.userEmail === emailOf(actor)) || t.backend.audit.denialCount() > denialsBefore;
+    const recorded = refused.some((e) => e.outcome === 'refused' && e.userEmail === emailOf(actor)) || (await t.backend.audit.denialCount()) > denialsBefore;
     if (!recorded) problems.push(`${label}: the refusal is not recorded`);
   }
   return problems;
@@ -314,7 +314,8 @@ describe('ownership details', () => {
   });
 
   it('refuses a flow instance the backend never saw (the connector cannot look one up by id)', async () => {
-    const unseen = t.gong.state.raw.instances.find((i) => i.ownerEmail === SEED.repEmail && !t.backend.seen.ownerOf('flow-instance', i.id) && !i.status.startsWith('Finished'));
+    const known = await Promise.all(t.gong.state.raw.instances.map((i) => t.backend.seen.ownerOf('flow-instance', i.id)));
+    const unseen = t.gong.state.raw.instances.find((i, k) => i.ownerEmail === SEED.repEmail && !known[k] && !i.status.startsWith('Finished'));
     expect(unseen).toBeDefined();
     const before = snapshot();
     const res = await api('rep', 'POST', '/api/v1/tools/gong_engage_prospects_unassign_by_instance', { flow_instance_ids: [unseen!.id] });

@@ -115,9 +115,11 @@ describe('doctor in Scalekit mode, pointed at the stand-in on loopback', () => {
     expect(gong.stats().byTool).toEqual({ gong_engage_workspaces_list: 1, gong_engage_flows_list: 1, gong_users_list: 1 });
     const db = openDb(dataDir);
     try {
-      expect(new UsageCounter(db).calls()).toBe(3);
+      const usage = new UsageCounter(db);
+      await usage.start();
+      expect(usage.calls()).toBe(3);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 

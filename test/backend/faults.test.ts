@@ -11,9 +11,8 @@ import { startBackend } from '../../server/app';
 import { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { startSandbox, type Sandbox } from '../../server/sandbox/index';
-import { openDb } from '../../server/store/db';
 import { UserStore } from '../../server/store/users';
-import { addConnectedUser, FAST_RETRIES, startTestBackend, tempDataDir, waitFor, type TestBackend } from './harness';
+import { addConnectedUser, engineEnv, FAST_RETRIES, openTestDb, startTestBackend, tempDataDir, waitFor, type TestBackend } from './harness';
 
 const instancesIn = (gong: GongSimulator, crmId: string, flowId: string) => gong.state.flowInstancesByProspect(crmId).filter((i) => i.flowId === flowId);
 
@@ -22,7 +21,7 @@ describe('Gong faults', () => {
   let samToken: string;
   beforeAll(async () => {
     t = await startTestBackend({ gong: FAST_RETRIES, limits: { perUserPerMinute: 10_000 } });
-    samToken = addConnectedUser(t, SEED.otherRepEmail);
+    samToken = await addConnectedUser(t, SEED.otherRepEmail);
   });
   afterAll(async () => {
     await t?.close();
@@ -97,7 +96,7 @@ describe('Gong faults', () => {
     const again = await t.api('POST', `/api/v1/flows/${SEED.flowId}/assign`, { body, headers: { 'idempotency-key': key } });
     expect(again.body).toEqual(retried.body);
     expect(instancesIn(t.gong, SEED.sfContactNoFlows2, SEED.flowId)).toHaveLength(1);
-    const audited = t.backend.audit.entries({ tool: 'gong_engage_prospects_assign' }).filter((e) => e.input?.includes(SEED.sfContactNoFlows2));
+    const audited = (await t.backend.audit.entries({ tool: 'gong_engage_prospects_assign' })).filter((e) => e.input?.includes(SEED.sfContactNoFlows2));
     expect(audited.map((e) => e.outcome)).toEqual(['error', 'ok']);
   });
 
@@ -130,15 +129,16 @@ describe('backend killed with SIGKILL mid-job', () => {
 
   it('resumes the job on the next start: every prospect assigned once, none lost', async () => {
     const dataDir = tempDataDir();
-    const db = openDb(dataDir);
-    const { token } = new UserStore(db).add(SEED.repEmail);
-    db.close();
+    const db = await openTestDb(dataDir);
+    const { token } = await new UserStore(db).add(SEED.repEmail);
+    await db.close();
     // The backend runs in scalekit mode against this test's stand-in, so Gong outlives the kill.
     const env = {
       SCALEKIT_ENV_URL: sandbox.url,
       SCALEKIT_CLIENT_ID: sandbox.clientId,
       SCALEKIT_CLIENT_SECRET: sandbox.clientSecret,
       DATA_DIR: dataDir,
+      ...(await engineEnv(dataDir)),
       PORT: '0',
       LOG_LEVEL: 'warn',
     };
@@ -163,9 +163,9 @@ describe('backend killed with SIGKILL mid-job', () => {
     await new Promise((r) => child!.once('exit', r));
     child = undefined;
     // The kill left a batch sent to Gong but not answered: the resume must reconcile it.
-    const after = openDb(dataDir);
-    const states = after.prepare('SELECT state, COUNT(*) AS n FROM job_items WHERE job_id = ? GROUP BY state').all(jobId) as { state: string; n: number }[];
-    after.close();
+    const after = await openTestDb(dataDir);
+    const states = await after.all<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM job_items WHERE job_id = ? GROUP BY state', [jobId]);
+    await after.close();
     expect(states.find((s) => s.state === 'sent')?.n ?? 0).toBeGreaterThan(0);
 
     const backend = await startBackend({ port: 0, dataDir, env });

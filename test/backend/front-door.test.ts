@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiError } from '../../lib/api';
 import { SEED } from '../../server/sandbox/gong/seed';
-import { DEMO_TOKEN, logCollector, startTestBackend, tempDataDir, waitFor, type TestBackend } from './harness';
+import { DEMO_TOKEN, ENGINE_UNDER_TEST, logCollector, startTestBackend, tempDataDir, waitFor, type TestBackend } from './harness';
 
 interface RawAnswer {
   status: number;
@@ -155,7 +155,7 @@ describe('bursts of wrong tokens', () => {
     expect(await getFrom(t.url, '/api/v1/usage', ip, DEMO_TOKEN)).toBe(429);
     // Another address is not affected.
     expect(await getFrom(t.url, '/api/v1/usage', '127.0.0.12', DEMO_TOKEN)).toBe(200);
-    const rows = (t.backend.db.prepare('SELECT COUNT(*) AS n FROM access_denials').get() as { n: number }).n;
+    const rows = (await t.backend.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM access_denials'))!.n;
     expect(rows).toBeGreaterThan(0);
     expect(rows).toBeLessThanOrEqual(50);
   });
@@ -220,7 +220,7 @@ describe('data at rest', () => {
     expect(fs.statSync(t.dataDir).mode & 0o777).toBe(0o700);
     t.gong.flush();
     const files = fs.readdirSync(t.dataDir);
-    expect(files).toEqual(expect.arrayContaining(['backend.sqlite']));
+    if (ENGINE_UNDER_TEST === 'sqlite') expect(files).toEqual(expect.arrayContaining(['backend.sqlite']));
     for (const f of files) expect(fs.statSync(path.join(t.dataDir, f)).mode & 0o777, f).toBe(0o600);
   });
 
@@ -229,7 +229,8 @@ describe('data at rest', () => {
     fs.chmodSync(dir, 0o755);
     fs.writeFileSync(path.join(dir, 'backend.sqlite'), '', { mode: 0o644 });
     fs.chmodSync(path.join(dir, 'backend.sqlite'), 0o644);
-    const other = await startTestBackend({ dataDir: dir });
+    // The SQLite file itself, whichever engine the other tests run on.
+    const other = await startTestBackend({ dataDir: dir, env: { DATABASE_URL: '' } });
     try {
       expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
       expect(fs.statSync(path.join(dir, 'backend.sqlite')).mode & 0o777).toBe(0o600);

@@ -146,7 +146,7 @@ describe('fuzz', () => {
   it('answers ≥ 1,000 malformed requests across every route with a 4xx JSON error and changes nothing', async () => {
     const stateBefore = JSON.stringify(t.gong.state.raw);
     const gongBefore = t.gong.stats().totalCalls;
-    const auditBefore = t.backend.audit.count();
+    const auditBefore = (await t.backend.audit.count());
     const labels = new Map<string, number>();
     let sent = 0;
     await fc.assert(
@@ -168,7 +168,7 @@ describe('fuzz', () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     expect(t.gong.stats().totalCalls).toBe(gongBefore);
     expect(JSON.stringify(t.gong.state.raw)).toBe(stateBefore);
-    expect(t.backend.audit.count()).toBe(auditBefore);
+    expect((await t.backend.audit.count())).toBe(auditBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

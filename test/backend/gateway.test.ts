@@ -12,7 +12,7 @@ let t: TestBackend;
 let samToken: string;
 beforeAll(async () => {
   t = await startTestBackend({ gong: FAST_RETRIES });
-  samToken = addConnectedUser(t, SEED.otherRepEmail);
+  samToken = await addConnectedUser(t, SEED.otherRepEmail);
 });
 afterAll(async () => {
   await t?.close();
@@ -46,7 +46,7 @@ describe('Gong gateway', () => {
     const [ws, folders, users] = await Promise.all([
       t.api('GET', '/api/v1/workspaces'),
       t.api('GET', '/api/v1/flows/folders'),
-      t.api('POST', '/api/v1/tools/gong_engage_users_list', { token: adminToken(t), body: {} }),
+      t.api('POST', '/api/v1/tools/gong_engage_users_list', { token: await adminToken(t), body: {} }),
     ]);
     expect(ws.status).toBe(200);
     expect(ws.body.workspaces.map((w: { id: string }) => w.id)).toContain(SEED.workspaceId);
@@ -59,7 +59,7 @@ describe('Gong gateway', () => {
     t.gong.faults.set({ tool: 'gong_trackers_list', kind: '429', times: Infinity, retryAfter: 1 });
     const trackerCalls = () => t.gong.stats().byTool.gong_trackers_list ?? 0;
     const calls429 = trackerCalls();
-    const limited = await t.api('POST', '/api/v1/tools/gong_trackers_list', { token: adminToken(t), body: {} });
+    const limited = await t.api('POST', '/api/v1/tools/gong_trackers_list', { token: await adminToken(t), body: {} });
     expect(limited.status).toBe(429);
     // The first call and one retry after the company backed off; the limiter is still paused for the next caller.
     expect(trackerCalls() - calls429).toBe(2);
@@ -71,7 +71,7 @@ describe('Gong gateway', () => {
     t.gong.faults.clear();
     t.gong.faults.set({ tool: 'gong_scorecards_list', kind: '503', times: Infinity });
     const before = t.gong.stats().byTool.gong_scorecards_list ?? 0;
-    const down = await t.api('POST', '/api/v1/tools/gong_scorecards_list', { token: adminToken(t), body: {} });
+    const down = await t.api('POST', '/api/v1/tools/gong_scorecards_list', { token: await adminToken(t), body: {} });
     expect(down.status).toBe(502);
     expect(apiError.parse(down.body).error.code).toBe('GONG_UNAVAILABLE');
     expect((t.gong.stats().byTool.gong_scorecards_list ?? 0) - before).toBe(t.backend.gateway.options.maxAttempts);
@@ -113,10 +113,10 @@ describe('Gong gateway', () => {
 
 const adminTokens = new Map<TestBackend, string>();
 /** Company-wide reads are for managers and admins (authorization.test.ts); these tests are about the gateway. */
-function adminToken(backend: TestBackend): string {
+async function adminToken(backend: TestBackend): Promise<string> {
   const known = adminTokens.get(backend);
   if (known) return known;
-  const token = addConnectedUser(backend, ADMIN_EMAIL, 'admin');
+  const token = await addConnectedUser(backend, ADMIN_EMAIL, 'admin');
   adminTokens.set(backend, token);
   return token;
 }
@@ -127,7 +127,7 @@ describe('daily budget', () => {
     const b = await startTestBackend({ gong: { dailyBudget: 3 }, env: { GONG_DAILY_CALLS_PER_REP: '10000' } });
     try {
       for (const tool of ['gong_trackers_list', 'gong_scorecards_list', 'gong_call_outcomes_list']) {
-        expect((await b.api('POST', `/api/v1/tools/${tool}`, { token: adminToken(b), body: {} })).status).toBe(200);
+        expect((await b.api('POST', `/api/v1/tools/${tool}`, { token: await adminToken(b), body: {} })).status).toBe(200);
       }
       const res = await b.api('GET', '/api/v1/workspaces');
       expect(res.status).toBe(429);
@@ -146,9 +146,9 @@ describe('Gong calls per tool', () => {
     const b = await startTestBackend({ gong: { dailyBudget: 4 }, env: { GONG_DAILY_CALLS_PER_REP: '10000' } });
     try {
       const ids = [SEED.sfContactNoFlows, SEED.sfContactNoFlows2, SEED.hubspotContactNoFlows];
-      const unassign = (crm_prospect_ids: string[]) =>
+      const unassign = async (crm_prospect_ids: string[]) =>
         // As an admin: a rep's unassign first asks Gong who owns the prospects' instances (one call more).
-        b.api('POST', '/api/v1/tools/gong_engage_prospects_unassign', { token: adminToken(b), body: { crm_prospect_ids, flow_id: SEED.otherFlowId } });
+        b.api('POST', '/api/v1/tools/gong_engage_prospects_unassign', { token: await adminToken(b), body: { crm_prospect_ids, flow_id: SEED.otherFlowId } });
       expect((await unassign(ids)).status).toBe(200);
       expect(usage.parse((await b.api('GET', '/api/v1/usage')).body)).toMatchObject({ gongCalls: 3, remaining: 1 });
       // Two more Gong calls would go over the budget of 4: refused before any reaches Gong.

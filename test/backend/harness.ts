@@ -6,7 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import pg from 'pg';
 import { startBackend, type Backend, type BackendOptions } from '../../server/app';
+import { openDb, openPostgres, type Db } from '../../server/store/db';
 import type { Role } from '../../lib/gong-tools';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 
@@ -40,12 +43,57 @@ export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'gong-backend-test-'));
 }
 
+/**
+ * The engine under test: Postgres when GONG_TEST_POSTGRES_URL names a server (test/postgres-cluster.mjs starts a
+ * throwaway one for the `backend-pg` project), else SQLite. With Postgres, each data directory gets its own
+ * database, so a test that restarts a backend on the same data directory finds its data again.
+ */
+export const TEST_POSTGRES_URL = process.env.GONG_TEST_POSTGRES_URL || undefined;
+export const ENGINE_UNDER_TEST = TEST_POSTGRES_URL ? 'postgres' : 'sqlite';
+
+const createdDatabases = new Map<string, Promise<string>>();
+
+/** The DATABASE_URL of this data directory's own database on the test server (made on first use). */
+export function testDatabaseUrl(dataDir: string): Promise<string> {
+  if (!TEST_POSTGRES_URL) throw new Error('no test Postgres server (GONG_TEST_POSTGRES_URL)');
+  const name = `t_${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 24)}`;
+  let made = createdDatabases.get(name);
+  if (!made) {
+    made = (async () => {
+      const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await admin.connect();
+      try {
+        const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        if (!exists.rowCount) await admin.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await admin.end();
+      }
+      const url = new URL(TEST_POSTGRES_URL);
+      url.pathname = `/${name}`;
+      return url.toString();
+    })();
+    createdDatabases.set(name, made);
+  }
+  return made;
+}
+
+/** The store a backend started on this data directory uses, for the engine under test. */
+export async function openTestDb(dataDir: string = tempDataDir()): Promise<Db> {
+  return TEST_POSTGRES_URL ? openPostgres(await testDatabaseUrl(dataDir)) : openDb(dataDir);
+}
+
+/** The environment a backend on this data directory needs for the engine under test (DATABASE_URL with Postgres). */
+export async function engineEnv(dataDir: string): Promise<Record<string, string>> {
+  return TEST_POSTGRES_URL ? { DATABASE_URL: await testDatabaseUrl(dataDir) } : {};
+}
+
 /** Quick retries keep fault tests short; the 3/s limit itself is never shortened. */
 export const FAST_RETRIES: BackendOptions['gong'] = { retryAfterScale: 0.2, backoffBaseMs: 20, backoffMaxMs: 200, rateLimitBackoffMs: 400 };
 
 export async function startTestBackend(opts: BackendOptions = {}): Promise<TestBackend> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const backend = await startBackend({ port: 0, host: '127.0.0.1', demoToken: DEMO_TOKEN, env: {}, ...opts, dataDir });
+  const env = { ...(await engineEnv(dataDir)), ...opts.env };
+  const backend = await startBackend({ port: 0, host: '127.0.0.1', demoToken: DEMO_TOKEN, ...opts, env, dataDir });
   const api = async (method: string, p: string, o: RequestOptions = {}): Promise<ApiAnswer> => {
     const headers: Record<string, string> = { ...o.headers };
     const token = o.token === undefined ? DEMO_TOKEN : o.token;
@@ -75,11 +123,11 @@ export async function startTestBackend(opts: BackendOptions = {}): Promise<TestB
 }
 
 /** Adds an ACTIVE Gong connection and an API user for `email` (a rep unless told); returns the user's token. */
-export function addConnectedUser(t: TestBackend, email: string, role?: Role): string {
+export async function addConnectedUser(t: TestBackend, email: string, role?: Role): Promise<string> {
   t.backend.sandbox!.accounts.setStatus('gong', email, 'ACTIVE');
   // The sandbox seeds some people (SANDBOX_ROLES) with no token: issue them one.
-  t.backend.users.revoke(email);
-  return t.backend.users.add(email, undefined, role).token;
+  await t.backend.users.revoke(email);
+  return (await t.backend.users.add(email, undefined, role)).token;
 }
 
 /** The seed's VP of Sales, who no one manages: the admin of tests that need one. */

@@ -70,7 +70,7 @@ describe('bulk assignment jobs', () => {
     expect((await t.api('GET', `/api/v1/jobs/${jobId}?results=maybe`)).status).toBe(400);
 
     // Only its owner sees it.
-    const samToken = addConnectedUser(t, SEED.otherRepEmail);
+    const samToken = await addConnectedUser(t, SEED.otherRepEmail);
     const other = await t.api('GET', `/api/v1/jobs/${jobId}`, { token: samToken });
     expect(other.status).toBe(404);
     expect(apiError.parse(other.body).error.code).toBe('NOT_FOUND');

@@ -14,7 +14,7 @@ let t: TestBackend;
 let samToken: string;
 beforeAll(async () => {
   t = await startTestBackend();
-  samToken = addConnectedUser(t, SEED.otherRepEmail);
+  samToken = await addConnectedUser(t, SEED.otherRepEmail);
 });
 afterAll(async () => {
   await t?.close();
@@ -142,7 +142,7 @@ describe('POST /prospects/flows/lookup', () => {
     const ids2 = [SEED.sfContactWithFlows];
     await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: ids2 } });
     t.backend.sandbox!.accounts.setStatus('gong', 'lapsed.rep@example.com', 'EXPIRED');
-    const lapsed = t.backend.users.add('lapsed.rep@example.com').token;
+    const lapsed = (await t.backend.users.add('lapsed.rep@example.com')).token;
     const res = await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: ids2 }, token: lapsed });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('GONG_NOT_CONNECTED');

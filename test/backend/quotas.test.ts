@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiError, jobAccepted, usage } from '../../lib/api';
 import { SEED } from '../../server/sandbox/gong/seed';
-import { addConnectedUser, FAST_RETRIES, startTestBackend, tempDataDir, waitFor, type TestBackend } from './harness';
+import { addConnectedUser, FAST_RETRIES, openTestDb, startTestBackend, tempDataDir, waitFor, type TestBackend } from './harness';
 
 const open: TestBackend[] = [];
 afterAll(async () => {
@@ -25,7 +25,7 @@ const call = (t: TestBackend, token?: string) => t.api('POST', '/api/v1/tools/go
 describe("each rep's share of the daily Gong budget", () => {
   it('refuses a rep past their share (GONG_DAILY_CALLS_PER_REP) while other reps go on', async () => {
     const t = await start({ env: { GONG_DAILY_CALLS_PER_REP: '3' }, gong: { cacheTtlMs: 0 } });
-    const sam = addConnectedUser(t, SEED.otherRepEmail);
+    const sam = await addConnectedUser(t, SEED.otherRepEmail);
     for (let i = 0; i < 3; i++) expect((await call(t)).status).toBe(200);
     const before = t.gong.stats().totalCalls;
     const over = await call(t);
@@ -45,20 +45,20 @@ describe("each rep's share of the daily Gong budget", () => {
     const t = await start({ gong: { dailyBudget: 60 } });
     const share = async () => usage.parse((await t.api('GET', '/api/v1/usage')).body).you.dailyShare;
     // The sandbox starts with its demo rep, manager and admin.
-    expect(t.backend.users.list().filter((u) => !u.revokedAt)).toHaveLength(3);
+    expect((await t.backend.users.list()).filter((u) => !u.revokedAt)).toHaveLength(3);
     expect(await share()).toBe(20);
-    addConnectedUser(t, SEED.otherRepEmail);
+    await addConnectedUser(t, SEED.otherRepEmail);
     expect(await share()).toBe(15);
-    addConnectedUser(t, 'fifth.rep@example.com');
+    await addConnectedUser(t, 'fifth.rep@example.com');
     expect(await share()).toBe(12);
-    t.backend.users.revoke('fifth.rep@example.com');
+    (await t.backend.users.revoke('fifth.rep@example.com'));
     expect(await share()).toBe(15);
   });
 
   it('shows an admin every rep who used Gong today', async () => {
     const t = await start({ gong: { cacheTtlMs: 0 } });
-    const sam = addConnectedUser(t, SEED.otherRepEmail);
-    const admin = t.backend.users.add('it.admin@example.com', undefined, 'admin').token;
+    const sam = await addConnectedUser(t, SEED.otherRepEmail);
+    const admin = (await t.backend.users.add('it.admin@example.com', undefined, 'admin')).token;
     await call(t);
     await call(t);
     await call(t, sam);
@@ -76,7 +76,7 @@ describe("each rep's share of the daily Gong budget", () => {
 describe('calls that never reached Gong', () => {
   it('do not count: a rep whose Gong is not connected, and calls that failed before Gong answered', async () => {
     const t = await start({ gong: { ...FAST_RETRIES, cacheTtlMs: 0 } });
-    const stranger = t.backend.users.add('not.connected@example.com').token;
+    const stranger = (await t.backend.users.add('not.connected@example.com')).token;
     const refused = await t.api('GET', '/api/v1/workspaces', { token: stranger });
     expect(refused.status).toBe(409);
     let u = usage.parse((await t.api('GET', '/api/v1/usage')).body);
@@ -101,7 +101,7 @@ describe('bulk jobs per rep', () => {
       t.api('POST', `/api/v1/flows/${SEED.otherFlowId}/assign`, { body: { crmProspectIds: ids(n, from) }, token });
     const first = await assign(300, 880_000_000);
     expect(first.status).toBe(202);
-    const jobsBefore = (t.backend.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
+    const jobsBefore = (await t.backend.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM jobs'))!.n;
     const tooMany = await assign(450, 881_000_000);
     expect(tooMany.status).toBe(429);
     expect(apiError.parse(tooMany.body).error.message).toMatch(/in flight/);
@@ -109,9 +109,9 @@ describe('bulk jobs per rep', () => {
     const third = await assign(201, 883_000_000);
     expect(third.status).toBe(429);
     expect(apiError.parse(third.body).error.message).toMatch(/open/);
-    expect((t.backend.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n).toBe(jobsBefore + 1);
+    expect((await t.backend.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM jobs'))!.n).toBe(jobsBefore + 1);
     // Another rep has their own allowance.
-    const sam = addConnectedUser(t, SEED.otherRepEmail);
+    const sam = await addConnectedUser(t, SEED.otherRepEmail);
     expect((await assign(201, 884_000_000, sam)).status).toBe(202);
     // Once a job finishes, there is room again.
     t.gong.faults.clear();
@@ -122,11 +122,11 @@ describe('bulk jobs per rep', () => {
 
   it('refuses a job from a rep whose Gong is not connected', async () => {
     const t = await start({});
-    const stranger = t.backend.users.add('not.connected@example.com').token;
+    const stranger = (await t.backend.users.add('not.connected@example.com')).token;
     const res = await t.api('POST', `/api/v1/flows/${SEED.otherFlowId}/assign`, { body: { crmProspectIds: ids(300, 886_000_000) }, token: stranger });
     expect(res.status).toBe(409);
     expect(apiError.parse(res.body).error.code).toBe('GONG_NOT_CONNECTED');
-    expect((t.backend.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n).toBe(0);
+    expect((await t.backend.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM jobs'))!.n).toBe(0);
   });
 
   it('deletes finished jobs and their items after the retention period (JOB_RETENTION_DAYS), at start', async () => {
@@ -139,16 +139,15 @@ describe('bulk jobs per rep', () => {
     }
     for (const id of accepted) await waitFor(async () => ((await t.api('GET', `/api/v1/jobs/${id}?results=0`)).body.status === 'COMPLETED' ? true : undefined));
     await t.close();
-    const { openDb } = await import('../../server/store/db');
-    const db = openDb(dataDir);
+    const db = await openTestDb(dataDir);
     const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
-    db.prepare('UPDATE jobs SET updated_at = ? WHERE id = ?').run(daysAgo(11), accepted[0]);
-    db.prepare('UPDATE jobs SET updated_at = ? WHERE id = ?').run(daysAgo(9), accepted[1]);
-    db.close();
+    await db.run('UPDATE jobs SET updated_at = ? WHERE id = ?', [daysAgo(11), accepted[0]]);
+    await db.run('UPDATE jobs SET updated_at = ? WHERE id = ?', [daysAgo(9), accepted[1]]);
+    await db.close();
     const again = await start({ dataDir, env: { JOB_RETENTION_DAYS: '10' } });
     expect((await again.api('GET', `/api/v1/jobs/${accepted[0]}`)).status).toBe(404);
     expect((await again.api('GET', `/api/v1/jobs/${accepted[1]}`)).status).toBe(200);
-    const items = again.backend.db.prepare('SELECT job_id AS id, COUNT(*) AS n FROM job_items GROUP BY job_id').all() as { id: string; n: number }[];
+    const items = await again.backend.db.all<{ id: string; n: number }>('SELECT job_id AS id, COUNT(*) AS n FROM job_items GROUP BY job_id');
     expect(items).toEqual([{ id: accepted[1], n: 201 }]);
   });
 });

@@ -10,9 +10,9 @@ import { ROLES } from '../../lib/gong-tools';
 import { ApiFailure } from '../../server/http/api-failure';
 import { hasRole, requireRole } from '../../server/http/roles';
 import { AuditLog } from '../../server/store/audit';
-import { openDb, type Db } from '../../server/store/db';
+import type { Db } from '../../server/store/db';
 import { UserStore } from '../../server/store/users';
-import { tempDataDir } from './harness';
+import { engineEnv, openTestDb, tempDataDir } from './harness';
 
 const run = promisify(execFile);
 const main = path.join(process.cwd(), 'server/main.ts');
@@ -20,7 +20,7 @@ const main = path.join(process.cwd(), 'server/main.ts');
 async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, 'user', ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATA_DIR: dataDir, ...(await engineEnv(dataDir)), LOG_LEVEL: 'warn' },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -30,49 +30,49 @@ async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; 
 }
 
 let db: Db | undefined;
-afterEach(() => {
-  db?.close();
+afterEach(async () => {
+  await db?.close();
   db = undefined;
 });
 
 describe('user roles in the store', () => {
-  it('makes a new user a rep unless told otherwise, and reports the role on authentication', () => {
-    db = openDb(tempDataDir());
+  it('makes a new user a rep unless told otherwise, and reports the role on authentication', async () => {
+    db = await openTestDb();
     const users = new UserStore(db);
-    const rep = users.add('Rep.One@example.com');
+    const rep = await users.add('Rep.One@example.com');
     expect(rep.user.role).toBe('rep');
-    const admin = users.add('boss@example.com', undefined, 'admin');
+    const admin = await users.add('boss@example.com', undefined, 'admin');
     expect(admin.user.role).toBe('admin');
-    expect(users.authenticate(admin.token)).toMatchObject({ email: 'boss@example.com', role: 'admin' });
-    expect(users.list().map((u) => [u.email, u.role])).toEqual([
+    expect(await users.authenticate(admin.token)).toMatchObject({ email: 'boss@example.com', role: 'admin' });
+    expect((await users.list()).map((u) => [u.email, u.role])).toEqual([
       ['rep.one@example.com', 'rep'],
       ['boss@example.com', 'admin'],
     ]);
   });
 
-  it('changes a role at once, even for a token whose answer was cached', () => {
-    db = openDb(tempDataDir());
+  it('changes a role at once, even for a token whose answer was cached', async () => {
+    db = await openTestDb();
     const users = new UserStore(db);
-    const { token } = users.add('rep@example.com');
-    expect(users.authenticate(token)).toMatchObject({ role: 'rep' });
-    expect(users.setRole('REP@example.com', 'manager')).toMatchObject({ email: 'rep@example.com', role: 'manager' });
-    expect(users.authenticate(token)).toMatchObject({ role: 'manager' });
+    const { token } = await users.add('rep@example.com');
+    expect(await users.authenticate(token)).toMatchObject({ role: 'rep' });
+    expect(await users.setRole('REP@example.com', 'manager')).toMatchObject({ email: 'rep@example.com', role: 'manager' });
+    expect(await users.authenticate(token)).toMatchObject({ role: 'manager' });
   });
 
-  it('refuses an unknown role or user and changes nothing', () => {
-    db = openDb(tempDataDir());
+  it('refuses an unknown role or user and changes nothing', async () => {
+    db = await openTestDb();
     const users = new UserStore(db);
-    users.add('rep@example.com');
-    expect(() => users.setRole('rep@example.com', 'owner' as never)).toThrow(/role/);
-    expect(() => users.add('x@example.com', undefined, 'root' as never)).toThrow(/role/);
-    expect(() => users.setRole('nobody@example.com', 'admin')).toThrow(/No user nobody@example.com/);
-    expect(users.list().map((u) => [u.email, u.role])).toEqual([['rep@example.com', 'rep']]);
+    await users.add('rep@example.com');
+    await expect(users.setRole('rep@example.com', 'owner' as never)).rejects.toThrow(/role/);
+    await expect(users.add('x@example.com', undefined, 'root' as never)).rejects.toThrow(/role/);
+    await expect(users.setRole('nobody@example.com', 'admin')).rejects.toThrow(/No user nobody@example.com/);
+    expect((await users.list()).map((u) => [u.email, u.role])).toEqual([['rep@example.com', 'rep']]);
   });
 
-  it('gives users who existed before roles (rows without one) the rep role', () => {
-    db = openDb(tempDataDir());
-    db.prepare("INSERT INTO users (email, token_hash, created_at) VALUES ('old@example.com', 'abc', '2026-01-01T00:00:00.000Z')").run();
-    expect(new UserStore(db).byEmail('old@example.com')?.role).toBe('rep');
+  it('gives users who existed before roles (rows without one) the rep role', async () => {
+    db = await openTestDb();
+    await db.run("INSERT INTO users (email, token_hash, created_at) VALUES ('old@example.com', 'abc', '2026-01-01T00:00:00.000Z')");
+    expect((await new UserStore(db).byEmail('old@example.com'))?.role).toBe('rep');
   });
 });
 
@@ -87,8 +87,8 @@ describe('requireRole', () => {
     expect(hasRole(user('rep'), 'rep')).toBe(true);
   });
 
-  it('refuses a lower role with 403 FORBIDDEN and records the refusal', () => {
-    db = openDb(tempDataDir());
+  it('refuses a lower role with 403 FORBIDDEN and records the refusal', async () => {
+    db = await openTestDb();
     const audit = new AuditLog(db);
     const req = { user: user('rep'), ip: '127.0.0.1', method: 'GET', url: '/api/v1/admin/users', routeOptions: { url: '/api/v1/admin/users' } };
     let thrown: unknown;
@@ -100,12 +100,14 @@ describe('requireRole', () => {
     expect(thrown).toBeInstanceOf(ApiFailure);
     expect((thrown as ApiFailure).status).toBe(403);
     expect((thrown as ApiFailure).code).toBe('FORBIDDEN');
-    expect(audit.denialCount()).toBe(1);
-    const row = db.prepare('SELECT route, reason, user_id AS userId FROM access_denials').get();
+    await audit.settled();
+    expect(await audit.denialCount()).toBe(1);
+    const row = await db.get('SELECT route, reason, user_id AS "userId" FROM access_denials');
     expect(row).toEqual({ route: '/api/v1/admin/users', reason: 'role-required:admin', userId: 7 });
     // An admin passes and gets its user back; nothing more is recorded.
     expect(requireRole({ audit }, { ...req, user: user('admin') }, 'admin').role).toBe('admin');
-    expect(audit.denialCount()).toBe(1);
+    await audit.settled();
+    expect(await audit.denialCount()).toBe(1);
   });
 });
 
@@ -117,9 +119,9 @@ describe('npm run server -- user add|role|list', () => {
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/Created lead@example.com \(manager\)/);
     expect(added.stdout).toMatch(/\ngek_[A-Za-z0-9_-]{43}\n/);
-    const seeded = openDb(dataDir);
-    new UserStore(seeded).add('plain@example.com');
-    seeded.close();
+    const seeded = await openTestDb(dataDir);
+    await new UserStore(seeded).add('plain@example.com');
+    await seeded.close();
 
     expect((await cli(dataDir, 'role', 'plain@example.com', 'admin')).stdout).toMatch(/plain@example.com is now admin/);
     const bad = await cli(dataDir, 'role', 'lead@example.com', 'superuser');

@@ -105,7 +105,7 @@ describe('tasks', () => {
     const res = await t.api('POST', '/api/v1/tasks/1234567/complete', { body: {} });
     expect(res.status).toBe(403);
     expect(apiError.parse(res.body).error).toEqual({ code: 'FORBIDDEN', message: 'No open task with this id for you' });
-    expect(t.backend.audit.entries({ tool: 'gong_engage_task_complete' }).at(-1)).toMatchObject({ outcome: 'refused', userEmail: SEED.repEmail });
+    expect((await t.backend.audit.entries({ tool: 'gong_engage_task_complete' })).at(-1)).toMatchObject({ outcome: 'refused', userEmail: SEED.repEmail });
   });
 });
 
@@ -152,16 +152,16 @@ describe('activity, folders, workspaces, cool-off', () => {
     });
     expect(asRep.status).toBe(403);
     expect(t.gong.state.flowInstancesByProspect(SEED.sfContactNoFlows2)).toEqual([]);
-    const managerToken = addConnectedUser(t, SEED.managerEmail);
-    t.backend.users.setRole(SEED.managerEmail, 'manager');
+    const managerToken = await addConnectedUser(t, SEED.managerEmail);
+    (await t.backend.users.setRole(SEED.managerEmail, 'manager'));
     const teammate = await t.api('POST', `/api/v1/flows/${SEED.flowId}/assign`, {
       token: managerToken,
       body: { crmProspectIds: [SEED.sfContactNoFlows2], flowInstanceOwnerEmail: SEED.otherRepEmail },
     });
     expect(teammate.status).toBe(200);
     expect(assignResult.parse(teammate.body).assigned).toEqual([expect.objectContaining({ crmProspectId: SEED.sfContactNoFlows2, ownerEmail: SEED.otherRepEmail })]);
-    const adminToken = addConnectedUser(t, 'morgan.lee@example.com');
-    t.backend.users.setRole('morgan.lee@example.com', 'admin');
+    const adminToken = await addConnectedUser(t, 'morgan.lee@example.com');
+    (await t.backend.users.setRole('morgan.lee@example.com', 'admin'));
     const stranger = await t.api('POST', `/api/v1/flows/${SEED.otherFlowId}/assign`, {
       token: adminToken,
       body: { crmProspectIds: [SEED.sfContactNoFlows2], flowInstanceOwnerEmail: 'nobody@elsewhere.test' },
@@ -188,7 +188,7 @@ describe('idempotency', () => {
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect((t.gong.stats().byTool.gong_engage_prospects_assign ?? 0) - before).toBe(1);
     expect(t.gong.state.flowInstancesByProspect(SEED.sfContactNoFlows).filter((i) => i.flowId === SEED.flowId)).toHaveLength(1);
-    expect(t.backend.audit.entries({ tool: 'gong_engage_prospects_assign' }).filter((e) => e.input?.includes(SEED.sfContactNoFlows))).toHaveLength(1);
+    expect((await t.backend.audit.entries({ tool: 'gong_engage_prospects_assign' })).filter((e) => e.input?.includes(SEED.sfContactNoFlows))).toHaveLength(1);
   });
 
   it('concurrent first attempts with one key reach Gong once', async () => {

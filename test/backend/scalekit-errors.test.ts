@@ -18,7 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiError } from '../../lib/api';
 import { startBackend, type Backend } from '../../server/app';
 import { classifyGongError, toApiFailure } from '../../server/gong/failure';
-import { tempDataDir } from './harness';
+import { engineEnv, tempDataDir } from './harness';
 import { ConnectorStatus, makeScalekitConnectError, makeToolConnectError, startScalekitFromSdk, type ScalekitFromSdk } from './scalekit-from-sdk';
 
 const rateLimited = (toolErrorMessage = 'Gong API rate limit exceeded') =>
@@ -94,15 +94,16 @@ describe('real mode against a Scalekit written from the SDK', () => {
   beforeEach(async () => {
     sk = await startScalekitFromSdk();
     sk.accounts.set(REP, ConnectorStatus.ACTIVE);
+    const dataDir = tempDataDir();
     backend = await startBackend({
       port: 0,
       host: '127.0.0.1',
-      dataDir: tempDataDir(),
-      env: { SCALEKIT_ENV_URL: sk.url, SCALEKIT_CLIENT_ID: sk.clientId, SCALEKIT_CLIENT_SECRET: sk.clientSecret },
+      dataDir,
+      env: { ...(await engineEnv(dataDir)), SCALEKIT_ENV_URL: sk.url, SCALEKIT_CLIENT_ID: sk.clientId, SCALEKIT_CLIENT_SECRET: sk.clientSecret },
       gong: { backoffBaseMs: 20, backoffMaxMs: 100, rateLimitBackoffMs: 600 },
     });
     // An admin: gong_trackers_list is a company-wide read (lib/gong-tools.ts toolAccess); these tests are about errors.
-    token = backend.users.add(REP, undefined, 'admin').token;
+    token = (await backend.users.add(REP, undefined, 'admin')).token;
   });
   afterEach(async () => {
     await backend?.close();

@@ -11,10 +11,9 @@ import { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { SANDBOX_PEOPLE } from '../../server/sandbox/hosted-login';
 import { startSandbox, type Sandbox } from '../../server/sandbox/index';
-import { openDb } from '../../server/store/db';
 import { SessionStore } from '../../server/store/sessions';
 import { UserStore } from '../../server/store/users';
-import { DEMO_TOKEN, logCollector, tempDataDir } from './harness';
+import { DEMO_TOKEN, engineEnv, logCollector, openTestDb, tempDataDir } from './harness';
 
 const LISTED = 'abcdefghijklmnopabcdefghijklmnop';
 const UNLISTED = 'ponmlkjihgfedcbaponmlkjihgfedcba';
@@ -29,19 +28,19 @@ const sandboxDeviceTokens: string[] = [];
 beforeAll(async () => {
   // The data directory was used in sandbox mode first: the demo user exists there with both tokens printed.
   for (const demoToken of [DEFAULT_DEMO_TOKEN, DEMO_TOKEN]) {
-    const first = await startBackend({ port: 0, dataDir, env: {}, demoToken });
+    const first = await startBackend({ port: 0, dataDir, env: await engineEnv(dataDir), demoToken });
     await first.close();
   }
   // Anyone can sign in as one of the sandbox IdP's people; such a device token must not outlive sandbox mode.
-  const db = openDb(dataDir);
+  const db = await openTestDb(dataDir);
   const people = new UserStore(db);
   // As the sandbox backend's sign-in does (server/sso/sign-in.ts through a UserStore app.ts set so).
   people.sandboxSignIns = true;
   const sessions = new SessionStore(db, people);
   for (const p of SANDBOX_PEOPLE.filter((p) => p.email.endsWith('@example.com'))) {
-    sandboxDeviceTokens.push(sessions.issue(people.findOrCreateForSso(p.email).id, 'extension').token);
+    sandboxDeviceTokens.push((await sessions.issue((await people.findOrCreateForSso(p.email)).id, 'extension')).token);
   }
-  db.close();
+  await db.close();
   sandbox = await startSandbox({ gong: new GongSimulator() });
   sandbox.accounts.setStatus('gong', SEED.repEmail, 'ACTIVE');
   backend = await startBackend({
@@ -51,6 +50,7 @@ beforeAll(async () => {
     logger: true,
     logStream,
     env: {
+      ...(await engineEnv(dataDir)),
       SCALEKIT_ENV_URL: sandbox.url,
       SCALEKIT_CLIENT_ID: sandbox.clientId,
       SCALEKIT_CLIENT_SECRET: sandbox.clientSecret,
@@ -58,7 +58,7 @@ beforeAll(async () => {
     },
   });
   expect(backend.mode).toBe('scalekit');
-  token = backend.users.add('riley.parker@example.com').token;
+  token = (await backend.users.add('riley.parker@example.com')).token;
 });
 afterAll(async () => {
   await backend?.close();

@@ -94,8 +94,8 @@ describe('connection flow', () => {
     // Authorized at Gong, then verified as this rep (user verification, by the backend's browser session: docs/sso.md).
     const authorized = await fetch(url, { method: 'POST', redirect: 'manual' });
     expect(authorized.status).toBe(303);
-    const rep = t.backend.users.byEmail(SEED.repEmail)!;
-    const cookie = `ge_session=${t.backend.sessions.issue(rep.id, 'browser').token}`;
+    const rep = (await t.backend.users.byEmail(SEED.repEmail))!;
+    const cookie = `ge_session=${(await t.backend.sessions.issue(rep.id, 'browser')).token}`;
     const verified = await fetch(authorized.headers.get('location')!, { headers: { cookie }, redirect: 'manual' });
     expect(verified.status).toBe(302);
     expect((await t.api('GET', '/api/v1/connection')).body.status).toBe('ACTIVE');
@@ -105,14 +105,14 @@ describe('connection flow', () => {
   it("answers from the company-wide caches only a rep whose own connection is active", async () => {
     const flowsPath = `/api/v1/prospects/${SEED.sfContactWithFlows}/flows`;
     const callsPath = `/api/v1/prospects/${SEED.sfContactWithFlows}/calls`;
-    const connected = t.backend.users.add('cache.reader@example.com').token;
+    const connected = (await t.backend.users.add('cache.reader@example.com')).token;
     t.backend.sandbox!.accounts.setStatus('gong', 'cache.reader@example.com', 'ACTIVE');
     // A connected rep fills the caches.
     expect((await t.api('GET', flowsPath, { token: connected })).status).toBe(200);
     expect((await t.api('GET', callsPath, { token: connected })).status).toBe(200);
 
     // Another rep's connection has expired: the cached company data is not theirs to see.
-    const expired = t.backend.users.add('expired.rep@example.com').token;
+    const expired = (await t.backend.users.add('expired.rep@example.com')).token;
     t.backend.sandbox!.accounts.setStatus('gong', 'expired.rep@example.com', 'EXPIRED');
     const callsBefore = t.gong.stats().totalCalls;
     for (const path of [flowsPath, callsPath]) {
@@ -133,7 +133,7 @@ describe('connection flow', () => {
   });
 
   it('reports NOT_CONNECTED for a user who never connected Gong, and gives them a link', async () => {
-    const { token } = t.backend.users.add('new.rep@example.com');
+    const { token } = (await t.backend.users.add('new.rep@example.com'));
     expect((await t.api('GET', '/api/v1/connection', { token })).body.status).toBe('NOT_CONNECTED');
     const flows = await t.api('GET', '/api/v1/flows', { token });
     expect(flows.status).toBe(409);
@@ -145,7 +145,7 @@ describe('connection flow', () => {
 
 describe('limits, logs and the API description', () => {
   it('limits requests per user in front of the Gong limiter', async () => {
-    const { token } = t.backend.users.add('busy.rep@example.com');
+    const { token } = (await t.backend.users.add('busy.rep@example.com'));
     const answers = [];
     for (let i = 0; i < 45; i++) answers.push(await t.api('GET', '/api/v1/jobs/job_000000000000000000000000', { token }));
     const limited = answers.filter((a) => a.status === 429);

@@ -94,7 +94,7 @@ describe('SSO sign-in', () => {
   });
 
   it('creates a person signing in for the first time as a rep; a known person keeps the role an admin gave', async () => {
-    expect(t.backend.users.byEmail('taylor.nguyen@example.com')).toBeUndefined();
+    expect((await t.backend.users.byEmail('taylor.nguyen@example.com'))).toBeUndefined();
     const fresh = await signIn('taylor.nguyen@example.com');
     if (!fresh.outcome?.ok) throw new Error('sign-in failed');
     expect((await t.api('GET', '/api/v1/me', { token: fresh.outcome.token })).body).toMatchObject({ email: 'taylor.nguyen@example.com', role: 'rep' });
@@ -162,15 +162,15 @@ describe('SSO sign-in', () => {
   });
 
   it('refuses an email domain that is not on the allow-list, and creates nobody', async () => {
-    const denied = t.backend.audit.denialCount();
+    const denied = (await t.backend.audit.denialCount());
     const done = await signIn('pat@contractor-mail.test');
     expect(done.outcome).toMatchObject({ ok: false, error: 'domain_not_allowed' });
-    expect(t.backend.users.byEmail('pat@contractor-mail.test')).toBeUndefined();
-    expect(t.backend.audit.denialCount()).toBe(denied + 1);
+    expect((await t.backend.users.byEmail('pat@contractor-mail.test'))).toBeUndefined();
+    expect((await t.backend.audit.denialCount())).toBe(denied + 1);
   });
 
   it('refuses a person an admin revoked', async () => {
-    t.backend.users.revoke('admin@example.com');
+    (await t.backend.users.revoke('admin@example.com'));
     const done = await signIn('admin@example.com');
     expect(done.outcome).toMatchObject({ ok: false, error: 'revoked' });
   });
@@ -190,9 +190,9 @@ describe('SSO sign-in', () => {
   it('a revoked device token is refused at once', async () => {
     const done = await signIn('rep@example.com');
     if (!done.outcome?.ok) throw new Error('sign-in failed');
-    const session = t.backend.sessions.authenticate(done.outcome.token, 'extension');
+    const session = (await t.backend.sessions.authenticate(done.outcome.token, 'extension'));
     if (typeof session !== 'object') throw new Error('no session');
-    t.backend.sessions.revokeAllFor(session.user.id);
+    (await t.backend.sessions.revokeAllFor(session.user.id));
     expect((await t.api('GET', '/api/v1/me', { token: done.outcome.token })).status).toBe(401);
   });
 });
@@ -222,7 +222,7 @@ describe('Gong connect verification (/auth/gong/verify)', () => {
   });
 
   it('without its state, the mismatch is still refused — by Scalekit (PermissionDenied) — and nothing changes', async () => {
-    const token = t.backend.users.add('sam.rivera@example.com').token;
+    const token = (await t.backend.users.add('sam.rivera@example.com')).token;
     const { link } = (await t.api('POST', '/api/v1/connection/link', { token, body: {} })).body;
     const verify = await authorize(link);
     verify.searchParams.delete('state');

@@ -13,8 +13,8 @@ let t: TestBackend;
 let adminToken: string;
 beforeAll(async () => {
   t = await startTestBackend({ limits: { perUserPerMinute: 10_000 } });
-  adminToken = addConnectedUser(t, 'morgan.lee@example.com');
-  t.backend.users.setRole('morgan.lee@example.com', 'admin');
+  adminToken = await addConnectedUser(t, 'morgan.lee@example.com');
+  (await t.backend.users.setRole('morgan.lee@example.com', 'admin'));
 });
 afterAll(async () => {
   await t?.close();
@@ -85,7 +85,7 @@ describe('generic tool route', () => {
       const input = makeInput(made);
       const stateBefore = JSON.stringify(t.gong.state.raw);
       const callsBefore = t.gong.stats().totalCalls;
-      const auditBefore = t.backend.audit.count();
+      const auditBefore = (await t.backend.audit.count());
       for (const [label, bad] of invalidVariants(tool, input)) {
         const res = await t.api('POST', `/api/v1/tools/${tool}`, { token: adminToken, body: bad });
         expect(res.status, `${tool}: ${label}`).toBe(400);
@@ -95,13 +95,13 @@ describe('generic tool route', () => {
       }
       expect(t.gong.stats().totalCalls, tool).toBe(callsBefore);
       expect(JSON.stringify(t.gong.state.raw), tool).toBe(stateBefore);
-      expect(t.backend.audit.count()).toBe(auditBefore);
+      expect((await t.backend.audit.count())).toBe(auditBefore);
 
       const res = await t.api('POST', `/api/v1/tools/${tool}`, { token: adminToken, body: input });
       expect(res.status, `${tool}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(200);
       made[tool] = toolResult.parse(res.body).data;
       // Writes are audited with Gong's answer; reads are not.
-      expect(t.backend.audit.count()).toBe(auditBefore + (gongTools[tool].write ? 1 : 0));
+      expect((await t.backend.audit.count())).toBe(auditBefore + (gongTools[tool].write ? 1 : 0));
     }
     expect(t.gong.state.task(SEED.openTaskId)?.status).toBe('DONE');
     expect(t.gong.state.flowInstancesByProspect(SEED.sfLead)).toEqual([]);

@@ -1,81 +1,98 @@
 /** The day's Gong call count: counted in memory at once, written behind, and never lost on a clean close. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDb, type Db } from '../../server/store/db';
+import type { Db } from '../../server/store/db';
 import { UsageCounter, utcDay } from '../../server/store/usage';
+import { openTestDb, tempDataDir } from './harness';
 
-const dirs: string[] = [];
-function freshDb(): { db: Db; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'gong-usage-'));
-  dirs.push(dir);
-  return { db: openDb(dir), dir };
+const open: Db[] = [];
+async function freshDb(dir = tempDataDir()): Promise<{ db: Db; dir: string }> {
+  const db = await openTestDb(dir);
+  open.push(db);
+  return { db, dir };
 }
-const stored = (db: Db, day: string) => (db.prepare('SELECT calls FROM gong_usage WHERE day = ?').get(day) as { calls: number } | undefined)?.calls ?? 0;
+const stored = async (db: Db, day: string) => (await db.get<{ calls: number }>('SELECT calls FROM gong_usage WHERE day = ?', [day]))?.calls ?? 0;
 
-afterEach(() => {
-  vi.useRealTimers();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+afterEach(async () => {
+  for (const db of open.splice(0)) await db.close();
 });
 
 describe('UsageCounter', () => {
-  it('counts at once and writes the calls of a moment in one statement, after the calls', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const { db } = freshDb();
-    const usage = new UsageCounter(db, 1000);
-    usage.increment('2026-11-27');
-    usage.increment('2026-11-27');
-    expect(usage.calls('2026-11-27')).toBe(2);
-    expect(stored(db, '2026-11-27')).toBe(0);
-    vi.advanceTimersByTime(1000);
-    expect(stored(db, '2026-11-27')).toBe(2);
-    usage.increment('2026-11-27');
-    vi.advanceTimersByTime(1000);
-    expect(stored(db, '2026-11-27')).toBe(3);
-    db.close();
+  it('counts at once and writes the calls of a moment in one transaction, after the calls', async () => {
+    const { db } = await freshDb();
+    const day = utcDay();
+    const usage = new UsageCounter(db, 200);
+    await usage.start();
+    usage.increment(day);
+    usage.increment(day);
+    expect(usage.calls()).toBe(2);
+    expect(await stored(db, day)).toBe(0);
+    await vi.waitFor(async () => expect(await stored(db, day)).toBe(2), { timeout: 2000, interval: 20 });
+    usage.increment(day);
+    await vi.waitFor(async () => expect(await stored(db, day)).toBe(3), { timeout: 2000, interval: 20 });
+    await usage.close();
   });
 
-  it('keeps counting from the persisted figure after a restart, and flush writes what is pending', () => {
-    const { db, dir } = freshDb();
+  it('keeps counting from the persisted figure after a restart, and flush writes what is pending', async () => {
+    const { db, dir } = await freshDb();
     const day = utcDay();
     const first = new UsageCounter(db);
+    await first.start();
     for (let i = 0; i < 5; i++) first.increment();
-    first.flush();
-    db.close();
-    const again = openDb(dir);
+    await first.close();
+    const { db: again } = await freshDb(dir);
     const second = new UsageCounter(again);
+    await second.start();
     expect(second.calls()).toBe(5);
     second.increment();
     expect(second.calls()).toBe(6);
-    second.flush();
-    expect(stored(again, day)).toBe(6);
-    again.close();
+    await second.flush();
+    expect(await stored(again, day)).toBe(6);
+    await second.close();
+  });
+
+  it("sees what another process counted (another replica on the same database) after its flush", async () => {
+    const { db, dir } = await freshDb();
+    const { db: other } = await freshDb(dir);
+    const mine = new UsageCounter(db);
+    const theirs = new UsageCounter(other);
+    await mine.start();
+    await theirs.start();
+    theirs.increment(undefined, 4, 'b@example.com');
+    await theirs.flush();
+    mine.increment(undefined, 1, 'a@example.com');
+    await mine.flush();
+    expect(mine.calls()).toBe(5);
+    expect(mine.callsBy('b@example.com')).toBe(4);
+    await mine.close();
+    await theirs.close();
   });
 });
 
 describe('UsageCounter per rep', () => {
-  it("keeps each rep's count beside the company's, across a restart; a negative count takes calls back", () => {
-    const { db, dir } = freshDb();
+  it("keeps each rep's count beside the company's, across a restart; a negative count takes calls back", async () => {
+    const { db, dir } = await freshDb();
     const first = new UsageCounter(db);
+    await first.start();
     first.increment(undefined, 3, 'a@example.com');
     first.increment(undefined, 2, 'b@example.com');
     first.increment(undefined, 2, 'a@example.com');
     first.increment(undefined, -2, 'a@example.com');
     expect(first.callsBy('a@example.com')).toBe(3);
     expect(first.calls()).toBe(5);
-    first.flush();
-    db.close();
-    const again = new UsageCounter(openDb(dir));
-    expect(again.callsBy('a@example.com')).toBe(3);
-    expect(again.callsBy('b@example.com')).toBe(2);
-    expect(again.callsBy('c@example.com')).toBe(0);
-    again.increment(undefined, 1, 'b@example.com');
-    expect(again.byRep()).toEqual([
+    await first.close();
+    const { db: again } = await freshDb(dir);
+    const second = new UsageCounter(again);
+    await second.start();
+    expect(second.callsBy('a@example.com')).toBe(3);
+    expect(second.callsBy('b@example.com')).toBe(2);
+    expect(second.callsBy('c@example.com')).toBe(0);
+    second.increment(undefined, 1, 'b@example.com');
+    expect(await second.byRep()).toEqual([
       { identifier: 'a@example.com', calls: 3 },
       { identifier: 'b@example.com', calls: 3 },
     ]);
-    expect(again.calls()).toBe(6);
+    expect(second.calls()).toBe(6);
+    await second.close();
   });
 });
 
@@ -89,7 +106,7 @@ describe('the backend writes the count between requests', () => {
       expect(res.status).toBe(200);
       expect(t.gong.stats().totalCalls).toBeGreaterThan(0);
       // The deadline is 1 s; the quiet moment comes ~20 ms after the response.
-      await vi.waitFor(() => expect(stored(t.backend.db, utcDay())).toBe(t.gong.stats().totalCalls), { timeout: 800, interval: 10 });
+      await vi.waitFor(async () => expect(await stored(t.backend.db, utcDay())).toBe(t.gong.stats().totalCalls), { timeout: 800, interval: 10 });
     } finally {
       await t.close();
     }

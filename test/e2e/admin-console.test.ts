@@ -63,7 +63,7 @@ describe('admin console', () => {
     await role.focus();
     await role.selectOption('admin');
     await poll(() => page.getByTestId('admin-people-status').textContent()).toBe('manager@example.com is now admin.');
-    expect(h.backend.users.byEmail('manager@example.com')!.role).toBe('admin');
+    expect((await h.backend.users.byEmail('manager@example.com'))!.role).toBe('admin');
 
     // Revoke the demo rep: Enter on Revoke, then on the confirmation that takes focus.
     await page.getByRole('button', { name: 'Revoke rep@example.com' }).focus();

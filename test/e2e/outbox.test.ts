@@ -102,9 +102,9 @@ describe('outbox', () => {
     expect(instances).toHaveLength(1);
     expect(gong.state.interactions.filter((i) => i.eventName === eventName)).toHaveLength(1);
     // …and in the backend's audit table (one successful Gong write each; nothing while it was down).
-    const assigned = backend.audit.entries({ tool: 'gong_engage_prospects_assign' }).filter((e) => e.input?.includes(prospect) && e.outcome === 'ok');
+    const assigned = (await backend.audit.entries({ tool: 'gong_engage_prospects_assign' })).filter((e) => e.input?.includes(prospect) && e.outcome === 'ok');
     expect(assigned).toHaveLength(1);
-    const reported = backend.audit.entries({ tool: 'gong_engage_digital_interactions_create' }).filter((e) => e.input?.includes(eventName) && e.outcome === 'ok');
+    const reported = (await backend.audit.entries({ tool: 'gong_engage_digital_interactions_create' })).filter((e) => e.input?.includes(eventName) && e.outcome === 'ok');
     expect(reported).toHaveLength(1);
 
     // A reopened panel shows the same: the flow is listed, nothing is waiting any more.

@@ -319,14 +319,14 @@ describe('side panel', () => {
     const results = panel.getByRole('list', { name: 'Per-prospect results' });
     expect(await results.getByText(/cool-off/i).count()).toBe(n);
     const inFlowBefore = gong().state.instances.filter((i) => i.flowId === SEED.personalFlowId && isActive(i.status)).length;
-    const overrideCalls = () => h.backend.audit.entries({ tool: 'gong_engage_prospects_assign_cool_off_override' }).filter((e) => e.outcome === 'ok');
-    const overridesBefore = overrideCalls().length;
+    const overrideCalls = async () => (await h.backend.audit.entries({ tool: 'gong_engage_prospects_assign_cool_off_override' })).filter((e) => e.outcome === 'ok');
+    const overridesBefore = (await overrideCalls()).length;
     await anyway.click();
     await poll(() => coolOff.count()).toBe(0);
     await poll(() => results.getByText(/cool-off/i).count()).toBe(0);
     expect(gong().state.instances.filter((i) => i.flowId === SEED.personalFlowId && isActive(i.status)).length).toBe(inFlowBefore + n);
     // One Gong call with the cool-off override, for just those prospects.
-    const sent = overrideCalls().slice(overridesBefore);
+    const sent = (await overrideCalls()).slice(overridesBefore);
     expect(sent).toHaveLength(1);
     expect((JSON.parse(sent[0].input!) as { crm_prospect_ids: string[] }).crm_prospect_ids).toHaveLength(n);
     await poll(() => results.getByRole('listitem').count()).toBe(all.length);

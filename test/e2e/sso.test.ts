@@ -96,8 +96,8 @@ describe('SSO sign-in', () => {
   test('a revoked sign-in is refused by the backend and the options page says to sign in again', async () => {
     const { settings } = await stored();
     expect(settings.apiToken).toMatch(/^ged_/);
-    const user = h.backend.users.byEmail('rep@example.com')!;
-    h.backend.sessions.revokeAllFor(user.id);
+    const user = (await h.backend.users.byEmail('rep@example.com'))!;
+    (await h.backend.sessions.revokeAllFor(user.id));
     expect(await apiStatus(settings.apiToken)).toBe(401);
     const page = await h.openExtensionPage('options.html');
     await page.getByTestId('test-connection').click();

@@ -1,0 +1,258 @@
+/**
+ * The one store interface the backend's stores use, with two engines behind it: SQLite (better-sqlite3, the
+ * embedded single-process default) and PostgreSQL (`pg`, shared by every replica). Stores write portable SQL
+ * with `?` placeholders; the few places where the dialects differ ask `db.engine`.
+ */
+import pg from 'pg';
+import type BetterSqlite3 from 'better-sqlite3';
+
+export type Engine = 'sqlite' | 'postgres';
+export type SqlParam = string | number | bigint | null | undefined;
+
+export interface Sql {
+  readonly engine: Engine;
+  all<T>(sql: string, params?: SqlParam[]): Promise<T[]>;
+  get<T>(sql: string, params?: SqlParam[]): Promise<T | undefined>;
+  run(sql: string, params?: SqlParam[]): Promise<{ changes: number }>;
+  /** Runs `fn` in one transaction; a transaction inside it is the same transaction. */
+  tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+export interface Db extends Sql {
+  /** Where the data lives, for logs and `doctor` (no password). */
+  readonly where: string;
+  /**
+   * A message to every replica (including this one) listening on `channel`: Postgres NOTIFY; with SQLite the
+   * backend is one process, so in process.
+   */
+  publish(channel: string, payload: string): Promise<void>;
+  subscribe(channel: string, listener: (payload: string) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Listeners = Map<string, Set<(payload: string) => void>>;
+
+function deliver(listeners: Listeners, channel: string, payload: string): void {
+  for (const fn of listeners.get(channel) ?? []) {
+    try {
+      fn(payload);
+    } catch {
+      /* a listener's failure is its own */
+    }
+  }
+}
+
+const sqliteParams = (params: SqlParam[]) => params.map((p) => (p === undefined ? null : p));
+
+/** better-sqlite3 is synchronous; its answers are wrapped so stores are written once for both engines. */
+export class SqliteDb implements Db {
+  readonly engine = 'sqlite' as const;
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly listeners: Listeners = new Map();
+  /** Transactions run one after another: the connection is shared by every request in the process. */
+  private txQueue: Promise<unknown> = Promise.resolve();
+  private readonly inTx: Sql;
+
+  constructor(
+    readonly raw: BetterSqlite3.Database,
+    readonly where: string,
+  ) {
+    const self = this;
+    this.inTx = {
+      engine: 'sqlite',
+      all: (s, p) => self.all(s, p),
+      get: (s, p) => self.get(s, p),
+      run: (s, p) => self.run(s, p),
+      tx: (fn) => fn(self.inTx),
+    };
+  }
+
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.raw.prepare(sql);
+      if (this.statements.size > 500) this.statements.clear();
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  async all<T>(sql: string, params: SqlParam[] = []): Promise<T[]> {
+    return this.prepare(sql).all(...sqliteParams(params)) as T[];
+  }
+
+  async get<T>(sql: string, params: SqlParam[] = []): Promise<T | undefined> {
+    return this.prepare(sql).get(...sqliteParams(params)) as T | undefined;
+  }
+
+  async run(sql: string, params: SqlParam[] = []): Promise<{ changes: number }> {
+    return { changes: this.prepare(sql).run(...sqliteParams(params)).changes };
+  }
+
+  /**
+   * BEGIN IMMEDIATE … COMMIT around `fn`. Statements other requests run while `fn` awaits land in the same
+   * transaction (one connection): harmless, as nothing here rolls back on purpose but a failed write.
+   */
+  tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    const run = this.txQueue.then(async () => {
+      this.raw.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.inTx);
+        this.raw.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+        throw err;
+      }
+    });
+    this.txQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async publish(channel: string, payload: string): Promise<void> {
+    deliver(this.listeners, channel, payload);
+  }
+
+  async subscribe(channel: string, listener: (payload: string) => void): Promise<void> {
+    const set = this.listeners.get(channel) ?? new Set();
+    set.add(listener);
+    this.listeners.set(channel, set);
+  }
+
+  async close(): Promise<void> {
+    if (this.raw.open) this.raw.close();
+  }
+}
+
+/** `?` placeholders (the stores' SQL) → `$1, $2, …` (Postgres). The stores' SQL has no `?` inside strings. */
+export function toPgPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** COUNT and SUM answer int8/numeric; every number the stores keep fits a double (ids, ms timestamps). */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+const pgParams = (params: SqlParam[]) => params.map((p) => (p === undefined ? null : typeof p === 'bigint' ? p.toString() : p));
+
+class PgSql implements Sql {
+  readonly engine = 'postgres' as const;
+  constructor(private readonly client: pg.Pool | pg.PoolClient) {}
+
+  async all<T>(sql: string, params: SqlParam[] = []): Promise<T[]> {
+    return (await this.client.query(toPgPlaceholders(sql), pgParams(params))).rows as T[];
+  }
+
+  async get<T>(sql: string, params: SqlParam[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async run(sql: string, params: SqlParam[] = []): Promise<{ changes: number }> {
+    return { changes: (await this.client.query(toPgPlaceholders(sql), pgParams(params))).rowCount ?? 0 };
+  }
+
+  tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+}
+
+export class PostgresDb implements Db {
+  readonly engine = 'postgres' as const;
+  private readonly queries: PgSql;
+  private readonly listeners: Listeners = new Map();
+  private listenClient: pg.Client | null = null;
+  private closed = false;
+
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    readonly where: string,
+  ) {
+    this.queries = new PgSql(pool);
+  }
+
+  static open(connectionString: string, poolSize = 10): PostgresDb {
+    const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes, idleTimeoutMillis: 30_000 });
+    // An idle client that loses its server (failover, restart) must not crash the backend; the next query reconnects.
+    pool.on('error', () => undefined);
+    const u = new URL(connectionString);
+    return new PostgresDb(pool, connectionString, `postgres://${u.host}${u.pathname}`);
+  }
+
+  all<T>(sql: string, params?: SqlParam[]): Promise<T[]> {
+    return this.queries.all<T>(sql, params);
+  }
+  get<T>(sql: string, params?: SqlParam[]): Promise<T | undefined> {
+    return this.queries.get<T>(sql, params);
+  }
+  run(sql: string, params?: SqlParam[]): Promise<{ changes: number }> {
+    return this.queries.run(sql, params);
+  }
+
+  async tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(new PgSql(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async publish(channel: string, payload: string): Promise<void> {
+    await this.pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
+  /** One connection per process holds every LISTEN; it is re-opened (and its channels re-listened) if it drops. */
+  async subscribe(channel: string, listener: (payload: string) => void): Promise<void> {
+    const set = this.listeners.get(channel) ?? new Set();
+    const isNew = set.size === 0;
+    set.add(listener);
+    this.listeners.set(channel, set);
+    const client = await this.listener();
+    if (isNew) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+  }
+
+  private async listener(): Promise<pg.Client> {
+    if (this.listenClient) return this.listenClient;
+    const client = new pg.Client({ connectionString: this.connectionString, types: pgTypes });
+    this.listenClient = client;
+    client.on('notification', (m) => deliver(this.listeners, m.channel, m.payload ?? ''));
+    client.on('error', () => {
+      if (this.listenClient === client) this.listenClient = null;
+      client.end().catch(() => undefined);
+      if (!this.closed) setTimeout(() => void this.relisten(), 500).unref();
+    });
+    await client.connect();
+    return client;
+  }
+
+  private async relisten(): Promise<void> {
+    try {
+      const client = await this.listener();
+      for (const channel of this.listeners.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch {
+      if (!this.closed) setTimeout(() => void this.relisten(), 1000).unref();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.listenClient?.end().catch(() => undefined);
+    this.listenClient = null;
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+/** The database's clock in ms, as an SQL expression: with Postgres one clock for every replica (leases, rate slots). */
+export function nowMsSql(engine: Engine): string {
+  return engine === 'postgres' ? '(extract(epoch FROM clock_timestamp()) * 1000)::bigint' : `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`;
+}

@@ -20,7 +20,7 @@ import { GongGateway } from './gong/gateway';
 import type { ApiFailure } from './http/api-failure';
 import type { SandboxOptions } from './sandbox/index';
 import { connectScalekit, type ScalekitConnection } from './scalekit-client';
-import { openDatabase } from './store/db';
+import { databaseStatus, openDatabase } from './store/db';
 import { SharedRateLimiter } from './gong/shared-limiter';
 import { UsageCounter } from './store/usage';
 
@@ -55,6 +55,7 @@ export interface DoctorOptions {
 const CHECKS = {
   env: 'environment',
   sso: 'SSO sign-in',
+  database: 'database',
   token: 'Scalekit token',
   connection: 'Gong connection',
   rep: 'rep connection',
@@ -146,6 +147,12 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     return report(config.mode);
   }
   rows.push(ssoRow(config));
+  const dbRow = await databaseRow(config);
+  rows.push(dbRow);
+  if (dbRow.result === 'fail') {
+    skipRest('the database is not reachable', 0);
+    return report(config.mode);
+  }
 
   let scalekit: ScalekitConnection;
   try {
@@ -208,6 +215,33 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     return report(config.mode);
   } finally {
     await scalekit.close();
+  }
+}
+
+/** Where the store is, that this version can use it (migrated, or about to be), and which replicas run jobs. */
+async function databaseRow(config: BackendConfig): Promise<DoctorRow> {
+  let db;
+  try {
+    db = await openDatabase(config);
+  } catch (err) {
+    return {
+      check: CHECKS.database,
+      result: 'fail',
+      detail: `${config.databaseUrl ? 'PostgreSQL at DATABASE_URL' : `SQLite in ${config.dataDir}`} cannot be opened: ${errorText(err)}`,
+      todo: config.databaseUrl ? 'Check DATABASE_URL (host, port, user, password, database name) and that this machine may reach it' : 'Check DATA_DIR: the backend user must own it',
+    };
+  }
+  try {
+    const status = await databaseStatus(db);
+    const jobs = status.runningJobs.length ? `; ${count(status.runningJobs.length, 'running job')} on ${count(new Set(status.runningJobs.map((j) => j.replica)).size, 'replica')}` : '';
+    return {
+      check: CHECKS.database,
+      result: 'ok',
+      detail: `${db.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} ${db.where}: schema ${status.schemaVersion}, ${count(status.activeUsers, 'active user')}${jobs}`,
+      todo: '',
+    };
+  } finally {
+    await db.close();
   }
 }
 

@@ -231,6 +231,15 @@ export async function openPostgres(databaseUrl: string, poolSize?: number): Prom
   return db;
 }
 
+/** What `doctor` says of the store: its schema, its people, which replicas hold running jobs. */
+export async function databaseStatus(db: Db): Promise<{ schemaVersion: number; activeUsers: number; runningJobs: { id: string; replica: string }[] }> {
+  const active = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM users WHERE revoked_at IS NULL');
+  const jobs = await db.all<{ id: string; replica: string }>(
+    `SELECT id, claimed_by AS replica FROM jobs WHERE status IN ('PENDING', 'IN_PROGRESS') AND claimed_by IS NOT NULL ORDER BY created_at`,
+  );
+  return { schemaVersion: MIGRATIONS.length, activeUsers: active!.n, runningJobs: jobs };
+}
+
 /** Messages between replicas (Postgres NOTIFY; in process with SQLite): people changed, Gong writes made. */
 export const CHANNELS = { people: 'gong_everywhere_people', gongWrites: 'gong_everywhere_writes' } as const;
 

@@ -15,7 +15,7 @@ import { GongHttpError } from '../../server/sandbox/gong/http-error';
 import type { GongBackend } from '../../server/sandbox/types';
 import { openDb } from '../../server/store/db';
 import { UsageCounter } from '../../server/store/usage';
-import { tempDataDir } from './harness';
+import { engineEnv, ENGINE_UNDER_TEST, tempDataDir } from './harness';
 
 const PROBES = ['Gong: workspaces', 'Gong: flows', 'Gong: users'];
 
@@ -41,6 +41,7 @@ describe('doctor in sandbox mode', () => {
     expect(report.rows.map((r) => [r.check, r.result])).toEqual([
       ['environment', 'ok'],
       ['SSO sign-in', 'ok'],
+      ['database', 'ok'],
       ['Scalekit token', 'ok'],
       ['Gong connection', 'ok'],
       ['rep connection', 'ok'],
@@ -79,6 +80,26 @@ describe('doctor in sandbox mode', () => {
     expect(stdout).toMatch(/^CHECK\s+RESULT\s+WHAT TO DO/);
     expect(stdout).toMatch(/^Gong: flows\s+OK\s+14 flows visible to rep@example.com/m);
     expect(stdout.trimEnd().endsWith('All checks passed.')).toBe(true);
+  });
+});
+
+describe('doctor: the database', () => {
+  it('names the store this backend would use: its engine, schema and people', async () => {
+    const dataDir = tempDataDir();
+    const report = await runDoctor({ env: await engineEnv(dataDir), dataDir });
+    const db = row(report, 'database');
+    expect(db.result).toBe('ok');
+    expect(db.detail).toMatch(ENGINE_UNDER_TEST === 'postgres' ? /^PostgreSQL postgres:\/\/127\.0\.0\.1:\d+\/t_[0-9a-f]+: schema \d+, \d+ active users?$/ : /^SQLite .*backend\.sqlite: schema \d+, \d+ active users?$/);
+  });
+
+  it('a DATABASE_URL nobody answers at: its own failed row, what to check, and nothing else tried', async () => {
+    const port = await closedPort();
+    const report = await runDoctor({ env: { DATABASE_URL: `postgres://gong:secret@127.0.0.1:${port}/gong` }, dataDir: tempDataDir() });
+    expect(row(report, 'database')).toMatchObject({ result: 'fail', todo: expect.stringMatching(/^Check DATABASE_URL/) });
+    expect(row(report, 'database').detail).toMatch(/^PostgreSQL at DATABASE_URL cannot be opened: .*ECONNREFUSED/);
+    expect(row(report, 'database').detail).not.toContain('secret');
+    expect(row(report, 'Scalekit token').result).toBe('skip');
+    expect(report.ok).toBe(false);
   });
 });
 
@@ -146,7 +167,7 @@ describe('doctor in Scalekit mode, pointed at the stand-in on loopback', () => {
       detail: `Scalekit at ${sandbox.url} refused the client id and secret: the credentials are wrong or belong to another environment`,
     });
     expect(row(report, 'Scalekit token').todo).toMatch(/^Copy SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET again/);
-    expect(report.rows.slice(3).every((r) => r.result === 'skip')).toBe(true);
+    expect(report.rows.slice(4).every((r) => r.result === 'skip')).toBe(true);
     expect(sandbox.stats.tokenRequests).toBe(1);
     expect(sandbox.stats.executeToolCalls).toBe(0);
   });
@@ -159,7 +180,7 @@ describe('doctor in Scalekit mode, pointed at the stand-in on loopback', () => {
       result: 'fail',
       detail: `Could not reach Scalekit at ${url}: the connection was refused (nothing listens there)`,
     });
-    expect(report.rows.slice(3).every((r) => r.result === 'skip')).toBe(true);
+    expect(report.rows.slice(4).every((r) => r.result === 'skip')).toBe(true);
   });
 
   it('the three failures are told apart: three different sentences', async () => {

@@ -70,7 +70,8 @@ export default defineBackground({
     configureSidePanel();
     void seedAllTabs();
     void resumeOutbox();
-    void refreshTasksAndBadge();
+    // The worker starts often (MV3 stops it when idle): only a stale cache is fetched again.
+    void refreshTasksAndBadge({ ifStale: true });
 
     // Test and support hook: lets e2e tests drive the handlers Chrome would call (menu clicks, commands).
     Object.assign(globalThis, { __gongEverywhere: { onMenuClick, onCommand, flushOutbox, refreshTasksAndBadge, outboxItem, createContextMenus, listPrefetcher } });

@@ -252,7 +252,11 @@ export const task = z.object({
   flowName: z.string().nullable(),
 });
 export type Task = z.infer<typeof task>;
-export const tasksQuery = z.object({ due: z.enum(['today', 'all']).default('today') });
+export const tasksQuery = z.object({
+  due: z.enum(['today', 'all']).default('today'),
+  /** `1`: ask Gong now, past the backend's cache (the popup's Refresh). */
+  fresh: z.enum(['0', '1']).optional(),
+});
 export const taskList = z.object({ tasks: z.array(task) });
 export type TaskList = z.infer<typeof taskList>;
 export const taskParams = z.object({ taskId: entityId });

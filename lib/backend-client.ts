@@ -142,7 +142,8 @@ export function createBackendClient(opts: BackendClientOptions) {
     job: (jobId: string) => get(`${P}/jobs/${enc(jobId)}`, api.job),
     /** Status and counts only (no per-prospect results): for polling a large job often. */
     jobProgress: (jobId: string) => get(`${P}/jobs/${enc(jobId)}?results=0`, api.jobProgress),
-    tasks: (due: 'today' | 'all' = 'today') => get(`${P}/tasks?due=${due}`, api.taskList),
+    /** `fresh`: past the backend's cache, for a rep who asked to refresh. */
+    tasks: (due: 'today' | 'all' = 'today', opts: { fresh?: boolean } = {}) => get(`${P}/tasks?due=${due}${opts.fresh ? '&fresh=1' : ''}`, api.taskList),
     completeTask: (taskId: string, body: { notes?: string }, idempotencyKey?: string) =>
       post(`${P}/tasks/${enc(taskId)}/complete`, api.taskResult, body, idempotencyKey),
     skipTask: (taskId: string, body: { reason?: string }, idempotencyKey?: string) =>

@@ -66,6 +66,12 @@ export interface TasksCache {
   tasks: Task[];
   fetchedAt: number;
 }
+/**
+ * How long the cached tasks are shown without asking again: each fetch is a Gong call per rep, so the badge
+ * refreshes hourly (background/tasks.ts), the popup shows the cached list with its age and a Refresh, and a
+ * task completed or skipped through the extension fetches at once.
+ */
+export const TASKS_CACHE_FRESH_MS = 60 * 60_000;
 /** The rep's tasks due today, as last fetched: the popup renders them at once; the badge counts them. */
 export const tasksCacheItem = storage.defineItem<TasksCache | null>('local:tasksCache', { fallback: null });
 

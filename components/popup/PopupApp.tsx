@@ -4,7 +4,7 @@ import { browser } from 'wxt/browser';
 import { sendMessage } from '../../lib/messages';
 import { currentClient } from '../../lib/current-client';
 import { crmLabel, initials } from '../format';
-import { AlertIcon, CheckIcon, CloudOffIcon, GearIcon, PanelIcon, PlugIcon } from './icons';
+import { AlertIcon, CheckIcon, CloudOffIcon, GearIcon, PanelIcon, PlugIcon, RefreshIcon } from './icons';
 import { TaskList } from './TaskList';
 import { useCurrentRecord, type CurrentTab } from './useCurrentRecord';
 import { usePendingWrites } from './usePendingWrites';
@@ -14,7 +14,7 @@ import { useTasks } from './useTasks';
 const RECHECK_MS = 4_000;
 
 export function PopupApp() {
-  const { state, tasks, refreshing, changes, reload, act, dismissChange } = useTasks();
+  const { state, tasks, fetchedAt, refreshing, changes, reload, recheck, act, dismissChange } = useTasks();
   const current = useCurrentRecord();
   const pending = usePendingWrites();
   const openCount = tasks ? tasks.filter((t) => t.status === 'OPEN' && !['done', 'queued'].includes(changes[t.id]?.phase ?? '')).length : null;
@@ -23,9 +23,9 @@ export function PopupApp() {
   // While the backend can't be reached, look again every few seconds: the popup recovers without a click.
   useEffect(() => {
     if (!unreachable) return;
-    const timer = setInterval(() => void reload(), RECHECK_MS);
+    const timer = setInterval(() => void recheck(), RECHECK_MS);
     return () => clearInterval(timer);
-  }, [unreachable, reload]);
+  }, [unreachable, recheck]);
 
   return (
     <div className="pp">
@@ -53,7 +53,16 @@ export function PopupApp() {
               )}
             </h2>
             <span className="pp-date">{today}</span>
-            {refreshing && state.kind !== 'loading' && <span className="ge-spinner pp-spinner pp-refreshing" aria-label="Refreshing" />}
+            {refreshing && state.kind !== 'loading' ? (
+              <span className="ge-spinner pp-spinner pp-refreshing" aria-label="Refreshing" />
+            ) : (
+              state.kind === 'ready' && (
+                // The list is kept up to an hour (each fetch is a Gong call): its age, and a way to ask now.
+                <button className="pp-icon-btn" data-testid="refresh-tasks" aria-label="Refresh tasks" title={`Updated ${updatedAgo(fetchedAt)}. Refresh`} onClick={() => void reload()}>
+                  <RefreshIcon size={14} />
+                </button>
+              )
+            )}
           </div>
           <TasksBody state={state} tasks={tasks} changes={changes} reload={reload} act={act} dismissChange={dismissChange} />
         </section>
@@ -249,4 +258,12 @@ function RecordCard({ current }: { current: CurrentTab | null | 'loading' }) {
       </button>
     </div>
   );
+}
+
+/** "just now", "12 min ago", "2 h ago". */
+export function updatedAgo(at: number | null, now = Date.now()): string {
+  if (at == null) return 'never';
+  const min = Math.floor((now - at) / 60_000);
+  if (min < 1) return 'just now';
+  return min < 60 ? `${min} min ago` : `${Math.floor(min / 60)} h ago`;
 }

@@ -19,5 +19,6 @@ export const PanelIcon = (p: P) => svg(<><rect x="3" y="3" width="18" height="18
 export const CloudOffIcon = (p: P) => svg(<><path d="m2 2 20 20" /><path d="M5.8 8.2A6 6 0 0 0 6 20h11a4.5 4.5 0 0 0 2.7-.9M21.9 15.6A4.5 4.5 0 0 0 17.5 10h-1.3a8 8 0 0 0-7.6-5.9" /></>, p);
 export const PlugIcon = (p: P) => svg(<><path d="M12 22v-5M9 8V2M15 8V2" /><path d="M18 8v5a6 6 0 0 1-12 0V8z" /></>, p);
 export const ClockIcon = (p: P) => svg(<><circle cx="12" cy="12" r="9" /><path d="M12 7v5l3 2" /></>, p);
+export const RefreshIcon = (p: P) => svg(<><path d="M21 12a9 9 0 1 1-2.6-6.4L21 8" /><path d="M21 3v5h-5" /></>, p);
 export const AlertIcon = (p: P) => svg(<><circle cx="12" cy="12" r="9" /><path d="M12 8v4M12 16h.01" /></>, p);
 export const SparkIcon = (p: P) => svg(<path d="M12 3v4M12 17v4M3 12h4M17 12h4M5.6 5.6l2.8 2.8M15.6 15.6l2.8 2.8M5.6 18.4l2.8-2.8M15.6 8.4l2.8-2.8" />, p);

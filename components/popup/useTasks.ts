@@ -1,6 +1,8 @@
 /**
- * The popup's task list: renders the cached list at once (stale-while-revalidate), fetches today's tasks,
- * and sends Complete / Skip through the background outbox so that a click is never lost.
+ * The popup's task list: renders the cached list at once and fetches today's tasks only when that list is
+ * older than TASKS_CACHE_FRESH_MS (the badge refreshes it hourly) or the rep presses Refresh (then past the
+ * backend's cache too: each fetch is a Gong call); sends Complete / Skip through the background outbox so
+ * that a click is never lost.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Task } from '../../lib/api';
@@ -8,7 +10,7 @@ import { BackendError } from '../../lib/backend-client';
 import { currentClient } from '../../lib/current-client';
 import { sendMessage } from '../../lib/messages';
 import type { OutboxEntry } from '../../lib/outbox';
-import { tasksCacheItem } from '../../lib/storage';
+import { TASKS_CACHE_FRESH_MS, tasksCacheItem } from '../../lib/storage';
 
 export type TasksState =
   | { kind: 'loading' }
@@ -36,7 +38,8 @@ export function useTasks() {
   const [changes, setChanges] = useState<Record<string, TaskChange>>({});
   const alive = useRef(true);
 
-  const load = useCallback(async () => {
+  /** `ifStale`: a fresh cached list is kept (the popup opening); `fresh`: the rep asked, past the backend's cache. */
+  const load = useCallback(async (opts: { ifStale?: boolean; fresh?: boolean } = {}) => {
     setRefreshing(true);
     try {
       const { client } = await currentClient();
@@ -44,14 +47,22 @@ export function useTasks() {
         setState({ kind: 'not-configured', reason: 'missing' });
         return;
       }
-      // The connection is asked too: the backend may answer tasks from its cache after Gong access expired.
-      const [conn, list] = await Promise.allSettled([client.connection(), client.tasks('today')]);
+      const cache = opts.ifStale ? await tasksCacheItem.getValue() : null;
+      const cached = cache && Date.now() - cache.fetchedAt < TASKS_CACHE_FRESH_MS ? cache : null;
+      // The connection is asked too (Scalekit, not Gong): cached tasks are not shown as current after Gong access expired.
+      const [conn, list] = await Promise.allSettled([client.connection(), cached ? Promise.resolve(cached) : client.tasks('today', { fresh: opts.fresh })]);
       if (!alive.current) return;
       if (conn.status === 'fulfilled' && conn.value.status !== 'ACTIVE') {
         setState({ kind: 'not-connected', status: conn.value.status });
         return;
       }
       if (list.status === 'rejected') throw list.reason;
+      if (cached) {
+        setTasks(cached.tasks);
+        setFetchedAt(cached.fetchedAt);
+        setState({ kind: 'ready' });
+        return;
+      }
       const fresh = list.value.tasks;
       setTasks(fresh);
       setFetchedAt(Date.now());
@@ -74,7 +85,7 @@ export function useTasks() {
         setFetchedAt((f) => f ?? cache.fetchedAt);
       }
     });
-    void load();
+    void load({ ifStale: true });
     return () => {
       alive.current = false;
     };
@@ -112,7 +123,11 @@ export function useTasks() {
     setChanges(({ [taskId]: _gone, ...rest }) => rest);
   }, []);
 
-  return { state, tasks, fetchedAt, refreshing, changes, reload: load, act, dismissChange };
+  /** The rep's Refresh (and Try again): from Gong now. */
+  const reload = useCallback(() => load({ fresh: true }), [load]);
+  /** Looking again by itself (backend unreachable): the backend's cache is good enough. */
+  const recheck = useCallback(() => load(), [load]);
+  return { state, tasks, fetchedAt, refreshing, changes, reload, recheck, act, dismissChange };
 }
 
 export function stateForError(err: unknown): TasksState {

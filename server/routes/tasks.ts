@@ -11,7 +11,7 @@ export const taskRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
   app.get(
     '/tasks',
     { schema: { tags: ['tasks'], security, querystring: tasksQuery.strict(), summary: "The rep's OPEN tasks due today (and overdue), or all", response: { 200: taskList, ...errorResponses } } },
-    async (req) => ({ tasks: await listTasks(sessionFor(ctx, req), req.query.due) }),
+    async (req) => ({ tasks: await listTasks(sessionFor(ctx, req), req.query.due, req.query.fresh === '1') }),
   );
   app.post(
     '/tasks/:taskId/complete',

@@ -63,10 +63,10 @@ async function openTasks(session: GongSession, toDate?: Date, fresh = false, ass
   });
 }
 
-/** Today's (and overdue) OPEN tasks, or every OPEN task. */
-export async function listTasks(session: GongSession, due: 'today' | 'all'): Promise<Task[]> {
+/** Today's (and overdue) OPEN tasks, or every OPEN task; `fresh`: from Gong, past the per-rep cache. */
+export async function listTasks(session: GongSession, due: 'today' | 'all', fresh = false): Promise<Task[]> {
   const now = new Date();
-  const tasks = await openTasks(session, due === 'today' ? endOfUtcDay(now) : undefined);
+  const tasks = await openTasks(session, due === 'today' ? endOfUtcDay(now) : undefined, fresh);
   return tasks
     .filter((t) => t.status === 'OPEN')
     .map((t) => toTask(t, now))

@@ -101,6 +101,22 @@ describe('tasks', () => {
     expect(after).not.toContain(other.id);
   });
 
+  it("serves a rep's tasks from the backend's cache; fresh=1 (the popup's Refresh) asks Gong, and answers what Gong holds now", async () => {
+    const tasksCalls = () => t.gong.stats().byTool.gong_engage_tasks_list ?? 0;
+    const first = taskList.parse((await t.api('GET', '/api/v1/tasks?due=today')).body).tasks;
+    const before = tasksCalls();
+    expect(taskList.parse((await t.api('GET', '/api/v1/tasks?due=today')).body).tasks).toEqual(first);
+    expect(tasksCalls()).toBe(before);
+    // Done in Gong's own UI (not through this backend): the cache cannot know; a Refresh sees it.
+    const gone = first[0];
+    const raw = t.gong.state.raw.tasks.find((x) => String(x.id) === gone.id)!;
+    raw.status = 'DONE';
+    const fresh = taskList.parse((await t.api('GET', '/api/v1/tasks?due=today&fresh=1')).body).tasks;
+    expect(tasksCalls()).toBeGreaterThan(before);
+    expect(fresh.map((x) => x.id)).not.toContain(gone.id);
+    expect((await t.api('GET', '/api/v1/tasks?due=today&fresh=yes')).status).toBe(400);
+  });
+
   it("refuses (403) a task that is not one of the caller's open tasks, and records the refusal", async () => {
     const res = await t.api('POST', '/api/v1/tasks/1234567/complete', { body: {} });
     expect(res.status).toBe(403);

@@ -105,10 +105,16 @@ describe('popup', () => {
     await crm.close();
   });
 
-  test('all caught up, and not connected', async () => {
+  test('done elsewhere: the saved list until the rep refreshes, then all caught up; and not connected', async () => {
     await h.configure();
     for (const t of (await api('GET', '/api/v1/tasks?due=today')).tasks) await api('POST', `/api/v1/tasks/${t.id}/complete`, {});
     let popup = await openPopup();
+    // Completed outside the extension: the popup keeps its list of the last hour (each fetch is a Gong call)
+    // and says how old it is; Refresh asks Gong.
+    const refresh = popup.getByTestId('refresh-tasks');
+    await expect.poll(() => refresh.isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await refresh.getAttribute('title')).toMatch(/^Updated (just now|\d+ min ago)\. Refresh$/);
+    await refresh.click();
     await expect.poll(() => popup.getByTestId('state-empty').isVisible(), { timeout: 15_000 }).toBe(true);
     await expect.poll(() => popup.getByText('You’re all caught up').isVisible()).toBe(true);
     await expect.poll(badge, { timeout: 10_000 }).toBe('');

@@ -146,15 +146,46 @@ describe('commands', () => {
 });
 
 describe('task badge alarm', () => {
-  it('runs every 15 minutes or more, and replaces an older, more frequent alarm', async () => {
+  it('runs hourly (each run is a Gong call per rep), and replaces an older, more frequent alarm', async () => {
     const tasks = await import('../../background/tasks');
-    expect(tasks.BADGE_PERIOD_MINUTES).toBeGreaterThanOrEqual(15);
+    expect(tasks.BADGE_PERIOD_MINUTES).toBe(60);
     await fakeBrowser.alarms.create(tasks.BADGE_ALARM, { periodInMinutes: 5, delayInMinutes: 5 });
     await tasks.ensureBadgeAlarm();
     expect((await fakeBrowser.alarms.get(tasks.BADGE_ALARM))?.periodInMinutes).toBe(tasks.BADGE_PERIOD_MINUTES);
     const created = vi.spyOn(fakeBrowser.alarms, 'create');
     await tasks.ensureBadgeAlarm(); // already right: left alone
     expect(created).not.toHaveBeenCalled();
+  });
+});
+
+describe('tasks on a worker start', () => {
+  const task = { id: 't1', type: 'call', title: 'Call', status: 'OPEN', dueDate: null, overdue: false, prospect: { name: null, email: null, crmId: null }, flowName: null } as const;
+  it('a cached list younger than an hour sets the badge without asking the backend; an older one is fetched', async () => {
+    const tasks = await import('../../background/tasks');
+    await fakeBrowser.storage.local.set({ settings: { backendUrl: 'http://127.0.0.1:9', apiToken: 't0k', repEmail: '', workspaceId: '' } });
+    const fetched: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        fetched.push(url);
+        return new Response(JSON.stringify({ tasks: [task, { ...task, id: 't2' }] }), { status: 200, headers: { 'content-type': 'application/json' } });
+      }),
+    );
+    try {
+      await settings.tasksCacheItem.setValue({ tasks: [task], fetchedAt: Date.now() - 59 * 60_000 });
+      expect(await tasks.refreshTasksAndBadge({ ifStale: true })).toBe(1);
+      expect(fetched).toEqual([]);
+      expect(await fakeBrowser.action.getBadgeText({})).toBe('1');
+
+      await settings.tasksCacheItem.setValue({ tasks: [task], fetchedAt: Date.now() - 61 * 60_000 });
+      expect(await tasks.refreshTasksAndBadge({ ifStale: true })).toBe(2);
+      expect(fetched.map((u) => new URL(u).pathname)).toEqual(['/api/v1/tasks']);
+      expect(await fakeBrowser.action.getBadgeText({})).toBe('2');
+    } finally {
+      vi.unstubAllGlobals();
+      vi.stubGlobal('chrome', fakeBrowser);
+      vi.stubGlobal('browser', fakeBrowser);
+    }
   });
 });
 

@@ -95,6 +95,22 @@ describe('useTasks', () => {
     expect((await tasksCacheItem.getValue())?.tasks.map((t) => t.id)).toEqual(['t1', 't2']);
   });
 
+  test('a cached list younger than an hour is shown without asking for tasks (the connection is asked); Refresh asks Gong past the cache', async () => {
+    await tasksCacheItem.setValue({ tasks: [task('cached')], fetchedAt: Date.now() - 30 * 60_000 });
+    await mount();
+    await settle();
+    expect(hook.state.kind).toBe('ready');
+    expect(hook.tasks?.map((t) => t.id)).toEqual(['cached']);
+    const paths = () => vi.mocked(fetch).mock.calls.map(([u]) => String(u).replace(/^https?:\/\/[^/]+/, ''));
+    expect(paths()).toEqual(['/api/v1/connection']);
+
+    await act(() => hook.reload());
+    await settle();
+    expect(paths()).toContain('/api/v1/tasks?due=today&fresh=1');
+    expect(hook.tasks?.map((t) => t.id)).toEqual(['t1', 't2']);
+    expect((await tasksCacheItem.getValue())?.tasks.map((t) => t.id)).toEqual(['t1', 't2']);
+  });
+
   test('the states a rep sees: backend down, token rejected, Gong not connected', async () => {
     delete answers['/api/v1/tasks'];
     await mount();

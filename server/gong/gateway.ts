@@ -41,7 +41,10 @@ export interface GatewayOptions {
   tasksTtlMs: number;
   /** Company-wide cache of a prospect's flows (services/prospect-flows.ts), invalidated by writes. */
   prospectFlowsTtlMs: number;
-  /** How long a list view's prefetch waits for other reps' prefetches, to share a Gong call (0: never). */
+  /**
+   * How long a list view's prefetch waits for other reps' prefetches, to share a Gong call (0: never). A record
+   * opened from the list meanwhile waits with its row: at most this long, while the CRM page itself loads.
+   */
   prospectFlowsBatchMs: number;
   /** How long the company-wide calls index (services/calls-index.ts) is used before it is refreshed. */
   callsIndexTtlMs: number;
@@ -65,7 +68,7 @@ export const defaultGatewayOptions: GatewayOptions = {
   cacheTtlMs: 5_000,
   tasksTtlMs: 5 * 60_000,
   prospectFlowsTtlMs: 5 * 60_000,
-  prospectFlowsBatchMs: 2_000,
+  prospectFlowsBatchMs: 5_000,
   callsIndexTtlMs: 5 * 60_000,
   dailyBudget: GONG_CALLS_PER_DAY,
   dailyCallsPerRep: null,

@@ -16,6 +16,10 @@
  *   (a list has 25–50 rows, a call takes 200). The queue leaves at the end of the window, as soon as it
  *   holds 200 ids, or with the next lookup that must go at once. A record opened from the list while its
  *   row waits gets the row's answer (at most the window later, while the CRM page itself loads).
+ * - Refresh ahead in calls with room: a call that goes anyway with fewer than 200 ids also asks again for the
+ *   rows some rep asked for within the last minute (a list being worked: it re-renders every 20–60 s) whose
+ *   entries are in the last half of their life, soonest to expire first. Same calls, more ids each: the rows
+ *   of lists reps are working stay fresh without a call of their own when they go stale.
  * - Freshness counts from when Gong was asked, not from when it answered.
  * - A batch runs on the connection of the rep who asked first; should Gong refuse it, every other rep in
  *   the batch asks again on their own connection (nobody gets another rep's error).
@@ -28,8 +32,12 @@ import type { GongSession } from '../gong/session';
 import { toProspectFlow } from './flows';
 
 interface Entry {
+  /** The CRM id as last asked (the key is lowercased). */
+  id: string;
   flows: ProspectFlow[];
   expiresAt: number;
+  /** When a rep last asked for it: only rows someone is working on are refreshed ahead. */
+  askedAt: number;
 }
 
 interface Pending {
@@ -46,9 +54,13 @@ export interface ProspectFlowsStats {
   hits: number;
   misses: number;
   gongCalls: number;
+  /** Ids asked again ahead of their expiry in calls that had room. */
+  refreshedAhead: number;
 }
 
 const keyOf = (id: string) => id.toLowerCase();
+/** Rows asked for this recently are on a list someone is working: refreshed ahead when a call has room. */
+export const REFRESH_AHEAD_ASKED_WITHIN_MS = 60_000;
 
 export class ProspectFlowsCache {
   private readonly entries = new Map<string, Entry>();
@@ -62,7 +74,7 @@ export class ProspectFlowsCache {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Lookup calls to Gong in flight; while > 0, new lookups queue up for the next call. */
   private busy = 0;
-  readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0 };
+  readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0, refreshedAhead: 0 };
 
   constructor(
     gateway: GongGateway,
@@ -89,6 +101,7 @@ export class ProspectFlowsCache {
       const hit = this.entries.get(key);
       if (hit && hit.expiresAt > now) {
         this.stats.hits++;
+        hit.askedAt = now;
         return hit.flows;
       }
       if (hit) this.entries.delete(key);
@@ -156,36 +169,56 @@ export class ProspectFlowsCache {
   }
 
   private flush(): void {
+    const now = Date.now();
+    // Due only because 200 ids wait: full calls go, the rest keeps its window.
+    const onlyFull = now < this.dueAt;
     const queue = this.queue;
-    this.queue = [];
-    this.dueAt = Infinity;
-    this.armTimer();
     // A prospect invalidated while queued may be queued again: one id per prospect in a call.
-    const batches: Pending[][] = [];
-    let keys = new Set<string>();
+    const batches: { pending: Pending[]; keys: Set<string> }[] = [];
     for (const p of queue) {
-      if (!keys.has(p.key) && keys.size >= GONG_MAX_PROSPECTS_PER_CALL) {
-        batches.push([]);
-        keys = new Set();
-      }
-      if (!batches.length) batches.push([]);
-      batches[batches.length - 1].push(p);
-      keys.add(p.key);
+      let last = batches[batches.length - 1];
+      if (!last || (!last.keys.has(p.key) && last.keys.size >= GONG_MAX_PROSPECTS_PER_CALL)) batches.push((last = { pending: [], keys: new Set() }));
+      last.pending.push(p);
+      last.keys.add(p.key);
     }
-    for (const batch of batches) {
+    const leaving = onlyFull ? batches.filter((b) => b.keys.size >= GONG_MAX_PROSPECTS_PER_CALL) : batches;
+    this.queue = onlyFull ? batches.filter((b) => b.keys.size < GONG_MAX_PROSPECTS_PER_CALL).flatMap((b) => b.pending) : [];
+    if (!this.queue.length) this.dueAt = Infinity;
+    this.armTimer();
+    for (const batch of leaving) {
+      const ahead = this.refreshAhead(batch.keys, GONG_MAX_PROSPECTS_PER_CALL - batch.keys.size, now);
       this.busy++;
-      void this.run(batch).finally(() => {
+      void this.run(batch.pending, true, ahead).finally(() => {
         // The last call in flight is back: what queued meanwhile goes as the next call(s) once due.
         if (--this.busy === 0) this.flushDue();
       });
     }
   }
 
-  private async run(batch: Pending[], retryAlone = true): Promise<void> {
+  /** Up to `room` cached rows asked within the TTL and past half their life, soonest to expire first. */
+  private refreshAhead(taken: Set<string>, room: number, now: number): { key: string; id: string }[] {
+    const out: { key: string; id: string }[] = [];
+    if (room <= 0 || this.ttlMs <= 0) return out;
+    // Entries are in the order they were stored, i.e. of expiry (one TTL for all).
+    for (const [key, e] of this.entries) {
+      if (out.length >= room || e.expiresAt > now + this.ttlMs / 2) break;
+      if (e.expiresAt <= now) {
+        this.entries.delete(key);
+        continue;
+      }
+      if (e.askedAt < now - REFRESH_AHEAD_ASKED_WITHIN_MS || taken.has(key) || this.inFlight.has(key)) continue;
+      out.push({ key, id: e.id });
+    }
+    this.stats.refreshedAhead += out.length;
+    return out;
+  }
+
+  private async run(batch: Pending[], retryAlone = true, ahead: { key: string; id: string }[] = []): Promise<void> {
     const session = batch[0].session;
     const seen = batch.map((p) => this.generations.get(p.key) ?? 0);
+    const seenAhead = ahead.map((a) => this.generations.get(a.key) ?? 0);
     const all = this.allGeneration;
-    const ids = [...new Map(batch.map((p) => [p.key, p.id])).values()];
+    const ids = [...new Map(batch.map((p) => [p.key, p.id])).values(), ...ahead.map((a) => a.id)];
     const sentAt = Date.now();
     try {
       this.stats.gongCalls++;
@@ -200,11 +233,16 @@ export class ProspectFlowsCache {
         list.push(toProspectFlow(a));
       }
       const expiresAt = sentAt + this.ttlMs;
+      const unchanged = (key: string, gen: number) => all === this.allGeneration && gen === (this.generations.get(key) ?? 0) && this.ttlMs > 0;
       batch.forEach((p, i) => {
         const flows = byKey.get(p.key) ?? [];
-        const unchanged = all === this.allGeneration && seen[i] === (this.generations.get(p.key) ?? 0);
-        if (unchanged && this.ttlMs > 0) this.store(p.key, { flows, expiresAt });
+        if (unchanged(p.key, seen[i])) this.store(p.key, { id: p.id, flows, expiresAt, askedAt: sentAt });
         p.resolve(flows);
+      });
+      ahead.forEach((a, i) => {
+        const before = this.entries.get(a.key);
+        // Asked again by nobody: it stays hot only as long as reps ask for it.
+        if (unchanged(a.key, seenAhead[i]) && before) this.store(a.key, { id: a.id, flows: byKey.get(a.key) ?? [], expiresAt, askedAt: before.askedAt });
       });
     } catch (err) {
       const mine = batch.filter((p) => p.session.user.id === session.user.id);

@@ -12,8 +12,10 @@ import { addConnectedUser, startTestBackend, type TestBackend } from './harness'
 
 let t: TestBackend;
 let samToken: string;
+/** The list prefetch's batching window in these tests (the default is longer). */
+const WINDOW_MS = 3_000;
 beforeAll(async () => {
-  t = await startTestBackend();
+  t = await startTestBackend({ gong: { prospectFlowsBatchMs: WINDOW_MS } });
   samToken = await addConnectedUser(t, SEED.otherRepEmail);
 });
 afterAll(async () => {
@@ -95,7 +97,7 @@ describe('POST /prospects/flows/lookup', () => {
     const before = flowsCalls();
     const a = t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: mine } });
     await new Promise((r) => setTimeout(r, 300));
-    // The first prefetch is still waiting for company (the window is 2 s): nothing went to Gong yet.
+    // The first prefetch is still waiting for company: nothing went to Gong yet.
     expect(flowsCalls() - before).toBe(0);
     const b = t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: theirs }, token: samToken });
     const [ra, rb] = await Promise.all([a, b]);
@@ -118,7 +120,8 @@ describe('POST /prospects/flows/lookup', () => {
     const opened = await t.api('GET', `/api/v1/prospects/${SEED.sfContactNoFlows}/flows`);
     expect(opened.status).toBe(200);
     expect((await prefetch).status).toBe(200);
-    expect(Date.now() - t0).toBeLessThan(1_500);
+    // Well before the window's end.
+    expect(Date.now() - t0).toBeLessThan(WINDOW_MS / 2);
     expect(flowsCalls() - before).toBe(1);
   });
 
@@ -146,6 +149,38 @@ describe('POST /prospects/flows/lookup', () => {
     const res = await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: ids2 }, token: lapsed });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('GONG_NOT_CONNECTED');
+  });
+
+  it("refreshes ahead in a call with room: a row a rep is working on stays fresh without a call of its own", async () => {
+    const ttl = 4_000;
+    const s = await startTestBackend({ gong: { prospectFlowsTtlMs: ttl, prospectFlowsBatchMs: 0 } });
+    try {
+      const other = await addConnectedUser(s, SEED.otherRepEmail);
+      const calls = () => s.gong.stats().byTool.gong_engage_prospects_flows_list ?? 0;
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const worked = SEED.sfContactWithFlows;
+      // Warm (the first request of a backend sets up its Scalekit client).
+      expect((await s.api('GET', '/api/v1/flows')).status).toBe(200);
+      const t0 = Date.now();
+      expect((await s.api('GET', `/api/v1/prospects/${worked}/flows`)).status).toBe(200);
+      expect(calls()).toBe(1);
+      // Past half its life, the rep's list shows the row again (from the cache).
+      await sleep(Math.max(0, t0 + ttl * 0.6 - Date.now()));
+      expect((await s.api('GET', `/api/v1/prospects/${worked}/flows`)).status).toBe(200);
+      expect(calls()).toBe(1);
+      // Another rep's lookup goes to Gong anyway: the worked row rides along.
+      expect((await s.api('GET', `/api/v1/prospects/${SEED.sfLead}/flows`, { token: other })).status).toBe(200);
+      expect(calls()).toBe(2);
+      expect(s.backend.ctx.prospectFlows.stats.refreshedAhead).toBe(1);
+      // Past the first answer's expiry: still fresh, no call, Gong's current answer.
+      await sleep(Math.max(0, t0 + ttl + 200 - Date.now()));
+      const again = prospectFlows.parse((await s.api('GET', `/api/v1/prospects/${worked}/flows`)).body);
+      expect(calls()).toBe(2);
+      const inGong = s.gong.state.flowInstancesByProspect(worked).filter((i) => ['Pending', 'Running', 'Paused'].includes(i.status)).map((i) => i.id).sort();
+      expect(again.flows.map((f) => f.flowInstanceId).sort()).toEqual(inGong);
+    } finally {
+      await s.close();
+    }
   });
 
   it('refuses more than 200 ids and an empty list', async () => {

@@ -14,7 +14,7 @@ import { scaleOutBench } from './scale-out';
 import { contentScriptSize, sidePanelScriptSize } from './content-size';
 import { detectionBench } from './detection';
 import { sidePanelBench } from './sidepanel';
-import { teamCurveResult, teamDayBench } from './team-day';
+import { teamCurveBench, teamDayBench } from './team-day';
 import { workerWakeBench } from './worker-wake';
 import { log, type BenchResult } from './util';
 
@@ -44,7 +44,7 @@ const steps: { id: string; ids: string[]; figure: string; goal: string; run: () 
     goal: '≤ 0.5 per view / 500 reps ≤ 0.1 per view',
     run: async () => {
       const team = await teamDayBench({ simReps: Number(process.env.BENCH_TEAM_REPS ?? 50), naiveReps: Number(process.env.BENCH_NAIVE_REPS ?? 1) });
-      return [team, teamCurveResult(team)];
+      return [team, await teamCurveBench()];
     },
   },
   { id: 'wake', ids: ['worker-wake-menu'], figure: 'service worker stopped → menu click queued', goal: '≤ 100 ms median', run: () => workerWakeBench() },

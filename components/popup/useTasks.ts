@@ -58,6 +58,8 @@ export function useTasks() {
       }
       if (list.status === 'rejected') throw list.reason;
       if (cached) {
+        // The backend cannot be reached: the saved list is shown as saved, with why.
+        if (conn.status === 'rejected') throw conn.reason;
         setTasks(cached.tasks);
         setFetchedAt(cached.fetchedAt);
         setState({ kind: 'ready' });

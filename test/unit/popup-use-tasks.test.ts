@@ -111,6 +111,15 @@ describe('useTasks', () => {
     expect((await tasksCacheItem.getValue())?.tasks.map((t) => t.id)).toEqual(['t1', 't2']);
   });
 
+  test('a cached list younger than an hour with the backend down: shown as saved, with why', async () => {
+    await tasksCacheItem.setValue({ tasks: [task('cached')], fetchedAt: Date.now() - 30 * 60_000 });
+    delete answers['/api/v1/connection'];
+    await mount();
+    await settle();
+    expect(hook.state.kind).toBe('unreachable');
+    expect(hook.tasks?.map((t) => t.id)).toEqual(['cached']);
+  });
+
   test('the states a rep sees: backend down, token rejected, Gong not connected', async () => {
     delete answers['/api/v1/tasks'];
     await mount();

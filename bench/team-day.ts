@@ -306,11 +306,12 @@ export async function replayTeam(reps: number, opts: { batchMs?: number } = {}):
         inFlight--;
       }
     };
-    const sessions = Array.from({ length: reps }, (_, r) => {
+    const sessions: GongSession[] = [];
+    for (let r = 0; r < reps; r++) {
       const email = `bench.rep${r}@example.com`;
-      b.addRep(email);
-      return new GongSession(ctx, b.backend.users.byEmail(email)!, SILENT, 'bench replay', null);
-    });
+      await b.addRep(email);
+      sessions.push(new GongSession(ctx, (await b.backend.users.byEmail(email))!, SILENT, 'bench replay', null));
+    }
     const before = b.sim.stats();
     const lookupsBefore = { ...ctx.prospectFlows.stats };
     const pending = new Set<Promise<unknown>>();

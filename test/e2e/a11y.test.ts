@@ -9,7 +9,7 @@ import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { axeBothSchemes } from './axe';
 import { panelScreenshot } from './panel-screenshot';
-import { flowList, flowsRegion, poll, sfContact, useHarness } from './fixtures';
+import { addToFlow, flowList, flowsRegion, poll, sfContact, useHarness } from './fixtures';
 
 const h = useHarness();
 /** Each state is scanned in two colour schemes (or at three sizes) in a real browser on a shared 2-core machine. */
@@ -63,12 +63,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA, light and dark)', () => {
   test('side panel: cool-off refusal', async () => {
     const found: string[] = [];
     const { panel } = await h.openPanelFor(sfContact(SEED.coolOff));
-    await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
-    await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
-    const target = flowName(SEED.otherFlowId);
-    await panel.getByLabel('Search flows').fill(target);
-    await panel.getByRole('option', { name: target }).click();
-    await panel.getByRole('button', { name: `Add to “${target}”` }).click();
+    await addToFlow(panel, flowName(SEED.otherFlowId));
     await poll(() => panel.getByRole('button', { name: 'Assign anyway' }).isVisible()).toBe(true);
     await check(panel, 'panel-cooloff', found);
     expect(found.join('\n')).toBe('');

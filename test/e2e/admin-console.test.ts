@@ -3,19 +3,12 @@
  * the tab list moves with arrow keys; a role changes; a person is revoked (their token stops working at once);
  * the audit log filters by action. Screenshots in test/artifacts.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { axeBothSchemes } from './axe';
-import { launchHarness, type Harness } from './fixtures';
+import { useHarness } from './fixtures';
 
-let h: Harness;
+const h = useHarness({ configure: false });
 const poll = <T>(fn: () => T | Promise<T>, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
-
-beforeAll(async () => {
-  h = await launchHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 describe('admin console', () => {
   test('a rep sees no Admin tab', async () => {

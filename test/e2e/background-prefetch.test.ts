@@ -3,28 +3,19 @@
  * Lightning list view makes ONE batch lookup (≤ 200 ids, one Gong call) and fills the side panel's cache, so
  * opening a record from the list renders its flows from that cache before the panel's own read answers.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { Route } from 'playwright-core';
 import { ACTIVE_STATUSES } from '../../server/sandbox/gong/flows';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
-import { launchHarness, type Harness } from './fixtures';
+import { sfContact, useHarness } from './fixtures';
 
 const LIST_URL = 'https://acme.lightning.force.com/lightning/o/Contact/list?filterName=AllContacts';
-const contactUrl = (id: string) => `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`;
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 
-let h: Harness;
+const h = useHarness();
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
 const flowsListCalls = () => gong().stats().byTool.gong_engage_prospects_flows_list ?? 0;
-
-beforeAll(async () => {
-  h = await launchHarness();
-  await h.configure();
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 test('a list view is prefetched in one lookup; a record opened from it shows its flows from the cache', async () => {
   // Count the lookups the service worker sends (its fetch, wrapped in place).
@@ -62,9 +53,7 @@ test('a list view is prefetched in one lookup; a record opened from it shows its
   const flowsRead = /\/api\/v1\/prospects\/[^/?]+\/flows(?:\?|$)/;
   await h.context.route(flowsRead, (route) => void held.push(route));
   try {
-    const record = await h.openCrmPage(contactUrl(SEED.sfContactWithFlows), 'salesforce-contact.html');
-    const tabId = await h.tabIdOf(record);
-    const panel = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
+    const { crm: record, panel } = await h.openPanelFor(sfContact(SEED.sfContactWithFlows));
     const flowList = panel.getByRole('region', { name: 'Flows' }).getByRole('list', { name: 'Prospect flows' });
     for (const name of expected) await poll(() => flowList.getByRole('listitem', { name }).first().isVisible()).toBe(true);
     expect(held.length).toBeGreaterThan(0); // the panel did ask; its answer had not arrived

@@ -3,16 +3,16 @@
  * context-menu item, so the tests call the same handler Chrome calls, through the service worker
  * (`__gongEverywhere.onMenuClick`), with the tab Chrome reports.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import type { PanelIntent, TabRecordInfo } from '../../lib/storage';
-import { launchHarness, type Harness } from './fixtures';
+import { sfContact, useHarness } from './fixtures';
 
-let h: Harness;
+const h = useHarness();
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
 const LIST_URL = 'https://acme.lightning.force.com/lightning/o/Contact/list?filterName=AllContacts';
-const contactUrl = (id: string) => `https://acme.lightning.force.com/lightning/r/Contact/${id}/view`;
+const contactUrl = (id: string) => sfContact(id).url;
 
 async function menuClick(info: Record<string, unknown>, tabId: number): Promise<PanelIntent | null> {
   return h.serviceWorker.evaluate(
@@ -30,14 +30,6 @@ const tabRecord = (tabId: number) =>
     const all = ((await chrome.storage.session.get('tabRecords')).tabRecords ?? {}) as Record<string, unknown>;
     return all[String(id)] ?? null;
   }, tabId) as Promise<TabRecordInfo | null>;
-
-beforeAll(async () => {
-  h = await launchHarness();
-  await h.configure();
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 describe('background', () => {
   test('tracks the record on screen, with the name and email of the ACTIVE Lightning page only', async () => {

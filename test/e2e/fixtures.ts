@@ -27,6 +27,17 @@ export const flowsRegion = (panel: Page) => panel.getByRole('region', { name: 'F
 export const flowList = (panel: Page) => flowsRegion(panel).getByRole('list', { name: 'Prospect flows' });
 export const statusPill = (panel: Page) => panel.getByRole('status', { name: 'Connection status' });
 
+/** Opens the panel's picker, finds the flow by search, selects it and presses its Add button. */
+export async function addToFlow(panel: Page, flowName: string): Promise<void> {
+  const open = flowsRegion(panel).getByRole('button', { name: 'Add to flow' });
+  await poll(() => open.isVisible()).toBe(true);
+  await open.click();
+  const picker = panel.getByRole('dialog', { name: 'Add to flow' });
+  await picker.getByLabel('Search flows').fill(flowName);
+  await picker.getByRole('option', { name: flowName }).click();
+  await picker.getByRole('button', { name: `Add to “${flowName}”` }).click();
+}
+
 /** A CRM record page: its URL and the fixture that serves its HTML. */
 export interface CrmRecord {
   url: string;
@@ -171,18 +182,19 @@ export class RestartableBackend {
 }
 
 /**
- * One harness for a test file: launched and configured before the file's tests, closed after them. With
+ * One harness for a test file: launched and configured (unless `configure: false`) before the file's tests,
+ * closed after them. With
  * `backend`, the file owns its backend (to stop and restart it); it is stopped after the browser is closed,
  * so no extension request reaches a closing backend. Every page a test opens is closed after that test,
  * so tabIdOf never finds an earlier test's tab with the same URL. The returned harness is usable at module
  * level: its members are the launched harness's, read when a hook or test runs.
  */
-export function useHarness(opts: { backend?: RestartableBackend } = {}): Harness {
+export function useHarness(opts: { backend?: RestartableBackend; /** false: the file's tests start unconfigured. */ configure?: boolean } = {}): Harness {
   let launched: Harness | undefined;
   let before = new Set<Page>();
   beforeAll(async () => {
     launched = await launchHarness({ backend: await opts.backend?.start() });
-    await launched.configure();
+    if (opts.configure !== false) await launched.configure();
   });
   beforeEach(() => {
     before = new Set(launched?.context.pages());

@@ -3,20 +3,16 @@
  * someone else (a forwarded link), the Gong authorization ends on a clear page and the rep's connection stays
  * unconnected; opened by the rep, who signs in to the backend on the way, it connects.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchHarness, type Harness } from './fixtures';
+import { useHarness } from './fixtures';
 
-let h: Harness;
+const h = useHarness({ configure: false });
 const REP = 'taylor.nguyen@example.com';
 let repToken: string;
 
 beforeAll(async () => {
-  h = await launchHarness();
   repToken = (await h.backend.users.add(REP)).token;
-});
-afterAll(async () => {
-  await h?.close();
 });
 
 async function api(path: string, init: RequestInit = {}) {

@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
-import { ARTIFACTS_DIR, flowList, flowsRegion, poll, sfContact, useHarness } from './fixtures';
+import { ARTIFACTS_DIR, addToFlow, flowList, flowsRegion, poll, sfContact, useHarness } from './fixtures';
 
 const h = useHarness();
 /** Each state is scanned in two colour schemes (or at three sizes) in a real browser on a shared 2-core machine. */
@@ -111,11 +111,7 @@ describe('layout at 320 px, 600 px and 200% zoom', () => {
     found.push(...(await atEverySize(panel, 'panel-confirm')));
 
     ({ panel } = await h.openPanelFor(sfContact(SEED.coolOff)));
-    await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
-    const target = gong().state.raw.flows.find((f) => f.id === SEED.otherFlowId)!.name;
-    await panel.getByLabel('Search flows').fill(target);
-    await panel.getByRole('option', { name: target }).click();
-    await panel.getByRole('button', { name: `Add to “${target}”` }).click();
+    await addToFlow(panel, gong().state.raw.flows.find((f) => f.id === SEED.otherFlowId)!.name);
     await poll(() => panel.getByRole('button', { name: 'Assign anyway' }).isVisible()).toBe(true);
     found.push(...(await atEverySize(panel, 'panel-cooloff')));
     expect(found.join('\n')).toBe('');

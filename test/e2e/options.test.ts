@@ -1,17 +1,10 @@
 /** Options page e2e: save settings, test the connection (each outcome explained), load workspaces. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { SEED } from '../../server/sandbox/gong/seed';
-import { launchHarness, type Harness } from './fixtures';
+import { useHarness } from './fixtures';
 
-let h: Harness;
+const h = useHarness({ configure: false });
 const stored = () => h.serviceWorker.evaluate(async () => (await chrome.storage.local.get('settings')).settings ?? null) as Promise<Record<string, string> | null>;
-
-beforeAll(async () => {
-  h = await launchHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 describe('options', () => {
   test('save, test connection, pick the default workspace', async () => {

@@ -3,13 +3,13 @@
  * real backend + sandbox Gong: not-configured, unreachable and not-connected states, today's tasks grouped
  * by type, Complete / Skip updating in place, and the toolbar badge following the open count.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
-import { launchHarness, type Harness } from './fixtures';
+import { useHarness } from './fixtures';
 
-let h: Harness;
+const h = useHarness({ configure: false });
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
 const badge = () => h.serviceWorker.evaluate(() => chrome.action.getBadgeText({}));
 
@@ -27,13 +27,6 @@ async function openPopup(tabId?: number): Promise<Page> {
   await page.setViewportSize({ width: 380, height: 600 });
   return page;
 }
-
-beforeAll(async () => {
-  h = await launchHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 describe('popup', () => {
   test('not configured, then backend unreachable with a working retry', async () => {

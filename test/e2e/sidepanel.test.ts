@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { SEED } from '../../server/sandbox/gong/seed';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { panelScreenshot } from './panel-screenshot';
-import { flowList, flowsRegion, hsContact, hsLead, poll, sfContact, sfLead, statusPill, useHarness } from './fixtures';
+import { addToFlow, flowList, flowsRegion, hsContact, hsLead, poll, sfContact, sfLead, statusPill, useHarness } from './fixtures';
 
 const h = useHarness();
 const gong = () => h.backend.sandbox!.gong as GongSimulator;
@@ -143,13 +143,9 @@ describe('side panel', () => {
   test('cool-off refusal explained in plain words, then "Assign anyway" overrides it', async () => {
     const { panel } = await h.openPanelFor(sfContact(SEED.coolOff));
     await poll(() => panel.getByRole('heading', { name: 'Carmen Walsh' }).isVisible()).toBe(true);
-    await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
-    await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
     const picker = panel.getByRole('dialog', { name: 'Add to flow' });
     const target = flowName(SEED.otherFlowId);
-    await picker.getByLabel('Search flows').fill(target);
-    await picker.getByRole('option', { name: target }).click();
-    await picker.getByRole('button', { name: `Add to “${target}”` }).click();
+    await addToFlow(panel, target);
 
     const refusal = picker.getByRole('alert');
     await poll(() => refusal.textContent()).toMatch(/cool-off/i);
@@ -339,16 +335,11 @@ describe('side panel', () => {
 
   test('Gong refusing the rep access (403): the picker says so in a plain sentence, naming the Gong admin', async () => {
     const { panel } = await h.openPanelFor(sfContact(SEED.sfContactNoFlows));
-    await poll(() => flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).isVisible()).toBe(true);
-    await flowsRegion(panel).getByRole('button', { name: 'Add to flow' }).click();
-    const picker = panel.getByRole('dialog', { name: 'Add to flow' });
     const target = flowName(SEED.otherFlowId);
-    await picker.getByLabel('Search flows').fill(target);
-    await picker.getByRole('option', { name: target }).click();
     gong().faults.set({ tool: 'gong_engage_prospects_assign', kind: '403' });
     try {
-      await picker.getByRole('button', { name: `Add to “${target}”` }).click();
-      const alert = picker.getByRole('alert');
+      await addToFlow(panel, target);
+      const alert = panel.getByRole('dialog', { name: 'Add to flow' }).getByRole('alert');
       await poll(() => alert.textContent()).toBe("Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access.");
       await panelScreenshot(panel, 'sidepanel-gong-forbidden');
     } finally {
@@ -366,11 +357,8 @@ describe('side panel', () => {
     // The connection expires while the panel shows the record: the add is refused (409, EXPIRED) and the picker
     // gives way to the banner, so a notice is what says the add failed, and why.
     h.backend.sandbox!.accounts.setStatus('gong', SEED.repEmail, 'EXPIRED');
-    await flowsRegion(first.panel).getByRole('button', { name: 'Add to flow' }).click();
     const target = flowName(SEED.otherFlowId);
-    await first.panel.getByLabel('Search flows').fill(target);
-    await first.panel.getByRole('option', { name: target }).click();
-    await first.panel.getByRole('button', { name: `Add to “${target}”` }).click();
+    await addToFlow(first.panel, target);
     await poll(() => first.panel.getByText(`Add to “${target}” failed. Your Gong connection expired. Reconnect Gong to go on.`).isVisible()).toBe(true);
     await poll(() => first.panel.getByRole('region', { name: 'Gong connection' }).getByRole('button', { name: 'Reconnect Gong' }).isVisible()).toBe(true);
     await panelScreenshot(first.panel, 'sidepanel-add-while-expired');

@@ -3,22 +3,14 @@
  * page Playwright can drive), the backend's /auth/start and /auth/callback, the stand-in's hosted login. From the
  * options page and from the side panel's set-up state; sign-out; a domain off the allow-list; a revoked sign-in.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { panelScreenshot } from './panel-screenshot';
-import { launchHarness, sfContact, type Harness } from './fixtures';
+import { sfContact, useHarness } from './fixtures';
 
-let h: Harness;
+const h = useHarness({ configure: false });
 const poll = <T>(fn: () => T | Promise<T>, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
 const stored = () => h.serviceWorker.evaluate(async () => (await chrome.storage.local.get(['settings', 'signedIn'])) as Record<string, any>);
-
-beforeAll(async () => {
-  h = await launchHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
 
 /** Waits for the flow's window (the stand-in's hosted login) and picks a person there. */
 async function pickAtHostedLogin(email: string, screenshot?: string): Promise<void> {
@@ -78,9 +70,7 @@ describe('SSO sign-in', () => {
 
   test('side panel set-up state: one click on Sign in, and the panel is set up', async () => {
     await h.configure({ apiToken: '' });
-    const crm = await h.openCrmPage('https://acme.lightning.force.com/lightning/r/Contact/003000000000001AAA/view', 'salesforce-contact.html');
-    const tabId = await h.tabIdOf(crm);
-    const panel: Page = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
+    const { crm, panel } = await h.openPanelFor(sfContact('003000000000001AAA'));
     await poll(() => panel.getByTestId('setup-sign-in').isVisible()).toBe(true);
     await h.screenshot(panel, 'sso-sidepanel-setup');
     const picked = pickAtHostedLogin('rep@example.com');

@@ -1,6 +1,6 @@
 /**
  * Pure display helpers shared by the side panel and popup: dates, durations, flow status badges,
- * flow grouping/search and refusal wording. No DOM, no browser APIs (unit-tested).
+ * flow grouping/search, refusal and failure wording. No DOM, no browser APIs (unit-tested).
  */
 import type { ConnectionStatus, Flow, ProspectFlow, Refusal } from '../lib/api';
 
@@ -196,6 +196,31 @@ export function notConnectedText(status: ConnectionStatus | null | undefined): s
       return 'Gong is still verifying your connection. Try again in a minute.';
     default:
       return "Gong isn't connected for your account yet. Connect Gong to go on.";
+  }
+}
+
+/** What a read says when the backend refused the API token; the panel then offers "Open settings" once. */
+export const TOKEN_REJECTED = 'The backend did not accept your API token. Check it in settings.';
+
+/** What Gong refused the rep's own Gong user (a missing scope or permission): only their Gong admin can change it. */
+export const GONG_FORBIDDEN_TEXT = "Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access.";
+
+/** A failure the backend answered (or the outbox kept), in words a rep can act on. */
+export function explainFailure(f: { code: string; message: string; connectionStatus?: ConnectionStatus | null }): string {
+  switch (f.code) {
+    case 'NETWORK':
+      return "Can't reach the Gong backend. Check that it's running and the URL in settings.";
+    case 'GONG_NOT_CONNECTED':
+      return notConnectedText(f.connectionStatus);
+    case 'GONG_FORBIDDEN':
+      return GONG_FORBIDDEN_TEXT;
+    case 'UNAUTHENTICATED':
+      return TOKEN_REJECTED;
+    case 'GONG_RATE_LIMITED':
+    case 'TOO_MANY_REQUESTS':
+      return 'Gong is busy right now. Try again in a moment.';
+    default:
+      return f.message;
   }
 }
 

@@ -56,6 +56,18 @@ export async function signInWithSso(): Promise<SignInResult> {
   return completeSignIn(finalUrl, state, redirectUri);
 }
 
+/**
+ * The backend refused `token` as revoked or expired (a sign-in that ended): forget it here, as signing out would,
+ * without asking the backend. Only if it is still the stored token (not one signed in since); answers whether it was.
+ */
+export async function forgetSignIn(token: string): Promise<boolean> {
+  const settings = await settingsItem.getValue();
+  if (!token || settings.apiToken.trim() !== token.trim()) return false;
+  await settingsItem.setValue({ ...settings, apiToken: '' });
+  await signedInItem.setValue(null);
+  return true;
+}
+
 /** Revokes the device token at the backend (best effort: offline, it is still forgotten here) and forgets it. */
 export async function signOut(): Promise<{ revokedAtBackend: boolean }> {
   const s = await effectiveSettings();

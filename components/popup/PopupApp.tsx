@@ -81,6 +81,12 @@ export function PopupApp() {
   );
 }
 
+const NOT_CONFIGURED = {
+  missing: { title: 'Connect to your Gong backend', text: 'Add the backend URL and your API token to see your Engage tasks here.' },
+  rejected: { title: 'Your API token was not accepted', text: 'Check the API token in settings, or ask your admin for a new one.' },
+  'signed-out': { title: 'Sign in again', text: 'You were signed out: your sign-in was revoked or expired. Sign in again from settings to see your Engage tasks.' },
+} as const;
+
 function TasksBody(props: Pick<ReturnType<typeof useTasks>, 'state' | 'tasks' | 'changes' | 'reload' | 'act' | 'dismissChange'>) {
   const { state, tasks, changes, reload, act, dismissChange } = props;
   if (state.kind === 'loading' && !tasks) return <TasksSkeleton />;
@@ -88,8 +94,8 @@ function TasksBody(props: Pick<ReturnType<typeof useTasks>, 'state' | 'tasks' | 
     return (
       <EmptyState
         icon={<PlugIcon size={22} />}
-        title={state.reason === 'missing' ? 'Connect to your Gong backend' : 'Your API token was not accepted'}
-        text={state.reason === 'missing' ? 'Add the backend URL and your API token to see your Engage tasks here.' : 'Check the API token in settings, or ask your admin for a new one.'}
+        title={NOT_CONFIGURED[state.reason].title}
+        text={NOT_CONFIGURED[state.reason].text}
         action={
           <button className="ge-btn ge-btn--primary" onClick={() => void browser.runtime.openOptionsPage()}>
             Open settings

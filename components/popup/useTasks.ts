@@ -11,10 +11,13 @@ import { currentClient } from '../../lib/current-client';
 import { sendMessage } from '../../lib/messages';
 import type { OutboxEntry } from '../../lib/outbox';
 import { TASKS_CACHE_FRESH_MS, tasksCacheItem } from '../../lib/storage';
+import { explainFailure } from '../format';
+import { forgetSignIn } from '../sign-in-flow';
 
 export type TasksState =
   | { kind: 'loading' }
-  | { kind: 'not-configured'; reason: 'missing' | 'rejected' }
+  /** rejected: a token the backend never took (fix it in settings); signed-out: a sign-in that ended (forgotten here). */
+  | { kind: 'not-configured'; reason: 'missing' | 'rejected' | 'signed-out' }
   | { kind: 'not-connected'; status?: string }
   | { kind: 'unreachable'; message: string }
   | { kind: 'error'; message: string }
@@ -41,8 +44,10 @@ export function useTasks() {
   /** `ifStale`: a fresh cached list is kept (the popup opening); `fresh`: the rep asked, past the backend's cache. */
   const load = useCallback(async (opts: { ifStale?: boolean; fresh?: boolean } = {}) => {
     setRefreshing(true);
+    let token = '';
     try {
-      const { client } = await currentClient();
+      const { client, settings } = await currentClient();
+      token = settings.apiToken;
       if (!client) {
         setState({ kind: 'not-configured', reason: 'missing' });
         return;
@@ -72,8 +77,11 @@ export function useTasks() {
       // The background's watcher of this item updates the badge.
       await tasksCacheItem.setValue({ tasks: fresh, fetchedAt: Date.now() });
     } catch (err) {
+      const next = stateForError(err);
+      // As the side panel does: a dead sign-in is forgotten, so no page keeps sending it.
+      if (next.kind === 'not-configured' && next.reason === 'signed-out') await forgetSignIn(token);
       if (!alive.current) return;
-      setState(stateForError(err));
+      setState(next);
     } finally {
       if (alive.current) setRefreshing(false);
     }
@@ -109,7 +117,7 @@ export function useTasks() {
         entry.status === 'done'
           ? { phase: 'done', action }
           : entry.status === 'failed'
-            ? { phase: 'failed', action, message: entry.lastError?.message ?? 'Gong refused this change.' }
+            ? { phase: 'failed', action, message: entry.lastError ? explainFailure(entry.lastError) : 'Gong refused this change.' }
             : { phase: 'queued', action };
       setChanges((c) => ({ ...c, [task.id]: change }));
       if (entry.status === 'done' && entry.result && 'task' in entry.result) {
@@ -135,10 +143,10 @@ export function useTasks() {
 export function stateForError(err: unknown): TasksState {
   if (err instanceof BackendError) {
     if (err.kind === 'unreachable') return { kind: 'unreachable', message: err.message };
-    if (err.code === 'GONG_NOT_CONNECTED') return { kind: 'not-connected' };
-    if (err.code === 'UNAUTHENTICATED') return { kind: 'not-configured', reason: 'rejected' };
+    if (err.code === 'GONG_NOT_CONNECTED') return { kind: 'not-connected', ...(err.connectionStatus ? { status: err.connectionStatus } : {}) };
+    if (err.code === 'UNAUTHENTICATED') return { kind: 'not-configured', reason: err.reason ? 'signed-out' : 'rejected' };
     if (err.kind === 'unavailable') return { kind: 'unreachable', message: err.message };
-    return { kind: 'error', message: err.message };
+    return { kind: 'error', message: explainFailure(err) };
   }
   return { kind: 'error', message: err instanceof Error ? err.message : String(err) };
 }

@@ -9,7 +9,8 @@ import { currentClient } from '../../lib/current-client';
 import { crmOfUrl, detectCrmRecord, recordKey } from '../../lib/crm-record';
 import { sendMessage } from '../../lib/messages';
 import { outboxItem } from '../../lib/outbox';
-import { flowCatalogItem, managedBackendUrlItem, panelIntentItem, prospectStorageKey, settingsItem, signedInItem, tabRecordsItem, type ProspectCache, type TabRecordInfo } from '../../lib/storage';
+import { flowCatalogItem, managedBackendUrlItem, panelIntentItem, prospectStorageKey, settingsItem, tabRecordsItem, type ProspectCache, type TabRecordInfo } from '../../lib/storage';
+import { forgetSignIn } from '../../components/sign-in-flow';
 import { expiredCacheKeys, type CacheStore } from './cache';
 import { createPanelStore, type PageInfo, type PanelStore } from './store';
 
@@ -65,14 +66,7 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
       }
     },
     retryPending: () => sendMessage('flushOutbox', undefined),
-    forgetSignIn: async () => {
-      const settings = await settingsItem.getValue();
-      if (!token || settings.apiToken.trim() !== token) return false;
-      // As signing out here would, without asking the backend (it has already said the sign-in is over).
-      await settingsItem.setValue({ ...settings, apiToken: '' });
-      await signedInItem.setValue(null);
-      return true;
-    },
+    forgetSignIn: () => forgetSignIn(token),
     openTab: async (url) => {
       await browser.tabs.create({ url, active: true });
     },

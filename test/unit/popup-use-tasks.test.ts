@@ -138,6 +138,27 @@ describe('useTasks', () => {
     expect(hook.state).toEqual({ kind: 'not-connected', status: 'EXPIRED' });
   });
 
+  test('a sign-in that ended (401, reason revoked) is forgotten: the popup asks to sign in again; Gong refusing access is said plainly', async () => {
+    await fakeBrowser.storage.local.set({ signedIn: { email: 'rep@example.com', expiresAt: null } });
+    answers['/api/v1/tasks'] = () => json(401, { error: { code: 'UNAUTHENTICATED', message: 'You were signed out (this sign-in was revoked). Sign in again.', reason: 'revoked' } });
+    await mount();
+    await settle();
+    expect(hook.state).toEqual({ kind: 'not-configured', reason: 'signed-out' });
+    const { settings, signedIn } = (await fakeBrowser.storage.local.get(['settings', 'signedIn'])) as { settings: { apiToken: string }; signedIn?: unknown };
+    expect(settings.apiToken).toBe('');
+    expect(signedIn ?? null).toBeNull();
+
+    await fakeBrowser.storage.local.set({ settings: { backendUrl: 'http://127.0.0.1:9', apiToken: 't0k', repEmail: '', workspaceId: '' } });
+    answers['/api/v1/tasks'] = () => json(403, { error: { code: 'GONG_FORBIDDEN', message: 'Gong does not allow this for your connection: Access denied' } });
+    await act(() => hook.reload());
+    await settle();
+    expect(hook.state).toEqual({ kind: 'error', message: "Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access." });
+    answers['/api/v1/tasks'] = () => json(409, { error: { code: 'GONG_NOT_CONNECTED', message: 'expired', connectionStatus: 'EXPIRED' } });
+    await act(() => hook.reload());
+    await settle();
+    expect(hook.state).toEqual({ kind: 'not-connected', status: 'EXPIRED' });
+  });
+
   test('complete and skip go to the outbox as their own writes, with the note, and show what came back', async () => {
     await mount();
     await settle();

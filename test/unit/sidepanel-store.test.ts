@@ -5,7 +5,7 @@ import { BackendError, type BackendClient } from '../../lib/backend-client';
 import type { OutboxEntry, OutboxWrite } from '../../lib/outbox';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
 import { createPanelStore, describeWrite, errorMessage, landedNotice, mayChooseOwner, mergeAssigned, pendingEntries, subjectOf } from '../../entrypoints/sidepanel/store';
-import { explainFailure } from '../../entrypoints/sidepanel/store/connection';
+import { explainFailure } from '../../components/format';
 
 import { A, B, flush, page, pf, until } from './support/panel-fixtures';
 

@@ -2,9 +2,11 @@
  * Connection slice: the settings the panel runs with, whether the backend answers (the header's status pill),
  * and the rep's Gong connection (checked, and connected through the backend's magic link).
  */
-import type { Connection, ConnectionStatus, Me, TokenRefusal } from '../../../lib/api';
+import type { Connection, Me, TokenRefusal } from '../../../lib/api';
 import { BackendError } from '../../../lib/backend-client';
-import { notConnectedText } from '../../../components/format';
+import { explainFailure } from '../../../components/format';
+
+export { TOKEN_REJECTED } from '../../../components/format';
 import { idle, type GetState, type Load, type Runtime, type SetState } from './runtime';
 
 /** What the panel last saw of the backend: a read that could not reach it makes it 'unreachable'. */
@@ -65,31 +67,6 @@ export function statusPill(s: Pick<ConnectionSlice, 'configured' | 'backend' | '
   if (c) return { tone: 'warning', label: 'Gong not connected', title: 'Connect Gong to see and change flows and calls.' };
   if (s.connection.status === 'error') return { tone: 'warning', label: 'Backend problem', title: s.connection.error ?? undefined };
   return { tone: 'none', label: '' };
-}
-
-/** What a read says when the backend refused the API token; the panel then offers "Open settings" once. */
-export const TOKEN_REJECTED = 'The backend did not accept your API token. Check it in settings.';
-
-/** What Gong refused the rep's own Gong user (a missing scope or permission): only their Gong admin can change it. */
-export const GONG_FORBIDDEN_TEXT = "Gong refused: your Gong user isn't allowed to do this. Ask your Gong admin for access.";
-
-/** A failure the backend answered (or the outbox kept), in words a rep can act on. */
-export function explainFailure(f: { code: string; message: string; connectionStatus?: ConnectionStatus | null }): string {
-  switch (f.code) {
-    case 'NETWORK':
-      return "Can't reach the Gong backend. Check that it's running and the URL in settings.";
-    case 'GONG_NOT_CONNECTED':
-      return notConnectedText(f.connectionStatus);
-    case 'GONG_FORBIDDEN':
-      return GONG_FORBIDDEN_TEXT;
-    case 'UNAUTHENTICATED':
-      return TOKEN_REJECTED;
-    case 'GONG_RATE_LIMITED':
-    case 'TOO_MANY_REQUESTS':
-      return 'Gong is busy right now. Try again in a moment.';
-    default:
-      return f.message;
-  }
 }
 
 /** A failure in words a rep can act on. */

@@ -6,9 +6,9 @@
 import type { AssignResult, ProspectFlow, UnassignResult } from '../../../lib/api';
 import { recordKey, type CrmRecord } from '../../../lib/crm-record';
 import type { OutboxEntry, OutboxWrite } from '../../../lib/outbox';
-import { explainRefusal, isActiveFlowStatus } from '../../../components/format';
+import { explainFailure, explainRefusal, isActiveFlowStatus } from '../../../components/format';
 import { IDLE_WRITE, type WriteState } from '../../../components/write-state';
-import { errorMessage, explainFailure } from './connection';
+import { errorMessage } from './connection';
 import { subjectKey, subjectOf, subjectPerson, type RecordSlice } from './record';
 import type { GetState, Load, Runtime, SetState } from './runtime';
 

@@ -164,7 +164,10 @@ export class ProspectFlowsCache {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flushDue();
-    }, Math.max(0, this.dueAt - Date.now()));
+      // Node's timers run on a monotonic clock and the window's end is a Date.now() time: fired a moment early,
+      // the queue is not due yet, so look again (a call in flight sends it when it returns instead).
+      if (this.queue.length && this.busy === 0 && !this.timer) this.armTimer();
+    }, Math.max(1, this.dueAt - Date.now()));
     this.timer.unref?.();
   }
 

@@ -3,34 +3,16 @@
  * simulator at Gong's limits (3 calls/s, 10,000/day). The simulator's seed has 62 prospects, so the
  * benchmark adds 10,000 valid Salesforce contacts to its state first.
  */
-import { toSalesforceId18 } from '../lib/crm-record';
-import { SEED } from '../server/sandbox/gong/seed';
-import type { Prospect } from '../server/sandbox/gong/state';
+import { addSalesforceContacts, SEED } from '../server/sandbox/gong/seed';
 import { startBenchBackend } from './backend';
 import { log, round, sleep, type BenchResult } from './util';
-
-export function benchProspectIds(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => toSalesforceId18(`003BK${String(i).padStart(10, '0')}`)!);
-}
 
 export async function bulkAssignBench(opts: { prospects?: number } = {}): Promise<BenchResult> {
   const n = opts.prospects ?? 10_000;
   const base = { id: 'bulk-assign', figure: `bulk assign ${n.toLocaleString('en-US')} prospects at 3 calls/s`, goal: 'zero 429s; ≤ 110% of the rate-limit floor' };
   const b = await startBenchBackend(); // Gong's real limits in the simulator and in the backend
   try {
-    const ids = benchProspectIds(n);
-    const template = b.sim.state.raw.prospects[0];
-    const extra: Prospect[] = ids.map((crmId, i) => ({
-      ...template,
-      crmId,
-      crm: 'salesforce',
-      type: 'CONTACT',
-      firstName: 'Bulk',
-      lastName: `Prospect ${i}`,
-      email: `bulk.${i}@bench.example`,
-      linkedInUrl: `https://www.linkedin.com/in/bulk-${i}`,
-    }));
-    b.sim.state.raw.prospects.push(...extra);
+    const ids = addSalesforceContacts(b.sim.state.raw.prospects, n, 'BK', 'Bulk');
     // A backend that has just started holds Gong calls for one window (a previous process may have called
     // Gong a moment ago); an admin's bulk assignment meets a backend that has been running, so start after it.
     await sleep(1_100);

@@ -7,30 +7,14 @@
  * instances each prospect has in that flow (the exactly-once check).
  */
 import http from 'node:http';
-import { toSalesforceId18 } from '../../lib/crm-record';
 import { GongSimulator } from '../../server/sandbox/gong/simulator';
-import type { Prospect } from '../../server/sandbox/gong/state';
+import { addSalesforceContacts } from '../../server/sandbox/gong/seed';
 import { startSandbox } from '../../server/sandbox/index';
 
 const [count, ...reps] = process.argv.slice(2);
 const n = Number(count);
 const sim = new GongSimulator({ latencyMs: 0 });
-const prospectIds = Array.from({ length: n }, (_, i) => toSalesforceId18(`003SC${String(i).padStart(10, '0')}`)!);
-const template = sim.state.raw.prospects[0];
-sim.state.raw.prospects.push(
-  ...prospectIds.map(
-    (crmId, i): Prospect => ({
-      ...template,
-      crmId,
-      crm: 'salesforce',
-      type: 'CONTACT',
-      firstName: 'Scale',
-      lastName: `Prospect ${i}`,
-      email: `scale.${i}@scale.example`,
-      linkedInUrl: `https://www.linkedin.com/in/scale-${i}`,
-    }),
-  ),
-);
+const prospectIds = addSalesforceContacts(sim.state.raw.prospects, n, 'SC', 'Scale');
 const sandbox = await startSandbox({ gong: sim });
 for (const rep of reps) sandbox.accounts.setStatus('gong', rep, 'ACTIVE');
 

@@ -59,6 +59,31 @@ const libraryFolderId = (n: number) => `61000000000000${String(n).padStart(2, '0
 
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+/**
+ * Adds `n` Salesforce contacts to `prospects`, modelled on the first one, with ids `003<tag><0000000000>` and names
+ * `<label> Prospect <i>` (bulk benchmarks and the scale test need thousands the seed does not have). Returns their ids.
+ */
+export function addSalesforceContacts(prospects: Prospect[], n: number, tag: string, label: string): string[] {
+  const template = prospects[0];
+  const ids = Array.from({ length: n }, (_, i) => toSalesforceId18(`003${tag}${String(i).padStart(10, '0')}`)!);
+  const lower = label.toLowerCase();
+  prospects.push(
+    ...ids.map(
+      (crmId, i): Prospect => ({
+        ...template,
+        crmId,
+        crm: 'salesforce',
+        type: 'CONTACT',
+        firstName: label,
+        lastName: `Prospect ${i}`,
+        email: `${lower}.${i}@${lower}.example`,
+        linkedInUrl: `https://www.linkedin.com/in/${lower}-${i}`,
+      }),
+    ),
+  );
+  return ids;
+}
+
 /** A valid 18-character Salesforce id with the given key prefix. */
 export function salesforceId(prefix: string, n: number): string {
   const rand = prng(`${prefix}:${n}`);

@@ -13,7 +13,8 @@ import type { ProspectFlow, ProspectFlowsLookup } from '../lib/api';
 import { GONG_MAX_PROSPECTS_PER_CALL } from '../lib/gong-tools';
 import { crmOfUrl, recordKey, type CrmRecord } from '../lib/crm-record';
 import { currentClient } from '../lib/current-client';
-import { prospectStorageKey, type ProspectCache } from '../lib/storage';
+import type { ProspectCache } from '../lib/storage';
+import { prospectStorageKey } from '../lib/storage-keys';
 import { collectPageRecords, type LinkedRecord } from './list-view';
 
 /** Quiet time after the last page report before the rows are collected (lists render in bursts). */

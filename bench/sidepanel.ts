@@ -128,6 +128,8 @@ export async function sidePanelBench(opts: { runs?: number; memoryNavs?: number;
     // Cold open: the rep opens the panel on a record it showed before. The time is the flows-visible mark's
     // startTime in the new panel document, i.e. from that document's start (its timeOrigin) to flows visible.
     const coldMs: number[] = [];
+    /** Of each cold open: until the panel's first script ran (Chromium's part: navigation, process, parse). */
+    const coldFirstScriptMs: number[] = [];
     for (const id of first.slice(0, -1)) {
       await quiesce(sim);
       await navigate(crm, sfContact(id));
@@ -135,6 +137,8 @@ export async function sidePanelBench(opts: { runs?: number; memoryNavs?: number;
       const panel = await h.openExtensionPage(`sidepanel.html?tabId=${tabId}`);
       const at = await markTime(panel, keyOf(id), 30_000);
       coldMs.push(at - (await panel.evaluate(() => performance.timeOrigin)));
+      const firstScript = await panel.evaluate(() => performance.getEntriesByName('gong:panel-first-script')[0]?.startTime ?? NaN);
+      if (Number.isFinite(firstScript)) coldFirstScriptMs.push(firstScript);
       await panel.close();
     }
     log(`side panel cold opens: ${coldMs.map((x) => Math.round(x)).join(', ')} ms`);
@@ -160,6 +164,7 @@ export async function sidePanelBench(opts: { runs?: number; memoryNavs?: number;
     const medFirst = median(firstMs);
     const medCached = median(cachedMs);
     const medCold = median(coldMs);
+    const medColdFirstScript = coldFirstScriptMs.length ? median(coldFirstScriptMs) : NaN;
     const typical = perNav[Math.floor(perNav.length / 2)];
     const phase = (k: 'navToFetchMs' | 'fetchMs' | 'fetchToMarkMs') => round(median(perNav.map((p) => p[k]).filter((x): x is number => typeof x === 'number')), 1);
     const breakdown = { navToFetchMs: phase('navToFetchMs'), fetchMs: phase('fetchMs'), fetchToMarkMs: phase('fetchToMarkMs') };
@@ -176,9 +181,15 @@ export async function sidePanelBench(opts: { runs?: number; memoryNavs?: number;
         id: 'sidepanel-cold-open',
         figure: 'side panel cold open: panel document start → flows visible, seen before',
         goal: '≤ 100 ms median',
-        value: `${fmtMs(medCold)} median, p90 ${fmtMs(percentile(coldMs, 90))} (${coldMs.length} opens)`,
+        value: `${fmtMs(medCold)} median, p90 ${fmtMs(percentile(coldMs, 90))} (${coldMs.length} opens; document start → the panel's first script ${fmtMs(medColdFirstScript)} median, Chromium's part)`,
         pass: medCold <= 100,
-        data: { medianMs: round(medCold), p90Ms: round(percentile(coldMs, 90)), samplesMs: coldMs.map((x) => round(x, 1)) },
+        data: {
+          medianMs: round(medCold),
+          p90Ms: round(percentile(coldMs, 90)),
+          samplesMs: coldMs.map((x) => round(x, 1)),
+          firstScriptMedianMs: round(medColdFirstScript),
+          firstScriptSamplesMs: coldFirstScriptMs.map((x) => round(x, 1)),
+        },
       },
       {
         id: 'sidepanel-first-visit',

@@ -1,10 +1,14 @@
 /** The backend client for the settings in effect right now (managed URL wins): the one place the extension builds it. */
 import { createBackendClient, type BackendClient } from './backend-client';
-import { effectiveSettings } from './storage';
+import { effectiveSettings, type Settings } from './storage';
 
 export async function currentClient(): Promise<{ client: BackendClient | null; settings: Awaited<ReturnType<typeof effectiveSettings>> }> {
   const settings = await effectiveSettings();
+  return { client: clientFor(settings), settings };
+}
+
+/** The client for these settings; null until there is a token and a backend URL. */
+export function clientFor(settings: Pick<Settings, 'apiToken' | 'backendUrl'>, fetchImpl?: typeof fetch): BackendClient | null {
   const token = settings.apiToken.trim();
-  const client = token && settings.backendUrl.trim() ? createBackendClient({ baseUrl: settings.backendUrl, token }) : null;
-  return { client, settings };
+  return token && settings.backendUrl.trim() ? createBackendClient({ baseUrl: settings.backendUrl, token, fetch: fetchImpl }) : null;
 }

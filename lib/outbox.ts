@@ -10,6 +10,7 @@
  */
 import { storage } from 'wxt/utils/storage';
 import type { AssignResult, ConnectionStatus, InteractionRequest, JobAccepted, Task, UnassignResult } from './api';
+import { STORAGE_KEYS } from './storage-keys';
 
 export type OutboxWrite =
   | { kind: 'assign'; flowId: string; flowName: string; crmProspectIds: string[]; coolOffOverride?: boolean; flowInstanceOwnerEmail?: string }
@@ -43,7 +44,7 @@ export interface OutboxEntry {
   settledAt?: number;
 }
 
-export const outboxItem = storage.defineItem<OutboxEntry[]>('local:outbox', { fallback: [] });
+export const outboxItem = storage.defineItem<OutboxEntry[]>(STORAGE_KEYS.outbox, { fallback: [] });
 
 /** Landed writes stay visible ("Saved") for a while, then go. */
 export const DONE_TTL_MS = 10 * 60_000;

@@ -6,6 +6,7 @@
 import { storage } from 'wxt/utils/storage';
 import type { CallSummary, Flow, ProspectFlow, Task } from './api';
 import type { CrmRecord } from './crm-record';
+import { STORAGE_KEYS } from './storage-keys';
 
 export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8787';
 
@@ -17,13 +18,13 @@ export interface Settings {
   workspaceId: string;
 }
 
-export const settingsItem = storage.defineItem<Settings>('local:settings', {
-  fallback: { backendUrl: DEFAULT_BACKEND_URL, apiToken: '', repEmail: '', workspaceId: '' },
-  version: 1,
-});
+/** Settings before the rep has saved any. */
+export const SETTINGS_FALLBACK: Settings = { backendUrl: DEFAULT_BACKEND_URL, apiToken: '', repEmail: '', workspaceId: '' };
+
+export const settingsItem = storage.defineItem<Settings>(STORAGE_KEYS.settings, { fallback: SETTINGS_FALLBACK, version: 1 });
 
 /** Admin-pushed backend URL (Chrome managed storage, see public/managed_schema.json); wins over the rep's. */
-export const managedBackendUrlItem = storage.defineItem<string | null>('managed:backendUrl', { fallback: null });
+export const managedBackendUrlItem = storage.defineItem<string | null>(STORAGE_KEYS.managedBackendUrl, { fallback: null });
 /** Admin policy: reps sign in with SSO only (no API token field). */
 export const managedSsoOnlyItem = storage.defineItem<boolean | null>('managed:ssoOnly', { fallback: null });
 
@@ -46,7 +47,7 @@ export interface TabRecordInfo {
   updatedAt: number;
 }
 
-export const tabRecordsItem = storage.defineItem<Record<string, TabRecordInfo>>('session:tabRecords', { fallback: {} });
+export const tabRecordsItem = storage.defineItem<Record<string, TabRecordInfo>>(STORAGE_KEYS.tabRecords, { fallback: {} });
 
 /** A request for the panel to open on a view (e.g. the flow picker from the context menu). */
 export interface PanelIntent {
@@ -86,12 +87,15 @@ export interface ProspectCache {
   flows?: Cached<ProspectFlow[]>;
   calls?: Cached<CallSummary[]>;
 }
-export const prospectCacheKey = (recordKey: string) => `cache:${recordKey}`;
-export const prospectStorageKey = (recordKey: string) => `local:${prospectCacheKey(recordKey)}` as const;
 export const flowCatalogItem = storage.defineItem<Cached<Flow[]> | null>('local:cache:flow-catalog', { fallback: null });
 
 /** The backend URL and token in effect (managed value wins). */
 export async function effectiveSettings(): Promise<Settings & { backendUrlManaged: boolean }> {
   const [s, managed] = await Promise.all([settingsItem.getValue(), managedBackendUrlItem.getValue().catch(() => null)]);
-  return managed ? { ...s, backendUrl: managed, backendUrlManaged: true } : { ...s, backendUrlManaged: false };
+  return withManaged(s, managed);
+}
+
+/** The rep's settings with the admin's backend URL, when there is one, in place of theirs. */
+export function withManaged(s: Settings, managedBackendUrl: string | null | undefined): Settings & { backendUrlManaged: boolean } {
+  return managedBackendUrl ? { ...s, backendUrl: managedBackendUrl, backendUrlManaged: true } : { ...s, backendUrlManaged: false };
 }

@@ -15,7 +15,7 @@ import { recordKey, toSalesforceId18, type CrmRecord } from '../../lib/crm-recor
 
 // After the globals are stubbed: wxt/browser reads them when first imported.
 const { createListPrefetcher, isListPage, storeInPanelCache, PREFETCH_DEBOUNCE_MS } = await import('../../background/list-prefetch');
-const { prospectStorageKey } = await import('../../lib/storage');
+const { prospectStorageKey } = await import('../../lib/storage-keys');
 
 const SF_LIST = 'https://acme.lightning.force.com/lightning/o/Contact/list?filterName=AllContacts';
 const HS_LIST = 'https://app.hubspot.com/contacts/4412345/objects/0-1/views/all/list';

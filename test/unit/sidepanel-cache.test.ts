@@ -5,7 +5,7 @@ import { CACHE_TTL_MS, expiredCacheKeys, memoryCache, usable } from '../../entry
 // lib/storage defines its items at import (the settings item migrates at once): a browser must exist first.
 vi.stubGlobal('browser', fakeBrowser);
 vi.stubGlobal('chrome', fakeBrowser);
-const { prospectCacheKey } = await import('../../lib/storage');
+const { prospectCacheKey } = await import('../../lib/storage-keys');
 
 test('usable returns data within the TTL only', () => {
   const now = 1_000_000_000;

@@ -232,7 +232,7 @@ describe('bulk: assign anyway for cool-off refusals', () => {
 
 describe('a Lightning navigation switches the record from the URL alone', () => {
   test('pageForUrl: new record at once; name/email kept only while it is the same record', async () => {
-    const { pageForUrl } = await import('../../entrypoints/sidepanel/wiring');
+    const { pageForUrl } = await import('../../entrypoints/sidepanel/page');
     const prev = page(A, { name: 'Avery Thompson', email: 'avery@globex.com' });
     const next = pageForUrl(1, page(B).url, prev);
     expect(next.record).toEqual({ crm: 'salesforce', objectType: 'contact', id: B });

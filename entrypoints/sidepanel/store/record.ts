@@ -6,7 +6,7 @@
 import type { CallSummary, Flow, FlowHistoryEntry, ProspectFlow } from '../../../lib/api';
 import type { BackendClient } from '../../../lib/backend-client';
 import { recordKey, type CrmKind, type CrmRecord } from '../../../lib/crm-record';
-import type { PanelIntent } from '../../../lib/storage';
+import type { Cached, PanelIntent, ProspectCache } from '../../../lib/storage';
 import { CACHE_FRESH_MS, usable } from '../cache';
 import { errorMessage, isNotConnected } from './connection';
 import { idle, type GetState, type Load, type Runtime, type SetState } from './runtime';
@@ -38,6 +38,8 @@ export interface RecordSlice {
   reloadAll(): void;
   /** Forgets every read (the backend changed). */
   resetReads(): void;
+  /** Shows a record's saved reads at once (the panel's first render, see ../prefetch); loading it revalidates them. */
+  showSaved(key: string, saved: ProspectCache | null | undefined): void;
   loadFlows(opts?: { silent?: boolean }): Promise<void>;
   loadCalls(opts?: { silent?: boolean }): Promise<void>;
   loadCatalog(opts?: { force?: boolean }): Promise<void>;
@@ -78,6 +80,11 @@ type ProspectRead = 'flows' | 'calls';
 export function createRecordSlice(rt: Runtime, set: SetState<RecordSlice & Needs>, get: GetState<RecordSlice & Needs>): RecordSlice {
   const currentKey = () => subjectKey(get());
   const setRead = (which: ProspectRead, load: Load<unknown>) => set({ [which]: load } as Partial<RecordSlice>);
+  /** A saved read, shown while it is revalidated; null past the cache's TTL. */
+  const savedRead = (c: Cached<unknown> | null | undefined, key: string): Load<unknown> | null => {
+    const data = usable<unknown>(c, rt.now());
+    return data ? { status: 'ready', data, error: null, refreshing: true, at: c!.at, key } : null;
+  };
 
   /** Shared SWR loader for per-prospect reads. */
   async function loadProspect<K extends ProspectRead>(which: K, fetcher: (c: BackendClient, r: CrmRecord) => Promise<NonNullable<RecordSlice[K]['data']>>, opts: { silent?: boolean } = {}) {
@@ -89,9 +96,8 @@ export function createRecordSlice(rt: Runtime, set: SetState<RecordSlice & Needs
     if (prev.key !== key) {
       // New record: show the cache immediately if there is one, then revalidate.
       setRead(which, { ...idle(), status: 'loading', key });
-      const cached = (await rt.deps.cache.getProspect(key).catch(() => null))?.[which];
-      const data = usable<unknown>(cached, rt.now());
-      if (data && currentKey() === key && get()[which].status === 'loading') setRead(which, { status: 'ready', data, error: null, refreshing: true, at: cached!.at, key });
+      const saved = savedRead((await rt.deps.cache.getProspect(key).catch(() => null))?.[which], key);
+      if (saved && currentKey() === key && get()[which].status === 'loading') setRead(which, saved);
     } else if (prev.status === 'ready' || (prev.status === 'error' && prev.data)) {
       setRead(which, { ...prev, refreshing: true, error: opts.silent ? prev.error : null });
     } else {
@@ -168,6 +174,13 @@ export function createRecordSlice(rt: Runtime, set: SetState<RecordSlice & Needs
       void get().loadConnection();
       reloadRecord();
       void get().loadCatalog();
+    },
+
+    showSaved(key, saved) {
+      for (const which of ['flows', 'calls'] as const) {
+        const load = savedRead(saved?.[which], key);
+        if (load) setRead(which, load);
+      }
     },
 
     resetReads() {

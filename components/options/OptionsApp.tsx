@@ -153,7 +153,7 @@ export function OptionsApp() {
   }
 
   return (
-    <div className="op-page">
+    <div className={tab === 'admin' && me?.role === 'admin' ? 'op-page op-page--wide' : 'op-page'}>
       <header className="op-header">
         <img src="/icon/48.png" width={36} height={36} alt="" className="op-logo" />
         <div>

@@ -48,6 +48,19 @@ describe('admin console', () => {
     await poll(() => repUsage.isVisible()).toBe(true);
     expect(await repUsage.textContent()).toMatch(/[1-9]\d* of \d/);
     await h.screenshot(page, 'admin-console');
+    // Each role select shows its whole role: a select clips its text without any overflow to detect.
+    const clippedRoles = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLSelectElement>('[data-testid="admin-people"] select')]
+        .filter((s) => {
+          const cs = getComputedStyle(s);
+          const ctx = document.createElement('canvas').getContext('2d')!;
+          ctx.font = cs.font;
+          const arrow = 16;
+          return ctx.measureText(s.selectedOptions[0]?.text ?? '').width > s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - arrow;
+        })
+        .map((s) => `${s.getAttribute('aria-label')}: ${s.value} in ${s.clientWidth}px`),
+    );
+    expect(clippedRoles).toEqual([]);
     // WCAG 2.2 AA, as every other page (test/e2e/a11y.test.ts): no serious or critical finding, light and dark.
     expect(await axeBothSchemes(page, 'admin console')).toEqual([]);
 

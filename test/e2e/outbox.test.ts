@@ -60,7 +60,8 @@ describe('outbox', () => {
     await form.getByRole('button', { name: 'Report interaction' }).click();
     // Both tried and kept for later, with the reason (a write just queued is pending too, before its first try).
     await expect.poll(async () => (await outbox()).filter((e) => e.status === 'pending' && e.lastError?.code === 'NETWORK').length, { timeout: 20_000 }).toBe(2);
-    expect(await outbox()).toHaveLength(2);
+    const pending = await outbox();
+    expect(pending).toHaveLength(2);
     await expect.poll(() => panel.getByText(/2 changes waiting/).isVisible(), { timeout: 10_000 }).toBe(true);
     await panelScreenshot(panel, 'outbox-pending');
     await panel.emulateMedia({ colorScheme: 'dark' });

@@ -227,6 +227,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     cleanups.push(() => app.close());
+    // An audit entry the database would not take after every try: this error line is its one remaining record.
+    audit.onLost = (entry, err) => app.log.error({ err, auditEntry: entry }, 'audit entry could not be written to the database');
     const idle = installIdleWork(app.server);
     cleanups.push(() => idle.stop());
     // Every audit entry a request started (a write, a refusal) is in the database before its answer leaves.

@@ -25,18 +25,54 @@ export interface AuditRow extends Omit<AuditEntry, 'input' | 'answer'> {
   answer: string | null;
 }
 
+/** A request refused before it reached a route's work (`access_denials`). */
+export interface DenialEntry {
+  ip: string | null;
+  method: string;
+  route: string;
+  reason: string;
+  userId?: number | null;
+}
+
 /** Rows kept in `access_denials` (the oldest go first): a flood of refusals must not fill the disk. */
 export const MAX_DENIAL_ROWS = 50_000;
+
+/** Waits before each new try of a write that failed: the database restarting or failing over takes seconds. */
+export const AUDIT_RETRY_DELAYS_MS = [100, 500, 2_000];
 
 export class AuditLog {
   /** Writes under way: app.ts holds each answer until those its request started are in the database. */
   private readonly pending = new Set<Promise<void>>();
+  private readonly retryDelaysMs: number[];
+  /**
+   * An entry that could not be written after every try (app.ts: an error line in the operator's log carrying the
+   * entry). A job's writes have no request to fail: without this, their record would be gone without a word.
+   */
+  onLost: (entry: AuditEntry | DenialEntry, err: unknown) => void = () => undefined;
 
-  constructor(private readonly db: Db, private readonly maxDenialRows = MAX_DENIAL_ROWS) {}
+  constructor(private readonly db: Db, private readonly maxDenialRows = MAX_DENIAL_ROWS, opts: { retryDelaysMs?: number[] } = {}) {
+    this.retryDelaysMs = opts.retryDelaysMs ?? AUDIT_RETRY_DELAYS_MS;
+  }
 
-  /** Tracked so a caller that cannot wait (a refusal thrown on the spot) still has its entry written before the answer. */
-  private track(write: Promise<void>): Promise<void> {
-    const tracked = write.finally(() => this.pending.delete(tracked));
+  /**
+   * Tries the write again after each delay; tracked so a caller that cannot wait (a refusal thrown on the spot)
+   * still has its entry written before the answer.
+   */
+  private track<E extends AuditEntry | DenialEntry>(entry: E, write: (e: E) => Promise<void>): Promise<void> {
+    const attempt = async () => {
+      for (let i = 0; ; i++) {
+        try {
+          return await write(entry);
+        } catch (err) {
+          if (i >= this.retryDelaysMs.length) {
+            this.onLost(entry, err);
+            throw err;
+          }
+          await new Promise((r) => setTimeout(r, this.retryDelaysMs[i]));
+        }
+      }
+    };
+    const tracked = attempt().finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
     // Handled here so a caller that does not wait cannot crash the process; settled() still sees the failure.
     tracked.catch(() => undefined);
@@ -49,7 +85,7 @@ export class AuditLog {
   }
 
   record(entry: AuditEntry): Promise<void> {
-    return this.track(this.write(entry));
+    return this.track(entry, (e) => this.write(e));
   }
 
   private async write(entry: AuditEntry): Promise<void> {
@@ -66,11 +102,11 @@ export class AuditLog {
     ]);
   }
 
-  denied(entry: { ip: string | null; method: string; route: string; reason: string; userId?: number | null }): Promise<void> {
-    return this.track(this.writeDenial(entry));
+  denied(entry: DenialEntry): Promise<void> {
+    return this.track(entry, (e) => this.writeDenial(e));
   }
 
-  private async writeDenial(entry: { ip: string | null; method: string; route: string; reason: string; userId?: number | null }): Promise<void> {
+  private async writeDenial(entry: DenialEntry): Promise<void> {
     const row = await this.db.get<{ id: number }>('INSERT INTO access_denials (at, ip, method, route, reason, user_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id', [
       nowIso(),
       entry.ip,

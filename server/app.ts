@@ -43,6 +43,7 @@ import { SessionStore } from './store/sessions';
 import { GongLinkRequests } from './sso/gong-links';
 import { SignIn } from './sso/sign-in';
 import { UsageCounter } from './store/usage';
+import { SharedProspectFlows } from './store/shared-prospect-flows';
 import { SeenItems } from './store/seen-items';
 import { UserStore } from './store/users';
 import { CallsIndex } from './services/calls';
@@ -273,10 +274,13 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     const jobs = new JobStore(db);
     // Finished jobs and their results are kept JOB_RETENTION_DAYS, then deleted, and owners not seen for as long
     // are forgotten: at start and every hour.
+    // Replicas share what Gong said of prospects' flows (with SQLite the backend is one process: memory is enough).
+    const sharedProspectFlows = db.engine === 'postgres' ? new SharedProspectFlows(db, gateway.options.prospectFlowsTtlMs) : undefined;
     const prune = async () => {
       const deleted = await jobs.deleteFinishedBefore(new Date(Date.now() - config.jobRetentionDays * 86_400_000));
       if (deleted) app.log.info({ deleted, retentionDays: config.jobRetentionDays }, 'finished jobs past retention deleted');
       await seen.pruneOlderThan(config.jobRetentionDays);
+      await sharedProspectFlows?.prune();
     };
     const seen = new SeenItems(db);
     await prune();
@@ -305,7 +309,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       connections,
       jobs,
       jobRunner,
-      prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs, gateway.options.prospectFlowsBatchMs),
+      prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs, gateway.options.prospectFlowsBatchMs, undefined, sharedProspectFlows),
       callsIndex: new CallsIndex(gateway, gateway.options.callsIndexTtlMs),
       gongLinks: new GongLinkRequests(db),
       publicUrl,

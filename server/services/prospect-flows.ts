@@ -23,12 +23,16 @@
  * - Freshness counts from when Gong was asked, not from when it answered.
  * - A batch runs on the connection of the rep who asked first; should Gong refuse it, every other rep in
  *   the batch asks again on their own connection (nobody gets another rep's error).
+ * - Behind several replicas (PostgreSQL), a second level in the database (`shared`) holds every replica's
+ *   answers: a miss here asks it before Gong, every answer is stored there, and every write drops its prospects
+ *   there too (server/store/shared-prospect-flows.ts says why an answer asked before a write is never served).
  */
 import type { ProspectFlow } from '../../lib/api';
 import { GONG_MAX_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
 import { gongProspectsFlowsResponse } from '../../lib/gong-types';
 import type { GongGateway } from '../gong/gateway';
 import type { GongSession } from '../gong/session';
+import type { SharedProspectFlows } from '../store/shared-prospect-flows';
 import { toProspectFlow } from './flows';
 
 interface Entry {
@@ -56,6 +60,8 @@ export interface ProspectFlowsStats {
   gongCalls: number;
   /** Ids asked again ahead of their expiry in calls that had room. */
   refreshedAhead: number;
+  /** Misses here answered by the replicas' shared level. */
+  sharedHits: number;
 }
 
 const keyOf = (id: string) => id.toLowerCase();
@@ -74,7 +80,9 @@ export class ProspectFlowsCache {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Lookup calls to Gong in flight; while > 0, new lookups queue up for the next call. */
   private busy = 0;
-  readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0, refreshedAhead: 0 };
+  readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0, refreshedAhead: 0, sharedHits: 0 };
+  /** Drops on their way to the shared level: a read of it waits for them (it must see this replica's writes). */
+  private dropping: Promise<unknown> = Promise.resolve();
 
   constructor(
     gateway: GongGateway,
@@ -82,6 +90,8 @@ export class ProspectFlowsCache {
     /** How long a list prefetch may wait for other reps' prefetches; 0: never waits. */
     private readonly batchWindowMs = 0,
     private readonly maxEntries = 50_000,
+    /** The replicas' shared level (with PostgreSQL); none for one process. */
+    private readonly shared?: SharedProspectFlows,
   ) {
     gateway.onInvalidate((tags) => this.invalidate(tags));
   }
@@ -91,6 +101,7 @@ export class ProspectFlowsCache {
    * `wait`: a prefetch, which may wait up to the batch window for other reps' lookups.
    */
   async lookup(session: GongSession, ids: string[], opts: { wait?: boolean } = {}): Promise<{ crmProspectId: string; flows: ProspectFlow[] }[]> {
+    if (this.shared) await this.fromShared(ids);
     // A queue past its time leaves before this lookup joins it (its window is over).
     this.flushDue();
     const now = Date.now();
@@ -132,7 +143,30 @@ export class ProspectFlowsCache {
     return ids.map((id, i) => ({ crmProspectId: id, flows: flows[i] }));
   }
 
+  /** Misses here that another replica's answer in the shared level covers become entries here. */
+  private async fromShared(ids: string[]): Promise<void> {
+    const now = Date.now();
+    const missing = [...new Set(ids.map(keyOf))].filter((key) => !((this.entries.get(key)?.expiresAt ?? 0) > now) && !this.inFlight.has(key));
+    if (!missing.length) return;
+    await this.dropping;
+    const all = this.allGeneration;
+    const seen = missing.map((key) => this.generations.get(key) ?? 0);
+    const rows = await this.shared!.get(missing).catch(() => new Map<string, never>());
+    const at = Date.now();
+    missing.forEach((key, i) => {
+      const row = rows.get(key);
+      // A write heard while the database answered: that answer may be older than the write.
+      if (!row || all !== this.allGeneration || seen[i] !== (this.generations.get(key) ?? 0) || (this.entries.get(key)?.expiresAt ?? 0) > at) return;
+      this.stats.sharedHits++;
+      this.store(key, { id: ids.find((id) => keyOf(id) === key)!, flows: row.flows, expiresAt: at + this.ttlMs - row.ageMs, askedAt: at });
+    });
+  }
+
   invalidate(tags: string[]): void {
+    if (this.shared) {
+      const keys = tags.includes('prospects') ? null : tags.filter((t) => t.startsWith('prospect:')).map((t) => t.slice('prospect:'.length));
+      if (keys === null || keys.length) this.dropping = Promise.all([this.dropping, this.shared.drop(keys).catch(() => undefined)]);
+    }
     for (const tag of tags) {
       if (tag === 'prospects') {
         this.allGeneration++;
@@ -147,9 +181,11 @@ export class ProspectFlowsCache {
     }
   }
 
+  /** Forgets every cached answer, the replicas' shared ones too. */
   clear(): void {
     this.entries.clear();
     this.inFlight.clear();
+    if (this.shared) this.dropping = Promise.all([this.dropping, this.shared.drop(null).catch(() => undefined)]);
   }
 
   /** Sends the queue if its time has come and no lookup call is in flight (the timer; a replay on a virtual clock). */
@@ -222,6 +258,8 @@ export class ProspectFlowsCache {
     const seenAhead = ahead.map((a) => this.generations.get(a.key) ?? 0);
     const all = this.allGeneration;
     const ids = [...new Map(batch.map((p) => [p.key, p.id])).values(), ...ahead.map((a) => a.id)];
+    // The shared level dates answers by the database's clock (one for every replica), read before the call.
+    const askedAt = this.shared ? await this.shared.clock().catch(() => null) : null;
     const sentAt = Date.now();
     try {
       this.stats.gongCalls++;
@@ -237,16 +275,26 @@ export class ProspectFlowsCache {
       }
       const expiresAt = sentAt + this.ttlMs;
       const unchanged = (key: string, gen: number) => all === this.allGeneration && gen === (this.generations.get(key) ?? 0) && this.ttlMs > 0;
+      const toShare: { key: string; id: string; flows: ProspectFlow[] }[] = [];
       batch.forEach((p, i) => {
         const flows = byKey.get(p.key) ?? [];
-        if (unchanged(p.key, seen[i])) this.store(p.key, { id: p.id, flows, expiresAt, askedAt: sentAt });
+        if (unchanged(p.key, seen[i])) {
+          this.store(p.key, { id: p.id, flows, expiresAt, askedAt: sentAt });
+          toShare.push({ key: p.key, id: p.id, flows });
+        }
         p.resolve(flows);
       });
       ahead.forEach((a, i) => {
         const before = this.entries.get(a.key);
         // Asked again by nobody: it stays hot only as long as reps ask for it.
-        if (unchanged(a.key, seenAhead[i]) && before) this.store(a.key, { id: a.id, flows: byKey.get(a.key) ?? [], expiresAt, askedAt: before.askedAt });
+        if (unchanged(a.key, seenAhead[i]) && before) {
+          const flows = byKey.get(a.key) ?? [];
+          this.store(a.key, { id: a.id, flows, expiresAt, askedAt: before.askedAt });
+          toShare.push({ key: a.key, id: a.id, flows });
+        }
       });
+      // Best effort: another replica without it asks Gong, as it would without the shared level.
+      if (this.shared && askedAt !== null) void this.shared.put([...new Map(toShare.map((r) => [r.key, r])).values()], askedAt).catch(() => undefined);
     } catch (err) {
       const mine = batch.filter((p) => p.session.user.id === session.user.id);
       for (const p of mine) p.reject(err);

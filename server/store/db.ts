@@ -161,6 +161,17 @@ const MIGRATIONS: string[] = [
   INSERT INTO gong_rate_pause (id, until_ms) VALUES (1, 0);
   CREATE INDEX seen_items_seen_at ON seen_items(seen_at);
   `,
+  // 8: prospects' flows shared by replicas (server/store/shared-prospect-flows.ts)
+  `
+  CREATE TABLE prospect_flows_cache (
+    key TEXT PRIMARY KEY,
+    crm_id TEXT NOT NULL,
+    flows TEXT,
+    asked_at INTEGER NOT NULL DEFAULT 0,
+    dropped_at INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX prospect_flows_cache_asked_at ON prospect_flows_cache(asked_at);
+  `,
 ];
 
 /** SQLite's dialect → Postgres': integers are 64-bit (ms timestamps), row ids are identities. */

@@ -82,7 +82,7 @@ export class ProspectFlowsCache {
   private busy = 0;
   readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0, refreshedAhead: 0, sharedHits: 0 };
   /** Drops on their way to the shared level: a read of it waits for them (it must see this replica's writes). */
-  private dropping: Promise<unknown> = Promise.resolve();
+  private dropping: Promise<void> = Promise.resolve();
 
   constructor(
     gateway: GongGateway,
@@ -146,7 +146,8 @@ export class ProspectFlowsCache {
   /** Misses here that another replica's answer in the shared level covers become entries here. */
   private async fromShared(ids: string[]): Promise<void> {
     const now = Date.now();
-    const missing = [...new Set(ids.map(keyOf))].filter((key) => !((this.entries.get(key)?.expiresAt ?? 0) > now) && !this.inFlight.has(key));
+    const idOf = new Map(ids.map((id) => [keyOf(id), id]));
+    const missing = [...idOf.keys()].filter((key) => !((this.entries.get(key)?.expiresAt ?? 0) > now) && !this.inFlight.has(key));
     if (!missing.length) return;
     await this.dropping;
     const all = this.allGeneration;
@@ -158,15 +159,20 @@ export class ProspectFlowsCache {
       // A write heard while the database answered: that answer may be older than the write.
       if (!row || all !== this.allGeneration || seen[i] !== (this.generations.get(key) ?? 0) || (this.entries.get(key)?.expiresAt ?? 0) > at) return;
       this.stats.sharedHits++;
-      this.store(key, { id: ids.find((id) => keyOf(id) === key)!, flows: row.flows, expiresAt: at + this.ttlMs - row.ageMs, askedAt: at });
+      this.store(key, { id: idOf.get(key)!, flows: row.flows, expiresAt: at + this.ttlMs - row.ageMs, askedAt: at });
     });
   }
 
+  /** Drops these prospects (null: every one) in the shared level; the next read of it waits until it is in. */
+  private dropShared(keys: string[] | null): void {
+    if (!this.shared || (keys && !keys.length)) return;
+    const drop = this.shared.drop(keys).catch(() => undefined);
+    // Resolves to nothing: a chain of every earlier drop's value would grow with each write.
+    this.dropping = Promise.all([this.dropping, drop]).then(() => undefined);
+  }
+
   invalidate(tags: string[]): void {
-    if (this.shared) {
-      const keys = tags.includes('prospects') ? null : tags.filter((t) => t.startsWith('prospect:')).map((t) => t.slice('prospect:'.length));
-      if (keys === null || keys.length) this.dropping = Promise.all([this.dropping, this.shared.drop(keys).catch(() => undefined)]);
-    }
+    this.dropShared(tags.includes('prospects') ? null : tags.filter((t) => t.startsWith('prospect:')).map((t) => t.slice('prospect:'.length)));
     for (const tag of tags) {
       if (tag === 'prospects') {
         this.allGeneration++;
@@ -185,7 +191,7 @@ export class ProspectFlowsCache {
   clear(): void {
     this.entries.clear();
     this.inFlight.clear();
-    if (this.shared) this.dropping = Promise.all([this.dropping, this.shared.drop(null).catch(() => undefined)]);
+    this.dropShared(null);
   }
 
   /** Sends the queue if its time has come and no lookup call is in flight (the timer; a replay on a virtual clock). */

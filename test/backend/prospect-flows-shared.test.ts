@@ -147,4 +147,13 @@ describe('prospect flows shared by replicas', () => {
     expect(await shared.prune()).toBeGreaterThan(0);
     expect(await db.all('SELECT key FROM prospect_flows_cache')).toEqual([]);
   });
+
+  it('drops heard over a long run keep nothing: the promise a read waits on does not grow with each write', async () => {
+    db = await openTestDb();
+    const a = replica(db);
+    for (let i = 0; i < 3; i++) a.hear([`prospect:${X.toLowerCase()}`, 'prospects']);
+    a.cache.clear();
+    // Reads wait on this; its value must not be a nest of every earlier drop's (one level more per write).
+    expect(await (a.cache as unknown as { dropping: Promise<unknown> }).dropping).toBeUndefined();
+  });
 });

@@ -25,10 +25,20 @@ export interface BenchBackend {
 }
 
 export async function startBenchBackend(
-  opts: { sim?: GongSimulatorOptions; gong?: BackendOptions['gong']; limits?: BackendOptions['limits']; jobs?: BackendOptions['jobs'] } = {},
+  opts: {
+    /** The simulator's options, or a simulator another backend uses too (replicas: one Gong; it is not closed here). */
+    sim?: GongSimulatorOptions | GongSimulator;
+    gong?: BackendOptions['gong'];
+    limits?: BackendOptions['limits'];
+    jobs?: BackendOptions['jobs'];
+    /** A PostgreSQL database (replicas share it); default SQLite in a temp dir. */
+    databaseUrl?: string;
+    databaseClock?: BackendOptions['databaseClock'];
+  } = {},
 ): Promise<BenchBackend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gong-bench-'));
-  const sim = new GongSimulator(opts.sim ?? {});
+  const ownSim = !(opts.sim instanceof GongSimulator);
+  const sim = opts.sim instanceof GongSimulator ? opts.sim : new GongSimulator(opts.sim ?? {});
   const backend = await startBackend({
     port: 0,
     host: '127.0.0.1',
@@ -39,7 +49,8 @@ export async function startBenchBackend(
     gong: opts.gong,
     limits: opts.limits,
     jobs: opts.jobs,
-    env: { ...process.env, SCALEKIT_ENV_URL: undefined, SCALEKIT_CLIENT_ID: undefined, SCALEKIT_CLIENT_SECRET: undefined },
+    databaseClock: opts.databaseClock,
+    env: { ...process.env, SCALEKIT_ENV_URL: undefined, SCALEKIT_CLIENT_ID: undefined, SCALEKIT_CLIENT_SECRET: undefined, DATABASE_URL: opts.databaseUrl },
   });
   if (!backend.sandbox) throw new Error('backend did not start in sandbox mode');
   const template = sim.state.raw.users.find((u) => u.emailAddress === SEED.repEmail)!;
@@ -58,7 +69,7 @@ export async function startBenchBackend(
     },
     async close() {
       await backend.close();
-      sim.close();
+      if (ownSim) sim.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -14,7 +14,7 @@ import { scaleOutBench } from './scale-out';
 import { contentScriptSize, sidePanelScriptSize } from './content-size';
 import { detectionBench } from './detection';
 import { sidePanelBench } from './sidepanel';
-import { teamCurveBench, teamDayBench } from './team-day';
+import { teamCurveBench, teamDayBench, teamReplicasBench, type TeamReplay } from './team-day';
 import { workerWakeBench } from './worker-wake';
 import { log, type BenchResult } from './util';
 
@@ -39,12 +39,15 @@ const steps: { id: string; ids: string[]; figure: string; goal: string; run: () 
   },
   {
     id: 'team',
-    ids: ['gong-calls-per-view', 'gong-calls-team-curve'],
-    figure: 'Gong calls per record view / as the team grows',
-    goal: '≤ 0.5 per view / 500 reps ≤ 0.1 per view',
+    ids: ['gong-calls-per-view', 'gong-calls-team-curve', 'gong-calls-replicas'],
+    figure: 'Gong calls per record view / as the team grows / 500 reps over 3 replicas',
+    goal: '≤ 0.5 per view / 500 reps ≤ 0.1 per view / the same over 3 replicas',
+    // The replicas' figure needs PostgreSQL's binaries (Debian's postgresql package): a throwaway cluster is started for it.
     run: async () => {
       const team = await teamDayBench({ simReps: Number(process.env.BENCH_TEAM_REPS ?? 50), naiveReps: Number(process.env.BENCH_NAIVE_REPS ?? 1) });
-      return [team, await teamCurveBench()];
+      const curve = await teamCurveBench();
+      const oneBackend = (curve.data as { curve: TeamReplay[] } | undefined)?.curve.find((c) => c.reps === 500);
+      return [team, curve, await teamReplicasBench({ oneBackend })];
     },
   },
   { id: 'wake', ids: ['worker-wake-menu'], figure: 'service worker stopped → menu click queued', goal: '≤ 100 ms median', run: () => workerWakeBench() },

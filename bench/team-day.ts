@@ -19,7 +19,9 @@ import { prospectCalls } from '../server/services/calls';
 import { listFlows } from '../server/services/flows';
 import { listTasks } from '../server/services/tasks';
 import { toSalesforceId18 } from '../lib/crm-record';
-import { OPEN_HTTP_LIMITS, startBenchBackend } from './backend';
+import type { User } from '../server/store/users';
+import { OPEN_HTTP_LIMITS, startBenchBackend, type BenchBackend } from './backend';
+import { startPostgresCluster } from '../test/postgres-cluster';
 import { installVirtualClock } from './virtual-clock';
 import { log, prng, round, type BenchResult } from './util';
 
@@ -252,6 +254,8 @@ const SILENT: FastifyBaseLogger = Object.assign(Object.create(null), {
 
 export interface TeamReplay {
   reps: number;
+  /** Backends the requests were spread over (1: one backend, SQLite). */
+  replicas: number;
   views: number;
   listRenders: number;
   tasksFetches: number;
@@ -264,6 +268,9 @@ export interface TeamReplay {
   realSeconds: number;
 }
 
+/** Which replica a request goes to: a plain load balancer, no stickiness (seeded, so runs compare). */
+export const REPLICA_SEED = 15;
+
 /**
  * The day of `reps` reps at once, through the backend's own services in this process (what each route
  * handler calls, without HTTP): every event starts at its time on the virtual clock without waiting for
@@ -271,49 +278,78 @@ export interface TeamReplay {
  * Before the clock moves on, every Gong call already started is let finish (Gong answers in no virtual time,
  * which can only under-count the batching of lookups arriving while a call is in flight), and a batch whose
  * window is over is sent (the backend's timer, on the virtual clock).
+ *
+ * `replicas` > 1: that many backends in this process over one PostgreSQL (`databaseUrl`) and one simulated Gong,
+ * each with its own caches, batching window and limiter as separate replicas have; each request goes to a replica
+ * drawn at random (seeded), as a load balancer without stickiness sends it. All of them share the virtual clock,
+ * which also dates the replicas' shared reads (the database's clock in production).
  */
-export async function replayTeam(reps: number, opts: { batchMs?: number } = {}): Promise<TeamReplay> {
+export async function replayTeam(reps: number, opts: { batchMs?: number; replicas?: number; databaseUrl?: string } = {}): Promise<TeamReplay> {
   const evs = schedule(reps);
+  const n = opts.replicas ?? 1;
+  if (n > 1 && !opts.databaseUrl) throw new Error('replicas need a PostgreSQL database (databaseUrl)');
   const start = new Date();
   start.setUTCHours(24 + 8, 0, 0, 0);
   const clock = installVirtualClock(start.getTime());
   const t0 = performance.now();
-  const b = await startBenchBackend({
-    sim: { limits: { perSecond: 1e9, perDay: 1e9 } },
-    gong: { ratePerWindow: 1e9, dailyBudget: 1e9, ...(opts.batchMs !== undefined ? { prospectFlowsBatchMs: opts.batchMs } : {}) },
-    limits: OPEN_HTTP_LIMITS,
-  });
+  const gong = {
+    // Opened to count demand, not throttling. With PostgreSQL the limiter's slots are rows: a few, freed at once.
+    ...(opts.databaseUrl ? { ratePerWindow: 64, windowMs: 1 } : { ratePerWindow: 1e9 }),
+    dailyBudget: 1e9,
+    ...(opts.batchMs !== undefined ? { prospectFlowsBatchMs: opts.batchMs } : {}),
+  };
+  const replicas: BenchBackend[] = [];
   try {
-    const ctx = b.backend.ctx;
-    const gateway = ctx.gateway;
-    // Tool calls go straight to the simulator (the SDK's wire and the stand-in are skipped: they change how a
-    // call travels, not which calls are made), answers as plain JSON as the SDK hands them back.
-    const sdk = (gateway as unknown as { client: { actions: { executeTool: (req: { toolName: string; toolInput: Record<string, unknown>; identifier: string }) => Promise<unknown> } } }).client;
-    let executions = 0;
-    sdk.actions.executeTool = async (req) => {
-      const executionId = `replay-${++executions}`;
-      const data = await b.sim.execute(req.toolName, req.toolInput, { identifier: req.identifier, executionId });
-      return { executionId, data: JSON.parse(JSON.stringify(data ?? null)) };
-    };
-    // Gong calls in flight (the replay lets them finish before the clock moves on).
+    const first = await startBenchBackend({ sim: { limits: { perSecond: 1e9, perDay: 1e9 } }, gong, limits: OPEN_HTTP_LIMITS, databaseUrl: opts.databaseUrl, databaseClock: opts.databaseUrl ? clock.now : undefined });
+    replicas.push(first);
+    for (let i = 1; i < n; i++) replicas.push(await startBenchBackend({ sim: first.sim, gong, limits: OPEN_HTTP_LIMITS, databaseUrl: opts.databaseUrl, databaseClock: clock.now }));
+    const sim = first.sim;
+    const ctxs = replicas.map((b) => b.backend.ctx);
+    // Gong calls in flight on any replica (the replay lets them finish before the clock moves on).
     let inFlight = 0;
-    const execute = gateway.execute.bind(gateway);
-    gateway.execute = async (...args) => {
-      inFlight++;
-      try {
-        return await execute(...args);
-      } finally {
-        inFlight--;
-      }
-    };
-    const sessions: GongSession[] = [];
+    let executions = 0;
+    for (const ctx of ctxs) {
+      const gateway = ctx.gateway;
+      // Tool calls go straight to the simulator (the SDK's wire and the stand-in are skipped: they change how a
+      // call travels, not which calls are made), answers as plain JSON as the SDK hands them back.
+      const sdk = (gateway as unknown as { client: { actions: { executeTool: (req: { toolName: string; toolInput: Record<string, unknown>; identifier: string }) => Promise<unknown> } } }).client;
+      sdk.actions.executeTool = async (req) => {
+        const executionId = `replay-${++executions}`;
+        const data = await sim.execute(req.toolName, req.toolInput, { identifier: req.identifier, executionId });
+        return { executionId, data: JSON.parse(JSON.stringify(data ?? null)) };
+      };
+      const execute = gateway.execute.bind(gateway);
+      gateway.execute = async (...args) => {
+        inFlight++;
+        try {
+          return await execute(...args);
+        } finally {
+          inFlight--;
+        }
+      };
+    }
+    const users: User[] = [];
     for (let r = 0; r < reps; r++) {
       const email = `bench.rep${r}@example.com`;
-      await b.addRep(email);
-      sessions.push(new GongSession(ctx, (await b.backend.users.byEmail(email))!, SILENT, 'bench replay', null));
+      await first.addRep(email);
+      for (const b of replicas.slice(1)) b.backend.sandbox!.accounts.setStatus('gong', email, 'ACTIVE');
+      users.push((await first.backend.users.byEmail(email))!);
     }
-    const before = b.sim.stats();
-    const lookupsBefore = { ...ctx.prospectFlows.stats };
+    const pick = prng(REPLICA_SEED);
+    /** The rep's request as the replica the load balancer picked sees it. */
+    const sessionOf = (rep: number) => {
+      const ctx = ctxs[n > 1 ? Math.floor(pick() * n) : 0];
+      // The connection check in front of the company-wide caches asks Scalekit (a status call, not a Gong call)
+      // once a minute per rep: the replay gives its answer (ACTIVE) instead of asking.
+      ctx.connections.seen(users[rep].email, true);
+      return { ctx, s: new GongSession(ctx, users[rep], SILENT, 'bench replay', null) };
+    };
+    const before = sim.stats();
+    const lookupsOf = () => ctxs.reduce((t, c) => ({ hits: t.hits + c.prospectFlows.stats.hits, misses: t.misses + c.prospectFlows.stats.misses, gongCalls: t.gongCalls + c.prospectFlows.stats.gongCalls }), { hits: 0, misses: 0, gongCalls: 0 });
+    const lookupsBefore = lookupsOf();
+    const flushDue = () => {
+      for (const c of ctxs) c.prospectFlows.flushDue();
+    };
     const pending = new Set<Promise<unknown>>();
     let errors = 0;
     let tasksFetches = 0;
@@ -325,7 +361,7 @@ export async function replayTeam(reps: number, opts: { batchMs?: number } = {}):
       void q.finally(() => pending.delete(q));
     };
     const settle = async () => {
-      // Microtasks and I/O of what was started: until no Gong call is in flight two turns in a row.
+      // Microtasks and I/O of what was started (the database's answers too): until no Gong call is in flight two turns in a row.
       for (let quiet = 0; quiet < 2; ) {
         await new Promise((r) => setImmediate(r));
         quiet = inFlight === 0 ? quiet + 1 : 0;
@@ -338,43 +374,43 @@ export async function replayTeam(reps: number, opts: { batchMs?: number } = {}):
       if (dayStart + ev.at > clock.now()) {
         await settle();
         clock.advanceTo(dayStart + ev.at);
-        ctx.prospectFlows.flushDue();
+        flushDue();
       }
-      const s = sessions[ev.rep];
-      // The connection check in front of the company-wide caches asks Scalekit (a status call, not a Gong call)
-      // once a minute per rep: the replay gives its answer (ACTIVE) instead of asking.
-      ctx.connections.seen(s.user.email, true);
-      if (ev.kind === 'list') track(ctx.prospectFlows.lookup(s, ev.rows, { wait: true }));
-      else if (ev.kind === 'view') {
+      if (ev.kind === 'list') {
+        const { ctx, s } = sessionOf(ev.rep);
+        track(ctx.prospectFlows.lookup(s, ev.rows, { wait: true }));
+      } else if (ev.kind === 'view') {
+        const [flows, calls, callsByEmail] = [sessionOf(ev.rep), sessionOf(ev.rep), sessionOf(ev.rep)];
         track(
-          Promise.all([ctx.prospectFlows.lookup(s, [ev.crmId]), prospectCalls(ctx.callsIndex, s, ev.crmId, undefined, CALLS_DAYS)]).then(() =>
-            prospectCalls(ctx.callsIndex, s, ev.crmId, ev.email, CALLS_DAYS),
+          Promise.all([flows.ctx.prospectFlows.lookup(flows.s, [ev.crmId]), prospectCalls(calls.ctx.callsIndex, calls.s, ev.crmId, undefined, CALLS_DAYS)]).then(() =>
+            prospectCalls(callsByEmail.ctx.callsIndex, callsByEmail.s, ev.crmId, ev.email, CALLS_DAYS),
           ),
         );
-      } else if (ev.kind === 'panelOpen') track(listFlows(s));
+      } else if (ev.kind === 'panelOpen') track(listFlows(sessionOf(ev.rep).s));
       else {
         const how = ev.kind === 'badge' ? 'cached' : popupFetch(ev, lastTasks.get(ev.rep), ev.at);
         if (how !== 'none') {
           tasksFetches++;
           lastTasks.set(ev.rep, ev.at);
-          track(listTasks(s, 'today', how === 'fresh'));
+          track(listTasks(sessionOf(ev.rep).s, 'today', how === 'fresh'));
         }
       }
-      if (++done % Number(process.env.BENCH_PROGRESS ?? 100_000) === 0) log(`team replay (${reps} reps): ${done}/${evs.length} events, ${Math.round(performance.now() - t0)} ms`);
+      if (++done % Number(process.env.BENCH_PROGRESS ?? 100_000) === 0) log(`team replay (${reps} reps${n > 1 ? `, ${n} replicas` : ''}): ${done}/${evs.length} events, ${Math.round(performance.now() - t0)} ms`);
     }
     // The last windows close.
     await settle();
     clock.advanceTo(clock.now() + 60_000);
-    ctx.prospectFlows.flushDue();
+    flushDue();
     while (pending.size) await Promise.all([...pending]);
-    const after = b.sim.stats();
+    const after = sim.stats();
     const byTool: Record<string, number> = {};
     for (const [k, v] of Object.entries(after.byTool)) if (v - (before.byTool[k] ?? 0) > 0) byTool[k] = v - (before.byTool[k] ?? 0);
     const views = evs.filter((e) => e.kind === 'view').length;
     const gongCalls = after.totalCalls - before.totalCalls;
-    const st = ctx.prospectFlows.stats;
+    const st = lookupsOf();
     return {
       reps,
+      replicas: n,
       views,
       listRenders: evs.filter((e) => e.kind === 'list').length,
       tasksFetches,
@@ -386,7 +422,7 @@ export async function replayTeam(reps: number, opts: { batchMs?: number } = {}):
       realSeconds: round((performance.now() - t0) / 1000, 1),
     };
   } finally {
-    await b.close();
+    for (const b of replicas.reverse()) await b.close();
     clock.restore();
   }
 }
@@ -464,5 +500,38 @@ export async function teamCurveBench(sizes: readonly number[] = TEAM_SIZES): Pro
       team: TEAM,
       windowOff50: windowOff,
     },
+  };
+}
+
+/**
+ * The 500-rep day over 3 replicas behind a load balancer without stickiness (one PostgreSQL, a throwaway cluster:
+ * test/postgres-cluster.ts; one Gong), against the same day on one backend: an operator running replicas for
+ * availability expects the same Gong budget to hold.
+ */
+export async function teamReplicasBench(opts: { reps?: number; replicas?: number; oneBackend?: TeamReplay } = {}): Promise<BenchResult> {
+  const reps = opts.reps ?? 500;
+  const n = opts.replicas ?? 3;
+  const base = {
+    id: 'gong-calls-replicas',
+    figure: `Gong calls, ${reps} reps over ${n} replicas + Postgres (vs one backend)`,
+    goal: '≤ 0.1 per view, day ≤ 10,000 calls',
+  };
+  const one = opts.oneBackend ?? (log(`team replicas: ${reps} reps on one backend`), await replayTeam(reps));
+  const pg = await startPostgresCluster();
+  let spread: TeamReplay;
+  try {
+    log(`team replicas: ${reps} reps over ${n} replicas, one PostgreSQL`);
+    spread = await replayTeam(reps, { replicas: n, databaseUrl: pg.url });
+  } finally {
+    pg.stop();
+  }
+  const tools = [...new Set([...Object.keys(one.byTool), ...Object.keys(spread.byTool)])].sort((a, b) => (spread.byTool[b] ?? 0) - (spread.byTool[a] ?? 0));
+  const table = tools.map((t) => `${t} ${(one.byTool[t] ?? 0).toLocaleString('en-US')} → ${(spread.byTool[t] ?? 0).toLocaleString('en-US')}`);
+  log(`team replicas: calls/day by tool, 1 backend → ${n} replicas: ${table.join(', ')}`);
+  return {
+    ...base,
+    value: `${n} replicas: ${spread.callsPerView} per view, ${spread.gongCalls.toLocaleString('en-US')}/day; one backend ${one.callsPerView}, ${one.gongCalls.toLocaleString('en-US')}/day (${table.join(' · ')})`,
+    pass: spread.callsPerView <= 0.1 && spread.gongCalls <= 10_000 && spread.errors === 0,
+    data: { oneBackend: one, replicas: spread },
   };
 }

@@ -105,6 +105,11 @@ export interface BackendOptions {
   http?: Partial<HttpLimits>;
   /** Young-generation GC between requests (when node runs with --expose-gc). Default true. */
   youngGcWhenIdle?: boolean;
+  /**
+   * The clock (ms) the replicas' shared reads are dated by; default the database's. A replay of a day on a virtual
+   * clock (bench/team-day.ts) passes it, so that in-process replicas' TTLs see the day, not the few real minutes.
+   */
+  databaseClock?: () => number;
 }
 
 export interface HttpLimits {
@@ -275,7 +280,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     // Finished jobs and their results are kept JOB_RETENTION_DAYS, then deleted, and owners not seen for as long
     // are forgotten: at start and every hour.
     // Replicas share what Gong said of prospects' flows (with SQLite the backend is one process: memory is enough).
-    const sharedProspectFlows = db.engine === 'postgres' ? new SharedProspectFlows(db, gateway.options.prospectFlowsTtlMs) : undefined;
+    const sharedProspectFlows = db.engine === 'postgres' ? new SharedProspectFlows(db, gateway.options.prospectFlowsTtlMs, opts.databaseClock) : undefined;
     const prune = async () => {
       const deleted = await jobs.deleteFinishedBefore(new Date(Date.now() - config.jobRetentionDays * 86_400_000));
       if (deleted) app.log.info({ deleted, retentionDays: config.jobRetentionDays }, 'finished jobs past retention deleted');

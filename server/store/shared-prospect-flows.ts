@@ -11,7 +11,7 @@
  *   millisecond as a drop counts as asked before it (the safe side: one more Gong call).
  */
 import type { ProspectFlow } from '../../lib/api';
-import { nowMsSql, type Db } from './sql';
+import { nowMsSql, type Db, type SqlParam } from './sql';
 
 /** The key of the row that drops every prospect (writes that may touch any). */
 const ANY = '*';
@@ -23,17 +23,26 @@ export interface SharedFlows {
 }
 
 export class SharedProspectFlows {
+  /** The clock in SQL: the database's, or a parameter (`at()`) read from the injected clock. */
   private readonly now: string;
 
   constructor(
     private readonly db: Db,
     private readonly ttlMs: number,
+    /** One clock for every replica, in ms; default the database's (a replay on a virtual clock passes its own). */
+    private readonly injectedClock?: () => number,
   ) {
-    this.now = nowMsSql(db.engine);
+    this.now = injectedClock ? 'CAST(? AS BIGINT)' : nowMsSql(db.engine);
   }
 
-  /** The database's clock: taken before a Gong call, stored with its answer. */
+  /** The value of one `now` in a query's parameters (none: the database reads its own clock). */
+  private at(): SqlParam[] {
+    return this.injectedClock ? [Math.floor(this.injectedClock())] : [];
+  }
+
+  /** The shared clock: taken before a Gong call, stored with its answer. */
   async clock(): Promise<number> {
+    if (this.injectedClock) return Math.floor(this.injectedClock());
     return (await this.db.get<{ now: number }>(`SELECT ${this.now} AS now`))!.now;
   }
 
@@ -43,7 +52,7 @@ export class SharedProspectFlows {
     if (!keys.length || this.ttlMs <= 0) return out;
     const rows = await this.db.all<{ key: string; flows: string | null; asked_at: number; dropped_at: number; now: number }>(
       `SELECT key, flows, asked_at, dropped_at, ${this.now} AS now FROM prospect_flows_cache WHERE key IN (${[...keys, ANY].map(() => '?').join(', ')})`,
-      [...keys, ANY],
+      [...this.at(), ...keys, ANY],
     );
     const droppedAll = rows.find((r) => r.key === ANY)?.dropped_at ?? 0;
     for (const r of rows) {
@@ -72,13 +81,13 @@ export class SharedProspectFlows {
     await this.db.run(
       `INSERT INTO prospect_flows_cache (key, crm_id, dropped_at) VALUES ${list.map(() => `(?, ?, ${this.now})`).join(', ')}
        ON CONFLICT (key) DO UPDATE SET dropped_at = excluded.dropped_at`,
-      list.flatMap((k) => [k, k]),
+      list.flatMap((k) => [k, k, ...this.at()]),
     );
   }
 
   /** Forgets rows no rule needs any more: asked and dropped longer than a TTL ago. */
   async prune(): Promise<number> {
-    const { changes } = await this.db.run(`DELETE FROM prospect_flows_cache WHERE asked_at < ${this.now} - ? AND dropped_at < ${this.now} - ?`, [this.ttlMs, this.ttlMs]);
+    const { changes } = await this.db.run(`DELETE FROM prospect_flows_cache WHERE asked_at < ${this.now} - ? AND dropped_at < ${this.now} - ?`, [...this.at(), this.ttlMs, ...this.at(), this.ttlMs]);
     return changes;
   }
 }

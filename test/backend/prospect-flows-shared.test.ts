@@ -148,6 +148,26 @@ describe('prospect flows shared by replicas', () => {
     expect(await db.all('SELECT key FROM prospect_flows_cache')).toEqual([]);
   });
 
+  it('an injected clock (a replay on a virtual clock) dates answers and drops instead of the database', async () => {
+    db = await openTestDb();
+    let now = Date.now() + 30 * 86_400_000;
+    const shared = new SharedProspectFlows(db, TTL, () => now);
+    await shared.put([{ key: 'k', id: 'K', flows: [] }], await shared.clock());
+    expect((await shared.get(['k'])).get('k')?.ageMs).toBe(0);
+    now += TTL / 2;
+    expect((await shared.get(['k'])).get('k')?.ageMs).toBe(TTL / 2);
+    // Past its TTL on the injected clock, though only milliseconds passed on the database's.
+    now += TTL;
+    expect((await shared.get(['k'])).size).toBe(0);
+    await shared.put([{ key: 'k', id: 'K', flows: [] }], await shared.clock());
+    now += 1;
+    await shared.drop(['k']);
+    expect((await shared.get(['k'])).size).toBe(0);
+    now += 1;
+    await shared.put([{ key: 'k', id: 'K', flows: [] }], await shared.clock());
+    expect((await shared.get(['k'])).size).toBe(1);
+  });
+
   it('drops heard over a long run keep nothing: the promise a read waits on does not grow with each write', async () => {
     db = await openTestDb();
     const a = replica(db);

@@ -6,7 +6,7 @@
  * every worker start.
  */
 import { browser } from 'wxt/browser';
-import { BackendError } from '../lib/backend-client';
+import { BackendError } from '../lib/backend-error';
 import { currentClient } from '../lib/current-client';
 import { DONE_TTL_MS, FAILED_TTL_MS, outboxItem, pendingEntries, type OutboxEntry, type OutboxResult, type OutboxWrite } from '../lib/outbox';
 import { backoffDelay } from './backoff';

@@ -4,7 +4,7 @@
  */
 import { browser } from 'wxt/browser';
 import type { Task } from '../lib/api';
-import { BackendError } from '../lib/backend-client';
+import { BackendError } from '../lib/backend-error';
 import { currentClient } from '../lib/current-client';
 import type { OutboxEntry } from '../lib/outbox';
 import { TASKS_CACHE_FRESH_MS, tasksCacheItem } from '../lib/storage';

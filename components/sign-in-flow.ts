@@ -5,9 +5,8 @@
  * where an API token would be, so every part of the extension uses it the same way. Sign-out revokes it.
  */
 import { browser } from 'wxt/browser';
-import { SIGN_IN_START_PATH } from '../lib/api';
+import { SIGN_IN_REDIRECT_PATH, SIGN_IN_START_PATH } from '../lib/api-paths';
 import { createBackendClient } from '../lib/backend-client';
-import { readSignInRedirect, SIGN_IN_REDIRECT_PATH } from '../lib/sign-in';
 import { originPatternFor } from './options/permissions';
 import { effectiveSettings, settingsItem, signedInItem } from '../lib/storage';
 
@@ -26,6 +25,8 @@ export function signInStartUrl(backendUrl: string, redirectUri: string, state: s
 
 /** Stores the outcome of a finished flow (its final URL). Exported for tests: headless Chromium cannot show the flow's window. */
 export async function completeSignIn(finalUrl: string, state: string, redirectUri: string): Promise<SignInResult> {
+  // zod-backed (lib/sign-in.ts): loaded when a sign-in ends, not with the page.
+  const { readSignInRedirect } = await import('../lib/sign-in');
   const outcome = readSignInRedirect(finalUrl, state, redirectUri);
   if (!outcome.ok) return { ok: false, message: outcome.message };
   const settings = await settingsItem.getValue();

@@ -6,6 +6,8 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { registerCommands, onCommand } from '../background/commands';
 import { createContextMenus, onMenuClick, registerContextMenus, syncMenuVisibility } from '../background/context-menus';
+import * as api from '../lib/api';
+import { provideApiSchemas } from '../lib/backend-client';
 import { isContentScriptMessage, onMessage } from '../lib/messages';
 import { listPrefetcher } from '../background/list-prefetch';
 import { enqueueWrite, flushOutbox, onWriteSettled, OUTBOX_ALARM, resumeOutbox } from '../background/outbox';
@@ -18,6 +20,7 @@ import { applyTaskWrite, BADGE_ALARM, ensureBadgeAlarm, openTaskCount, refreshTa
 export default defineBackground({
   type: 'module',
   main() {
+    provideApiSchemas(api);
     registerTabTracking();
     registerContextMenus();
     registerCommands();

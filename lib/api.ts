@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CRM_PROSPECT_ID } from './crm-record';
 import { GONG_MAX_PROSPECTS_PER_CALL, ROLES, httpUrl } from './gong-tools';
 
-export const API_PREFIX = '/api/v1';
+export { API_PREFIX, IDEMPOTENCY_HEADER, SIGN_IN_START_PATH } from './api-paths';
 
 // ── Errors ─────────────────────────────────────────────────────────────────────────────────────────
 export const errorCodes = [
@@ -165,6 +165,8 @@ export type Refusal = z.infer<typeof refusal>;
 export const assignResult = z.object({ assigned: z.array(prospectFlow), notAssigned: z.array(refusal) });
 export type AssignResult = z.infer<typeof assignResult>;
 export const jobAccepted = z.object({ jobId: z.string() });
+/** What POST /flows/:flowId/assign answers: the results (200), or a job to poll (202). */
+export const assignAnswer = z.union([assignResult, jobAccepted]);
 export type JobAccepted = z.infer<typeof jobAccepted>;
 
 export const unassignRequest = z.strictObject({
@@ -302,12 +304,8 @@ export const toolParams = z.object({ toolName: z.string().max(100) });
 export const toolResult = z.object({ executionId: z.string(), data: z.unknown() });
 export type ToolResult = z.infer<typeof toolResult>;
 
-/** Header a write carries so that a retry is answered from the first attempt, not run twice. */
-export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 // ── Sign-in (SSO) and the caller's session ─────────────────────────────────────────────────────────
-/** Backend page that starts an SSO sign-in (chrome.identity.launchWebAuthFlow opens it). */
-export const SIGN_IN_START_PATH = '/auth/start';
 export const me = z.object({
   email: z.string(),
   role: z.enum(ROLES),

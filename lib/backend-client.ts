@@ -1,41 +1,31 @@
 /**
  * Typed client of the companion backend, used by every extension part. Validates answers with the
  * same zod schemas the backend uses, and turns every failure into a BackendError the UI can explain.
+ * The schemas (lib/api.ts, with zod: ~40% of the side panel's JavaScript) are imported on the first call,
+ * while its request is in flight, so that a page's first render does not wait for them (issue 15's cold open).
  */
-import { z } from 'zod';
-import * as api from './api';
+import type { z } from 'zod';
+import type * as api from './api';
+import { API_PREFIX, IDEMPOTENCY_HEADER } from './api-paths';
+import { BackendError, type BackendErrorKind } from './backend-error';
 
-export type BackendErrorKind =
-  /** Network failure, timeout, or no backend at that URL. Writes are retried. */
-  | 'unreachable'
-  /** 5xx or 429: the backend or Gong is struggling. Writes are retried. */
-  | 'unavailable'
-  /** 4xx: the request itself was refused. Shown, never retried. */
-  | 'refused';
+type Api = typeof api;
+let schemas: Promise<Api> | undefined;
 
-export class BackendError extends Error {
-  /** GONG_NOT_CONNECTED: the rep's Gong account as the backend saw it (EXPIRED, DISCONNECTED, …), when it said. */
-  readonly connectionStatus: api.ConnectionStatus | null;
-  /** UNAUTHENTICATED: the token was good once and is not any more (revoked: signed out or by an admin; expired). */
-  readonly reason: api.TokenRefusal | null;
-  constructor(
-    readonly kind: BackendErrorKind,
-    readonly code: api.ErrorCode | 'NETWORK' | 'BAD_RESPONSE',
-    message: string,
-    readonly status: number | null = null,
-    readonly retryAfter: number | null = null,
-    /** What the error body adds: the Gong account's status (GONG_NOT_CONNECTED), why a once-good token is refused (UNAUTHENTICATED). */
-    extra: Pick<api.ApiError['error'], 'connectionStatus' | 'reason'> = {},
-  ) {
-    super(message);
-    this.name = 'BackendError';
-    this.connectionStatus = extra.connectionStatus ?? null;
-    this.reason = extra.reason ?? null;
-  }
-  get retryable(): boolean {
-    return this.kind !== 'refused';
-  }
+/**
+ * For the service worker: a worker may not `import()` (HTML spec; Chromium rejects it), so the background hands
+ * over the schemas it imports statically. Extension pages import them on first use instead.
+ */
+export function provideApiSchemas(loaded: Api): void {
+  schemas = Promise.resolve(loaded);
 }
+
+/** lib/api.ts, imported once per page on first use (again after a failed import). */
+const loadSchemas = (): Promise<Api> =>
+  (schemas ??= import('./api').catch((err: unknown) => {
+    schemas = undefined;
+    throw err;
+  }));
 
 export interface BackendClientOptions {
   baseUrl: string;
@@ -54,13 +44,16 @@ export function createBackendClient(opts: BackendClientOptions) {
   async function call<S extends z.ZodType>(
     method: Method,
     path: string,
-    schema: S,
+    /** The answer's schema, from lib/api.ts once it has loaded. */
+    schemaOf: (a: Api) => S,
     init: { body?: unknown; idempotencyKey?: string; auth?: boolean } = {},
   ): Promise<{ status: number; data: z.infer<S> }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.auth !== false) headers.authorization = `Bearer ${opts.token}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    if (init.idempotencyKey) headers[api.IDEMPOTENCY_HEADER] = init.idempotencyKey;
+    if (init.idempotencyKey) headers[IDEMPOTENCY_HEADER] = init.idempotencyKey;
+    const loading = loadSchemas();
+    loading.catch(() => {}); // awaited below, unless the request fails first
     let res: Response;
     try {
       res = await doFetch(`${base}${path}`, {
@@ -78,8 +71,9 @@ export function createBackendClient(opts: BackendClientOptions) {
     } catch {
       /* handled below */
     }
+    const a = await loading;
     if (!res.ok) {
-      const parsed = api.apiError.safeParse(json);
+      const parsed = a.apiError.safeParse(json);
       const retryAfterHeader = Number(res.headers.get('retry-after'));
       const retryAfter = parsed.success && parsed.data.error.retryAfter != null ? parsed.data.error.retryAfter : Number.isFinite(retryAfterHeader) && retryAfterHeader > 0 ? retryAfterHeader : null;
       const kind: BackendErrorKind = res.status >= 500 || res.status === 429 ? 'unavailable' : 'refused';
@@ -89,67 +83,67 @@ export function createBackendClient(opts: BackendClientOptions) {
       }
       throw new BackendError(kind, 'BAD_RESPONSE', `The backend answered ${res.status}.`, res.status, retryAfter);
     }
-    const parsed = schema.safeParse(json);
+    const parsed = schemaOf(a).safeParse(json);
     if (!parsed.success) throw new BackendError('unavailable', 'BAD_RESPONSE', 'The backend sent an answer this extension does not understand. Is it up to date?', res.status);
     return { status: res.status, data: parsed.data };
   }
 
   const enc = encodeURIComponent;
-  const get = async <S extends z.ZodType>(path: string, schema: S) => (await call('GET', path, schema)).data;
-  const post = async <S extends z.ZodType>(path: string, schema: S, body: unknown, idempotencyKey?: string) =>
-    (await call('POST', path, schema, { body, idempotencyKey })).data;
-  const P = api.API_PREFIX;
+  const get = async <S extends z.ZodType>(path: string, schemaOf: (a: Api) => S) => (await call('GET', path, schemaOf)).data;
+  const post = async <S extends z.ZodType>(path: string, schemaOf: (a: Api) => S, body: unknown, idempotencyKey?: string) =>
+    (await call('POST', path, schemaOf, { body, idempotencyKey })).data;
+  const P = API_PREFIX;
 
   return {
     baseUrl: base,
-    health: async () => (await call('GET', '/healthz', api.health, { auth: false })).data,
-    me: () => get(`${P}/me`, api.me),
-    signOut: () => post(`${P}/sign-out`, api.signOutResult, {}),
+    health: async () => (await call('GET', '/healthz', (a) => a.health, { auth: false })).data,
+    me: () => get(`${P}/me`, (a) => a.me),
+    signOut: () => post(`${P}/sign-out`, (a) => a.signOutResult, {}),
     admin: {
-      people: () => get(`${P}/admin/people`, api.adminPeople),
-      setRole: (userId: number, role: api.AdminPerson['role']) => post(`${P}/admin/people/${userId}/role`, api.adminPerson, { role }),
-      revoke: (userId: number) => post(`${P}/admin/people/${userId}/revoke`, api.adminPerson, {}),
+      people: () => get(`${P}/admin/people`, (a) => a.adminPeople),
+      setRole: (userId: number, role: api.AdminPerson['role']) => post(`${P}/admin/people/${userId}/role`, (a) => a.adminPerson, { role }),
+      revoke: (userId: number) => post(`${P}/admin/people/${userId}/revoke`, (a) => a.adminPerson, {}),
       audit: (q: { user?: string; action?: string; from?: string; to?: string; before?: number; limit?: number }) => {
         const qs = new URLSearchParams();
         for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') qs.set(k, String(v));
-        return get(`${P}/admin/audit?${qs}`, api.adminAuditPage);
+        return get(`${P}/admin/audit?${qs}`, (a) => a.adminAuditPage);
       },
-      usage: () => get(`${P}/admin/usage`, api.adminUsage),
-      jobs: () => get(`${P}/admin/jobs`, api.adminJobs),
+      usage: () => get(`${P}/admin/usage`, (a) => a.adminUsage),
+      jobs: () => get(`${P}/admin/jobs`, (a) => a.adminJobs),
     },
-    connection: () => get(`${P}/connection`, api.connection),
-    connectionLink: () => post(`${P}/connection/link`, api.connectionLink, {}),
-    prospectFlows: (crmId: string) => get(`${P}/prospects/${enc(crmId)}/flows`, api.prospectFlowsWithHistory),
+    connection: () => get(`${P}/connection`, (a) => a.connection),
+    connectionLink: () => post(`${P}/connection/link`, (a) => a.connectionLink, {}),
+    prospectFlows: (crmId: string) => get(`${P}/prospects/${enc(crmId)}/flows`, (a) => a.prospectFlowsWithHistory),
     /** POST /prospects/flows/lookup: up to 200 prospects' flows in one Gong call (a read, not a write). */
-    prospectFlowsLookup: (crmProspectIds: string[]) => post(`${P}/prospects/flows/lookup`, api.prospectFlowsLookup, { crmProspectIds }),
+    prospectFlowsLookup: (crmProspectIds: string[]) => post(`${P}/prospects/flows/lookup`, (a) => a.prospectFlowsLookup, { crmProspectIds }),
     prospectCalls: (crmId: string, q: { email?: string; days?: number } = {}) => {
       const qs = new URLSearchParams();
       if (q.email) qs.set('email', q.email);
       if (q.days) qs.set('days', String(q.days));
       const s = qs.toString();
-      return get(`${P}/prospects/${enc(crmId)}/calls${s ? `?${s}` : ''}`, api.prospectCalls);
+      return get(`${P}/prospects/${enc(crmId)}/calls${s ? `?${s}` : ''}`, (a) => a.prospectCalls);
     },
-    flows: () => get(`${P}/flows`, api.flowList),
-    flowFolders: () => get(`${P}/flows/folders`, api.flowFolderList),
-    workspaces: () => get(`${P}/workspaces`, api.workspaceList),
+    flows: () => get(`${P}/flows`, (a) => a.flowList),
+    flowFolders: () => get(`${P}/flows/folders`, (a) => a.flowFolderList),
+    workspaces: () => get(`${P}/workspaces`, (a) => a.workspaceList),
     /** Up to 200 prospects answer at once; more answer 202 with a job to poll. */
     assign: async (flowId: string, body: api.AssignRequest, idempotencyKey?: string) => {
-      const r = await call('POST', `${P}/flows/${enc(flowId)}/assign`, z.union([api.assignResult, api.jobAccepted]), { body, idempotencyKey });
+      const r = await call('POST', `${P}/flows/${enc(flowId)}/assign`, (a) => a.assignAnswer, { body, idempotencyKey });
       return r.data;
     },
     unassign: (flowId: string, body: api.UnassignRequest, idempotencyKey?: string) =>
-      post(`${P}/flows/${enc(flowId)}/unassign`, api.unassignResult, body, idempotencyKey),
-    job: (jobId: string) => get(`${P}/jobs/${enc(jobId)}`, api.job),
+      post(`${P}/flows/${enc(flowId)}/unassign`, (a) => a.unassignResult, body, idempotencyKey),
+    job: (jobId: string) => get(`${P}/jobs/${enc(jobId)}`, (a) => a.job),
     /** Status and counts only (no per-prospect results): for polling a large job often. */
-    jobProgress: (jobId: string) => get(`${P}/jobs/${enc(jobId)}?results=0`, api.jobProgress),
+    jobProgress: (jobId: string) => get(`${P}/jobs/${enc(jobId)}?results=0`, (a) => a.jobProgress),
     /** `fresh`: past the backend's cache, for a rep who asked to refresh. */
-    tasks: (due: 'today' | 'all' = 'today', opts: { fresh?: boolean } = {}) => get(`${P}/tasks?due=${due}${opts.fresh ? '&fresh=1' : ''}`, api.taskList),
+    tasks: (due: 'today' | 'all' = 'today', opts: { fresh?: boolean } = {}) => get(`${P}/tasks?due=${due}${opts.fresh ? '&fresh=1' : ''}`, (a) => a.taskList),
     completeTask: (taskId: string, body: { notes?: string }, idempotencyKey?: string) =>
-      post(`${P}/tasks/${enc(taskId)}/complete`, api.taskResult, body, idempotencyKey),
+      post(`${P}/tasks/${enc(taskId)}/complete`, (a) => a.taskResult, body, idempotencyKey),
     skipTask: (taskId: string, body: { reason?: string }, idempotencyKey?: string) =>
-      post(`${P}/tasks/${enc(taskId)}/skip`, api.taskResult, body, idempotencyKey),
-    reportInteraction: (body: api.InteractionRequest, idempotencyKey?: string) => post(`${P}/interactions`, api.accepted, body, idempotencyKey),
-    usage: () => get(`${P}/usage`, api.usage),
+      post(`${P}/tasks/${enc(taskId)}/skip`, (a) => a.taskResult, body, idempotencyKey),
+    reportInteraction: (body: api.InteractionRequest, idempotencyKey?: string) => post(`${P}/interactions`, (a) => a.accepted, body, idempotencyKey),
+    usage: () => get(`${P}/usage`, (a) => a.usage),
   };
 }
 

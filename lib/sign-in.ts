@@ -5,8 +5,6 @@
  */
 import { z } from 'zod';
 
-export const SIGN_IN_REDIRECT_PATH = 'sso';
-
 export const signInSuccess = z.object({ token: z.string().regex(/^ged_[A-Za-z0-9_-]{20,}$/), email: z.email(), state: z.string(), expires_at: z.string() });
 export const signInFailure = z.object({ error: z.string(), error_description: z.string(), state: z.string() });
 export type SignInOutcome = { ok: true; token: string; email: string; expiresAt: string } | { ok: false; error: string; message: string };

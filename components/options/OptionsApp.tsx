@@ -2,7 +2,8 @@
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import type { Connection, Health } from '../../lib/api';
-import { BackendError, createBackendClient } from '../../lib/backend-client';
+import { BackendError } from '../../lib/backend-error';
+import { createBackendClient } from '../../lib/backend-client';
 import { DEFAULT_BACKEND_URL, managedBackendUrlItem, managedSsoOnlyItem, settingsItem, signedInItem, type Settings, type SignedIn } from '../../lib/storage';
 import { originPatternFor, validateBackendUrl } from './permissions';
 import { SignInCard } from './SignInCard';

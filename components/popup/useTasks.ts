@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Task } from '../../lib/api';
-import { BackendError } from '../../lib/backend-client';
+import { BackendError } from '../../lib/backend-error';
 import { currentClient } from '../../lib/current-client';
 import { sendMessage } from '../../lib/messages';
 import type { OutboxEntry } from '../../lib/outbox';

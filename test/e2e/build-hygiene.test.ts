@@ -60,3 +60,28 @@ describe('built extension hygiene', () => {
     }
   });
 });
+
+describe('built side panel', () => {
+  /** The chunks a script file imports: statically (`from"./x.js"`, `import"./x.js"`) or on demand (`import("./x.js")`). */
+  function imports(path: string, kind: 'static' | 'dynamic'): string[] {
+    const text = built.find((f) => f.path === path)?.text ?? '';
+    const re = kind === 'static' ? /(?:from|import)\s*"\.\/([^"]+\.js)"/g : /import\(\s*"\.\/([^"]+\.js)"\)/g;
+    return [...text.matchAll(re)].map((m) => join(path.split('/').slice(0, -1).join('/'), m[1]));
+  }
+  const closure = (start: string[], kinds: ('static' | 'dynamic')[]) => {
+    const all = new Set(start);
+    for (const f of all) for (const k of kinds) for (const i of imports(f, k)) all.add(i);
+    return [...all];
+  };
+  const html = built.find((f) => f.path === 'sidepanel.html')!.text;
+  const pageScripts = [...html.matchAll(/(?:src|href)="\/([^"]+\.js)"/g)].map((m) => m[1]);
+  const hasZod = (path: string) => built.find((f) => f.path === path)!.text.includes('ZodError');
+
+  it('renders its first frame without zod, and loads the API schemas when an answer needs them', () => {
+    // Issue 15's cold open: zod and the API's schemas were ~40% of the JavaScript parsed before the first render.
+    const firstPath = closure(pageScripts, ['static']);
+    expect(firstPath.length).toBeGreaterThan(2);
+    expect(firstPath.filter(hasZod)).toEqual([]);
+    expect(closure(pageScripts, ['static', 'dynamic']).some(hasZod)).toBe(true);
+  });
+});

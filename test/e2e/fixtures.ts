@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { startBackend } from '../../server/app';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const EXTENSION_DIR = join(ROOT, '.output/chrome-mv3');
+/** The built extension; E2E_EXTENSION_DIR points elsewhere (e.g. to compare two builds in one bench run). */
+export const EXTENSION_DIR = process.env.E2E_EXTENSION_DIR ?? join(ROOT, '.output/chrome-mv3');
 export const ARTIFACTS_DIR = join(ROOT, 'test/artifacts');
 export const FIXTURES_DIR = join(ROOT, 'test/fixtures');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,6 +1,7 @@
 /** The backend client's errors: what the backend's error body says reaches the caller's BackendError. */
 import { expect, test } from 'vitest';
-import { BackendError, createBackendClient } from '../../lib/backend-client';
+import { BackendError } from '../../lib/backend-error';
+import { createBackendClient } from '../../lib/backend-client';
 
 const answering = (status: number, body: unknown) =>
   createBackendClient({ baseUrl: 'http://backend.test', token: 't', fetch: async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }) });

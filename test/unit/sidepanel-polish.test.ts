@@ -5,7 +5,8 @@
 import { describe, expect, test, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
 import type { AssignResult, CallSummary, Connection, ProspectFlow } from '../../lib/api';
-import { BackendError, type BackendClient } from '../../lib/backend-client';
+import { BackendError } from '../../lib/backend-error';
+import { type BackendClient } from '../../lib/backend-client';
 import type { OutboxEntry, OutboxWrite } from '../../lib/outbox';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
 import { coolOffIds, createPanelStore, mergeBulkResults, pendingFlowChanges, statusPill } from '../../entrypoints/sidepanel/store';

@@ -1,7 +1,8 @@
 /** The panel store with a fake backend client, an in-memory cache and a fake outbox. */
 import { describe, expect, test, vi } from 'vitest';
 import type { CallSummary, Connection, Me, ProspectFlow } from '../../lib/api';
-import { BackendError, type BackendClient } from '../../lib/backend-client';
+import { BackendError } from '../../lib/backend-error';
+import { type BackendClient } from '../../lib/backend-client';
 import type { OutboxEntry, OutboxWrite } from '../../lib/outbox';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
 import { createPanelStore, describeWrite, errorMessage, landedNotice, mayChooseOwner, mergeAssigned, pendingEntries, subjectOf } from '../../entrypoints/sidepanel/store';

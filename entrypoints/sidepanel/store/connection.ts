@@ -3,7 +3,7 @@
  * and the rep's Gong connection (checked, and connected through the backend's magic link).
  */
 import type { Connection, Me, TokenRefusal } from '../../../lib/api';
-import { BackendError } from '../../../lib/backend-client';
+import { BackendError } from '../../../lib/backend-error';
 import { explainFailure } from '../../../components/format';
 
 export { TOKEN_REJECTED } from '../../../components/format';

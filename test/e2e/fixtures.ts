@@ -71,8 +71,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function launchHarness(opts: { backend?: Backend; dataDir?: string } = {}): Promise<Harness> {
-  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`Build the extension first (npm run build): ${EXTENSION_DIR} is missing`);
+export async function launchHarness(opts: { backend?: Backend; dataDir?: string; extensionDir?: string } = {}): Promise<Harness> {
+  const extensionDir = opts.extensionDir ?? EXTENSION_DIR;
+  if (!existsSync(join(extensionDir, 'manifest.json'))) throw new Error(`Build the extension first (npm run build): ${extensionDir} is missing`);
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const token = E2E_TOKEN;
   const backend =
@@ -83,8 +84,8 @@ export async function launchHarness(opts: { backend?: Backend; dataDir?: string 
     headless: true,
     viewport: { width: 420, height: 900 },
     args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',

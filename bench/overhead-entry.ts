@@ -46,24 +46,53 @@ if (role === 'scalekit') {
   const { token } = (await backend.users.add(SEED.repEmail));
   // Inside timings: Node's HTTP server diagnostics channels mark a request's arrival (headers parsed) and its
   // response written; the SDK call is timed by wrapping the gateway's client (bench instrumentation only).
-  const requests: { start: number; finish?: number; sdkStart?: number; sdkEnd?: number; handlerStart?: number; sendStart?: number; endStart?: number; endDone?: number; handlerEnd?: number }[] = [];
+  // `cpu*`: the process's CPU time (user + system, µs) at the same moments: what the backend itself spent, which the
+  // machine's other load (a descheduled vCPU) does not inflate as it does wall time.
+  const requests: {
+    start: number;
+    finish?: number;
+    sdkStart?: number;
+    sdkEnd?: number;
+    cpuStart: number;
+    cpuFinish?: number;
+    cpuSdkStart?: number;
+    cpuSdkEnd?: number;
+    handlerStart?: number;
+    sendStart?: number;
+    endStart?: number;
+    endDone?: number;
+    handlerEnd?: number;
+  }[] = [];
+  const cpuUs = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
   let current: (typeof requests)[number] | undefined;
   dc.subscribe('http.server.request.start', () => {
-    current = { start: performance.now() };
+    current = { start: performance.now(), cpuStart: cpuUs() };
     requests.push(current);
   });
   dc.subscribe('http.server.response.finish', () => {
-    if (current) current.finish ??= performance.now();
+    if (current && current.finish === undefined) {
+      current.finish = performance.now();
+      current.cpuFinish = cpuUs();
+    }
   });
   const actions = (backend.gateway as unknown as { client: { actions: { executeTool: (...a: unknown[]) => Promise<unknown> } } }).client.actions;
   const executeTool = actions.executeTool.bind(actions);
   actions.executeTool = async (...args: unknown[]) => {
     const r = current;
-    if (r) r.sdkStart = performance.now();
+    if (r) {
+      r.sdkStart = performance.now();
+      r.cpuSdkStart = cpuUs();
+    }
     try {
       return await executeTool(...args);
     } finally {
-      if (r) r.sdkEnd = performance.now();
+      if (r) {
+        r.sdkEnd = performance.now();
+        r.cpuSdkEnd = cpuUs();
+      }
     }
   };
   // Where the backend's own time goes, and which requests had a GC pause inside them. Only when asked: Fastify's
@@ -98,6 +127,8 @@ if (role === 'scalekit') {
         totalMs: r.finish! - r.start,
         stages: stages ? [r.handlerStart, r.sdkStart, r.sdkEnd, r.sendStart, r.endStart, r.endDone, r.handlerEnd, r.finish].map((t) => (t === undefined ? -1 : +(t - r.start).toFixed(3))) : undefined,
         sdkMs: r.sdkEnd! - r.sdkStart!,
+        // CPU outside the SDK call (while it is in flight the process runs the SDK's client and little else).
+        ownCpuMs: (r.cpuFinish! - r.cpuStart - (r.cpuSdkEnd! - r.cpuSdkStart!)) / 1000,
         gcMs: gcs.filter((g) => g.end > r.start && g.start < r.finish!).reduce((sum, g) => sum + g.end - g.start, 0),
       }));
   process.stdout.write(`${JSON.stringify({ url: backend.url, token })}\n`);

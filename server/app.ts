@@ -237,14 +237,13 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     audit.onLost = (entry, err) => app.log.error({ err, auditEntry: entry }, 'audit entry could not be written to the database');
     const idle = installIdleWork(app.server);
     cleanups.push(() => idle.stop());
-    // Every audit entry a request started (a write, a refusal) is in the database before its answer leaves.
-    app.addHook('onSend', async () => {
-      await audit.settled();
-    });
     app.addHook('onSend', (req, reply, payload, done) => {
       reply.header('x-request-id', req.id);
       reply.header('cache-control', 'no-store');
-      done(null, payload);
+      // Every audit entry a request started (a write, a refusal) is in the database before its answer leaves. Most
+      // answers (reads) have none under way: they leave without a wait.
+      if (!audit.writing) return done(null, payload);
+      audit.settled().then(() => done(null, payload), done);
     });
 
     const usage = new UsageCounter(db);

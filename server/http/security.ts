@@ -40,12 +40,13 @@ export async function installSecurity(app: FastifyInstance, opts: SecurityOption
     done();
   });
 
-  // A browser page from any other origin is refused before anything else runs.
-  app.addHook('onRequest', async (req) => {
+  // A browser page from any other origin is refused before anything else runs. (This hook and the query check
+  // below call back rather than return a promise: they run on every request and wait for nothing.)
+  app.addHook('onRequest', (req, _reply, done) => {
     const origin = req.headers.origin;
-    if (origin === undefined || originAllowed(origin, opts.config)) return;
+    if (origin === undefined || originAllowed(origin, opts.config)) return done();
     opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: routeOf(req), reason: 'origin-not-allowed' });
-    throw forbidden('This origin may not call the backend');
+    done(forbidden('This origin may not call the backend'));
   });
 
   await app.register(cors, {
@@ -77,13 +78,15 @@ export async function installSecurity(app: FastifyInstance, opts: SecurityOption
   );
 
   // A query parameter the route does not declare is a mistake or a probe: refused, not ignored.
-  app.addHook('preValidation', async (req) => {
-    if (req.routeOptions.schema?.querystring) return;
+  app.addHook('preValidation', (req, _reply, done) => {
+    if (req.routeOptions.schema?.querystring) return done();
     const names = Object.keys((req.query ?? {}) as object);
-    if (names.length === 0) return;
-    throw new ApiFailure(400, 'VALIDATION_FAILED', 'The request is invalid', {
-      issues: names.slice(0, 20).map((n) => ({ path: `querystring.${n.slice(0, 100)}`, message: 'unknown query parameter' })),
-    });
+    if (names.length === 0) return done();
+    done(
+      new ApiFailure(400, 'VALIDATION_FAILED', 'The request is invalid', {
+        issues: names.slice(0, 20).map((n) => ({ path: `querystring.${n.slice(0, 100)}`, message: 'unknown query parameter' })),
+      }),
+    );
   });
 }
 

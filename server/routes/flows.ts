@@ -58,9 +58,14 @@ export const flowRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
       },
     },
     async (req) => {
-      const [found] = await ctx.prospectFlows.lookup(sessionFor(ctx, req), [req.params.crmId]);
-      const open = new Set(found.flows.map((f) => f.flowId));
-      return { ...found, history: await flowHistory(ctx.audit, req.params.crmId, requireUser(req).email, open) };
+      const lookup = ctx.prospectFlows.lookup(sessionFor(ctx, req), [req.params.crmId]).then(([found]) => found);
+      // The audit is read while Gong is asked (the history needs Gong's answer only to leave out open flows), on the
+      // next turn of the event loop: SQLite reads synchronously, and the Gong call leaves first.
+      const history = new Promise(setImmediate).then(() =>
+        flowHistory(ctx.audit, req.params.crmId, requireUser(req).email, lookup.then((found) => new Set(found.flows.map((f) => f.flowId)))),
+      );
+      const [found, closed] = await Promise.all([lookup, history]);
+      return { ...found, history: closed };
     },
   );
 

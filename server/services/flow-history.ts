@@ -18,11 +18,12 @@ function json(text: string | null): Record<string, unknown> | null {
 }
 
 /**
- * The last write through this backend for each flow the prospect is not open in now (`openFlowIds`), newest
- * first. An unassign of several prospects at once counts for each of them when Gong removed any instance (its
- * answer names instances, not prospects).
+ * The last write through this backend for each flow the prospect is not open in now (`openFlowIds`, awaited only
+ * once the audit was read: a caller may read it while Gong is asked which flows are open), newest first. An
+ * unassign of several prospects at once counts for each of them when Gong removed any instance (its answer names
+ * instances, not prospects).
  */
-export async function flowHistory(audit: AuditLog, crmId: string, callerEmail: string, openFlowIds: Set<string>): Promise<FlowHistoryEntry[]> {
+export async function flowHistory(audit: AuditLog, crmId: string, callerEmail: string, openFlowIds: Promise<Set<string>>): Promise<FlowHistoryEntry[]> {
   const key = crmId.toLowerCase();
   const names = new Map<string, string>();
   const last = new Map<string, FlowHistoryEntry>();
@@ -46,8 +47,9 @@ export async function flowHistory(audit: AuditLog, crmId: string, callerEmail: s
     if (!action || last.has(flowId)) continue;
     last.set(flowId, { flowId, flowName: null, action, at: row.at, by: row.userEmail, byYou: row.userEmail.toLowerCase() === callerEmail.toLowerCase() });
   }
+  const open = await openFlowIds;
   return [...last.values()]
-    .filter((e) => !openFlowIds.has(e.flowId))
+    .filter((e) => !open.has(e.flowId))
     .slice(0, MAX_ENTRIES)
     .map((e) => ({ ...e, flowName: names.get(e.flowId) ?? null }));
 }

@@ -4,6 +4,7 @@
  */
 import type { AdminAuditEntry } from '../../lib/api';
 import { nowIso, type Db } from './db';
+import type { Engine } from './sql';
 
 export type AuditOutcome = 'ok' | 'refused' | 'error' | 'replayed';
 
@@ -40,6 +41,29 @@ export const MAX_DENIAL_ROWS = 50_000;
 /** Waits before each new try of a write that failed: the database restarting or failing over takes seconds. */
 export const AUDIT_RETRY_DELAYS_MS = [100, 500, 2_000];
 
+/** The writes that make a prospect's flow history (services/flow-history.ts), each naming its `crm_prospect_ids`. */
+const FLOW_WRITE_TOOLS = ['gong_engage_prospects_assign', 'gong_engage_prospects_assign_cool_off_override', 'gong_engage_prospects_unassign'];
+/** The newest flow writes read per prospect. */
+const FLOW_WRITES_LIMIT = 200;
+/** Prospects whose flow writes are kept in memory (SQLite), the least recently read go first. */
+const FLOW_WRITES_KEPT = 10_000;
+
+export type FlowWriteRow = Pick<AuditRow, 'at' | 'userEmail' | 'tool' | 'input' | 'answer'>;
+
+/** A prospect's flow writes (CRM id, limit). The input is JSON text (written by record); each engine has its own way into a JSON array. */
+function flowWritesSql(engine: Engine): string {
+  const tools = `a.tool IN (${FLOW_WRITE_TOOLS.map((t) => `'${t}'`).join(', ')}) AND a.outcome = 'ok'`;
+  return engine === 'postgres'
+    ? `SELECT a.at, a.user_email AS "userEmail", a.tool, a.input, a.answer
+       FROM audit a, jsonb_array_elements_text(CASE WHEN jsonb_typeof(a.input::jsonb -> 'crm_prospect_ids') = 'array' THEN a.input::jsonb -> 'crm_prospect_ids' ELSE '[]'::jsonb END) j(value)
+       WHERE ${tools} AND a.input IS NOT NULL AND lower(j.value) = lower(?)
+       ORDER BY a.id DESC LIMIT ?`
+    : `SELECT a.at, a.user_email AS "userEmail", a.tool, a.input, a.answer
+       FROM audit a, json_each(a.input, '$.crm_prospect_ids') j
+       WHERE ${tools} AND json_valid(a.input) AND lower(j.value) = lower(?)
+       ORDER BY a.id DESC LIMIT ?`;
+}
+
 export class AuditLog {
   /** Writes under way: app.ts holds each answer until those its request started are in the database. */
   private readonly pending = new Set<Promise<void>>();
@@ -49,9 +73,20 @@ export class AuditLog {
    * entry). A job's writes have no request to fail: without this, their record would be gone without a word.
    */
   onLost: (entry: AuditEntry | DenialEntry, err: unknown) => void = () => undefined;
+  /**
+   * Each prospect's flow writes as last read (lowercased CRM id), with SQLite only: there the backend is one process
+   * and every audit row is written through this log, which forgets a prospect's rows once a write naming it is in.
+   * Every panel open asks for them; most prospects have none. With PostgreSQL other replicas write too: always read.
+   */
+  private readonly flowWrites: Map<string, readonly FlowWriteRow[]> | null;
+  /** Flow writes landed so far: a read that overlapped one keeps nothing (it may have missed the row). */
+  private flowWritesLanded = 0;
+  private readonly flowWritesSql: string;
 
   constructor(private readonly db: Db, private readonly maxDenialRows = MAX_DENIAL_ROWS, opts: { retryDelaysMs?: number[] } = {}) {
     this.retryDelaysMs = opts.retryDelaysMs ?? AUDIT_RETRY_DELAYS_MS;
+    this.flowWrites = db.engine === 'sqlite' ? new Map() : null;
+    this.flowWritesSql = flowWritesSql(db.engine);
   }
 
   /**
@@ -79,13 +114,31 @@ export class AuditLog {
     return tracked;
   }
 
+  /** Whether writes are under way (settled() would wait for them). */
+  get writing(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** Resolves when every write started so far is in the database; rejects if one of them failed. */
   async settled(): Promise<void> {
     if (this.pending.size) await Promise.all([...this.pending]);
   }
 
   record(entry: AuditEntry): Promise<void> {
-    return this.track(entry, (e) => this.write(e));
+    const written = this.track(entry, (e) => this.write(e));
+    if (this.flowWrites && entry.tool !== null && FLOW_WRITE_TOOLS.includes(entry.tool)) {
+      // Registered before anyone can wait for the write (settled()): forgotten by the time its request answers.
+      void written.then(() => this.flowWriteLanded(entry.input), () => undefined);
+    }
+    return written;
+  }
+
+  /** A flow write is in the database: the prospects it names are read again (all of them if it names none). */
+  private flowWriteLanded(input: unknown): void {
+    this.flowWritesLanded++;
+    const ids = (input as { crm_prospect_ids?: unknown } | null)?.crm_prospect_ids;
+    if (!Array.isArray(ids)) return this.flowWrites!.clear();
+    for (const id of ids) if (typeof id === 'string') this.flowWrites!.delete(id.toLowerCase());
   }
 
   private async write(entry: AuditEntry): Promise<void> {
@@ -134,22 +187,24 @@ export class AuditLog {
 
   /**
    * Successful writes through this backend that named this prospect among their `crm_prospect_ids` (assign,
-   * cool-off override, unassign), newest first: the source of a prospect's flow history.
+   * cool-off override, unassign), the newest FLOW_WRITES_LIMIT first: the source of a prospect's flow history.
    */
-  prospectFlowWrites(crmId: string, limit = 200): Promise<Pick<AuditRow, 'at' | 'userEmail' | 'tool' | 'input' | 'answer'>[]> {
-    const tools = `a.tool IN ('gong_engage_prospects_assign', 'gong_engage_prospects_assign_cool_off_override', 'gong_engage_prospects_unassign') AND a.outcome = 'ok'`;
-    // The input is JSON text (written by record); each engine has its own way into a JSON array.
-    const sql =
-      this.db.engine === 'postgres'
-        ? `SELECT a.at, a.user_email AS "userEmail", a.tool, a.input, a.answer
-           FROM audit a, jsonb_array_elements_text(CASE WHEN jsonb_typeof(a.input::jsonb -> 'crm_prospect_ids') = 'array' THEN a.input::jsonb -> 'crm_prospect_ids' ELSE '[]'::jsonb END) j(value)
-           WHERE ${tools} AND a.input IS NOT NULL AND lower(j.value) = lower(?)
-           ORDER BY a.id DESC LIMIT ?`
-        : `SELECT a.at, a.user_email AS "userEmail", a.tool, a.input, a.answer
-           FROM audit a, json_each(a.input, '$.crm_prospect_ids') j
-           WHERE ${tools} AND json_valid(a.input) AND lower(j.value) = lower(?)
-           ORDER BY a.id DESC LIMIT ?`;
-    return this.db.all(sql, [crmId, limit]);
+  async prospectFlowWrites(crmId: string): Promise<readonly FlowWriteRow[]> {
+    const key = crmId.toLowerCase();
+    const kept = this.flowWrites?.get(key);
+    if (kept) {
+      // Read again: kept longest.
+      this.flowWrites!.delete(key);
+      this.flowWrites!.set(key, kept);
+      return kept;
+    }
+    const landedBefore = this.flowWritesLanded;
+    const rows = await this.db.all<FlowWriteRow>(this.flowWritesSql, [crmId, FLOW_WRITES_LIMIT]);
+    if (this.flowWrites && this.flowWritesLanded === landedBefore) {
+      if (this.flowWrites.size >= FLOW_WRITES_KEPT) this.flowWrites.delete(this.flowWrites.keys().next().value!);
+      this.flowWrites.set(key, rows);
+    }
+    return rows;
   }
 
   async count(): Promise<number> {

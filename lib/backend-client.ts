@@ -1,8 +1,8 @@
 /**
  * Typed client of the companion backend, used by every extension part. Validates answers with the
  * same zod schemas the backend uses, and turns every failure into a BackendError the UI can explain.
- * The schemas (lib/api.ts, with zod: ~40% of the side panel's JavaScript) are imported on the first call,
- * while its request is in flight, so that a page's first render does not wait for them (issue 15's cold open).
+ * The schemas (lib/api.ts, with zod: ~40% of the side panel's JavaScript) are imported when the first answer
+ * arrives (loadApiSchemas), so that a page's first render does not wait for them (issue 15's cold open).
  */
 import type { z } from 'zod';
 import type * as api from './api';
@@ -20,8 +20,11 @@ export function provideApiSchemas(loaded: Api): void {
   schemas = Promise.resolve(loaded);
 }
 
-/** lib/api.ts, imported once per page on first use (again after a failed import). */
-const loadSchemas = (): Promise<Api> =>
+/**
+ * lib/api.ts, imported once per page (again after a failed import): on the first answer, or earlier when the page
+ * asks (the side panel, right after its first frame).
+ */
+export const loadApiSchemas = (): Promise<Api> =>
   (schemas ??= import('./api').catch((err: unknown) => {
     schemas = undefined;
     throw err;
@@ -52,8 +55,6 @@ export function createBackendClient(opts: BackendClientOptions) {
     if (init.auth !== false) headers.authorization = `Bearer ${opts.token}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.idempotencyKey) headers[IDEMPOTENCY_HEADER] = init.idempotencyKey;
-    const loading = loadSchemas();
-    loading.catch(() => {}); // awaited below, unless the request fails first
     let res: Response;
     try {
       res = await doFetch(`${base}${path}`, {
@@ -65,6 +66,7 @@ export function createBackendClient(opts: BackendClientOptions) {
     } catch {
       throw new BackendError('unreachable', 'NETWORK', `Can't reach the Gong backend at ${base}.`);
     }
+    const loading = loadApiSchemas();
     let json: unknown = null;
     try {
       json = await res.json();

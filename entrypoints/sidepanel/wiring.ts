@@ -4,7 +4,7 @@
  */
 import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
-import type { BackendClient } from '../../lib/backend-client';
+import { loadApiSchemas, type BackendClient } from '../../lib/backend-client';
 import { clientFor } from '../../lib/current-client';
 import { sendMessage } from '../../lib/messages';
 import { outboxItem } from '../../lib/outbox';
@@ -185,15 +185,17 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
 }
 
 /**
- * fetch that starts once the panel's first frame is on screen: on a cold open, starting the first requests cost
- * the main thread 10–30 ms ahead of the render that shows the saved flows (bench/README.md). Chromium draws no
- * frames for a hidden page, so a timer caps the wait.
+ * The first client's fetch, and the answers' schemas (zod), wait until the panel's first frame is on screen: on a
+ * cold open, starting the first requests cost the main thread 10–30 ms ahead of the render that shows the saved
+ * flows, and compiling zod as long again (bench/README.md). Chromium draws no frames for a hidden page, so a
+ * timer caps the wait.
  */
 function fetchAfterFirstFrame(): typeof fetch {
   const painted = new Promise<void>((resolve) => {
     if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(resolve));
     setTimeout(resolve, 50);
   });
+  void painted.then(() => loadApiSchemas().catch(() => undefined));
   return async (...args) => {
     await painted;
     return fetch(...args);

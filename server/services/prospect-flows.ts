@@ -70,6 +70,11 @@ export const REFRESH_AHEAD_ASKED_WITHIN_MS = 60_000;
 
 export class ProspectFlowsCache {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Keys of entries some rep asked for, in the order they were last asked, with when: the rows refresh-ahead looks
+   * at are the recent ones, so it never walks the rows nobody works on (most of a full cache).
+   */
+  private readonly asked = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<ProspectFlow[]>>();
   /** Bumped per prospect by a write touching it; `all` by a write that may touch any prospect. */
   private readonly generations = new Map<string, number>();
@@ -113,6 +118,7 @@ export class ProspectFlowsCache {
       if (hit && hit.expiresAt > now) {
         this.stats.hits++;
         hit.askedAt = now;
+        this.noteAsked(key, now);
         return hit.flows;
       }
       if (hit) this.entries.delete(key);
@@ -177,11 +183,13 @@ export class ProspectFlowsCache {
       if (tag === 'prospects') {
         this.allGeneration++;
         this.entries.clear();
+        this.asked.clear();
         this.inFlight.clear();
       } else if (tag.startsWith('prospect:')) {
         const key = tag.slice('prospect:'.length);
         this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
         this.entries.delete(key);
+        this.asked.delete(key);
         this.inFlight.delete(key);
       }
     }
@@ -190,6 +198,7 @@ export class ProspectFlowsCache {
   /** Forgets every cached answer, the replicas' shared ones too. */
   clear(): void {
     this.entries.clear();
+    this.asked.clear();
     this.inFlight.clear();
     this.dropShared(null);
   }
@@ -240,20 +249,30 @@ export class ProspectFlowsCache {
     }
   }
 
-  /** Up to `room` cached rows asked within the TTL and past half their life, soonest to expire first. */
+  /** Up to `room` cached rows asked within the last minute and past half their life, soonest to expire first. */
   private refreshAhead(taken: Set<string>, room: number, now: number): { key: string; id: string }[] {
-    const out: { key: string; id: string }[] = [];
-    if (room <= 0 || this.ttlMs <= 0) return out;
-    // Entries are in the order they were stored, i.e. of expiry (one TTL for all).
+    // Expired rows at the front (stored first, so expiring first) go.
     for (const [key, e] of this.entries) {
-      if (out.length >= room || e.expiresAt > now + this.ttlMs / 2) break;
-      if (e.expiresAt <= now) {
-        this.entries.delete(key);
+      if (e.expiresAt > now) break;
+      this.entries.delete(key);
+    }
+    if (room <= 0 || this.ttlMs <= 0) return [];
+    const since = now - REFRESH_AHEAD_ASKED_WITHIN_MS;
+    const candidates: (Entry & { key: string })[] = [];
+    for (const [key, at] of this.asked) {
+      const e = this.entries.get(key);
+      // Asked longer ago (those come first, nearly in order), or no longer cached: not looked at again.
+      if (at < since || !e) {
+        this.asked.delete(key);
         continue;
       }
-      if (e.askedAt < now - REFRESH_AHEAD_ASKED_WITHIN_MS || taken.has(key) || this.inFlight.has(key)) continue;
-      out.push({ key, id: e.id });
+      if (e.expiresAt <= now || e.expiresAt > now + this.ttlMs / 2 || e.askedAt < since || taken.has(key) || this.inFlight.has(key)) continue;
+      candidates.push({ ...e, key });
     }
+    const out = candidates
+      .sort((a, b) => a.expiresAt - b.expiresAt)
+      .slice(0, room)
+      .map((e) => ({ key: e.key, id: e.id }));
     this.stats.refreshedAhead += out.length;
     return out;
   }
@@ -324,5 +343,12 @@ export class ProspectFlowsCache {
     }
     this.entries.delete(key);
     this.entries.set(key, entry);
+    this.noteAsked(key, entry.askedAt);
+  }
+
+  private noteAsked(key: string, at: number): void {
+    if (this.asked.get(key) === at) return;
+    this.asked.delete(key);
+    this.asked.set(key, at);
   }
 }

@@ -71,8 +71,8 @@ export const REFRESH_AHEAD_ASKED_WITHIN_MS = 60_000;
 export class ProspectFlowsCache {
   private readonly entries = new Map<string, Entry>();
   /**
-   * Keys of entries some rep asked for, in the order they were last asked, with when: the rows refresh-ahead looks
-   * at are the recent ones, so it never walks the rows nobody works on (most of a full cache).
+   * Keys of entries some rep asked for within the last minute or so, in the order they were last asked, with when:
+   * refresh-ahead's candidates, so it need not walk the rows nobody works on (most of a full cache).
    */
   private readonly asked = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<ProspectFlow[]>>();
@@ -251,23 +251,38 @@ export class ProspectFlowsCache {
 
   /** Up to `room` cached rows asked within the last minute and past half their life, soonest to expire first. */
   private refreshAhead(taken: Set<string>, room: number, now: number): { key: string; id: string }[] {
-    // Expired rows at the front (stored first, so expiring first) go.
+    // Expired rows at the front (stored first, so expiring first) go, and so do rows not asked for lately.
     for (const [key, e] of this.entries) {
       if (e.expiresAt > now) break;
       this.entries.delete(key);
     }
-    if (room <= 0 || this.ttlMs <= 0) return [];
     const since = now - REFRESH_AHEAD_ASKED_WITHIN_MS;
-    const candidates: (Entry & { key: string })[] = [];
     for (const [key, at] of this.asked) {
-      const e = this.entries.get(key);
-      // Asked longer ago (those come first, nearly in order), or no longer cached: not looked at again.
-      if (at < since || !e) {
-        this.asked.delete(key);
-        continue;
+      if (at >= since) break;
+      this.asked.delete(key);
+    }
+    if (room <= 0 || this.ttlMs <= 0) return [];
+    const halfLife = now + this.ttlMs / 2;
+    const wanted = (key: string, e: Entry) => e.expiresAt > now && e.expiresAt <= halfLife && e.askedAt >= since && !taken.has(key) && !this.inFlight.has(key);
+    // The rows past half their life are the first of `entries`, the rows asked lately those in `asked`: whichever
+    // is shorter is walked (a full cache holds tens of thousands of rows nobody works on).
+    let candidates: (Entry & { key: string })[] = [];
+    let walked = 0;
+    let pastHalfLifeWalked = true;
+    for (const [key, e] of this.entries) {
+      if (e.expiresAt > halfLife) break;
+      if (walked++ >= this.asked.size) {
+        pastHalfLifeWalked = false;
+        break;
       }
-      if (e.expiresAt <= now || e.expiresAt > now + this.ttlMs / 2 || e.askedAt < since || taken.has(key) || this.inFlight.has(key)) continue;
-      candidates.push({ ...e, key });
+      if (wanted(key, e)) candidates.push({ ...e, key });
+    }
+    if (!pastHalfLifeWalked) {
+      candidates = [];
+      for (const key of this.asked.keys()) {
+        const e = this.entries.get(key);
+        if (e && wanted(key, e)) candidates.push({ ...e, key });
+      }
     }
     const out = candidates
       .sort((a, b) => a.expiresAt - b.expiresAt)

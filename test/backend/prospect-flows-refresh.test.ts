@@ -14,30 +14,35 @@ afterEach(() => {
 
 const id = (n: number) => `003000000${String(n).padStart(6, '0')}AAA`;
 
+function cacheAt(clock: { now: number }, ttl: number) {
+  vi.spyOn(Date, 'now').mockImplementation(() => clock.now);
+  const cache = new ProspectFlowsCache({ onInvalidate: () => undefined } as unknown as GongGateway, ttl);
+  const asked: string[][] = [];
+  const session = {
+    user: { id: 1 },
+    call: async (_tool: string, input: { crm_prospect_ids: string[] }) => {
+      asked.push(input.crm_prospect_ids);
+      return { data: { prospectsAssigned: [] } };
+    },
+    ensureConnected: async () => undefined,
+  } as unknown as GongSession;
+  return { cache, asked, session };
+}
+
 describe('prospect flows: refresh-ahead', () => {
   it('asks again for the rows asked for lately, soonest to expire first, and for none of the others', async () => {
     const ttl = 4 * REFRESH_AHEAD_ASKED_WITHIN_MS;
-    let now = 1_000_000;
-    vi.spyOn(Date, 'now').mockImplementation(() => now);
-    const cache = new ProspectFlowsCache({ onInvalidate: () => undefined } as unknown as GongGateway, ttl);
-    const asked: string[][] = [];
-    const session = {
-      user: { id: 1 },
-      call: async (_tool: string, input: { crm_prospect_ids: string[] }) => {
-        asked.push(input.crm_prospect_ids);
-        return { data: { prospectsAssigned: [] } };
-      },
-      ensureConnected: async () => undefined,
-    } as unknown as GongSession;
+    const clock = { now: 1_000_000 };
+    const { cache, asked, session } = cacheAt(clock, ttl);
     // 300 rows nobody asks for again, then two a rep keeps working on (the second stored a second later).
     for (let n = 0; n < 300; n++) await cache.lookup(session, [id(n)]);
     const hotLater = id(1000);
     const hotSooner = id(1001);
     await cache.lookup(session, [hotSooner]);
-    now += 1_000;
+    clock.now += 1_000;
     await cache.lookup(session, [hotLater]);
     // Past half their life, both are asked for again (from the cache: no call); the others are not.
-    now += ttl / 2 + 1_000;
+    clock.now += ttl / 2 + 1_000;
     await cache.lookup(session, [hotLater, hotSooner]);
     expect(asked).toHaveLength(302);
     // A new prospect goes to Gong with room: the two worked rows ride along, the one expiring first first.
@@ -45,8 +50,27 @@ describe('prospect flows: refresh-ahead', () => {
     expect(asked.at(-1)).toEqual([id(2000), hotSooner, hotLater]);
     expect(cache.stats.refreshedAhead).toBe(2);
     // Past half their life again, but nobody asked for them in the last minute: left to expire too.
-    now += ttl / 2 + 1_000;
+    clock.now += ttl / 2 + 1_000;
     await cache.lookup(session, [id(2001)]);
     expect(asked.at(-1)).toEqual([id(2001)]);
+  });
+
+  it('finds them among many rows asked for lately that are not yet past half their life', async () => {
+    const ttl = 4 * REFRESH_AHEAD_ASKED_WITHIN_MS;
+    const clock = { now: 1_000_000 };
+    const { cache, asked, session } = cacheAt(clock, ttl);
+    const hotLater = id(1000);
+    const hotSooner = id(1001);
+    await cache.lookup(session, [hotSooner]);
+    clock.now += 1_000;
+    await cache.lookup(session, [hotLater]);
+    clock.now += ttl / 2 + 1_000;
+    await cache.lookup(session, [hotLater, hotSooner]);
+    // A list of 200 rows a rep is working on, all fresh (one full call: no room to ask for more).
+    await cache.lookup(session, Array.from({ length: 200 }, (_, n) => id(n)));
+    expect(asked.at(-1)).toHaveLength(200);
+    await cache.lookup(session, [id(2000)]);
+    expect(asked.at(-1)).toEqual([id(2000), hotSooner, hotLater]);
+    expect(cache.stats.refreshedAhead).toBe(2);
   });
 });

@@ -361,10 +361,11 @@ export async function replayTeam(reps: number, opts: { batchMs?: number; replica
       void q.finally(() => pending.delete(q));
     };
     const settle = async () => {
-      // Microtasks and I/O of what was started (the database's answers too): until no Gong call is in flight two turns in a row.
+      // Microtasks and I/O of what was started: until no Gong call is in flight two turns in a row, nor a lookup call
+      // under way (with replicas: its reads of the shared level before, its answers stored there after).
       for (let quiet = 0; quiet < 2; ) {
         await new Promise((r) => setImmediate(r));
-        quiet = inFlight === 0 ? quiet + 1 : 0;
+        quiet = inFlight === 0 && ctxs.every((c) => c.prospectFlows.callsUnderWay === 0) ? quiet + 1 : 0;
       }
     };
     const lastTasks = new Map<number, number>();

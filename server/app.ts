@@ -43,11 +43,12 @@ import { SessionStore } from './store/sessions';
 import { GongLinkRequests } from './sso/gong-links';
 import { SignIn } from './sso/sign-in';
 import { UsageCounter } from './store/usage';
-import { SharedProspectFlows } from './store/shared-prospect-flows';
+import { SharedReads } from './store/shared-reads';
+import { WaitingLookups } from './store/waiting-lookups';
 import { SeenItems } from './store/seen-items';
 import { UserStore } from './store/users';
-import { CallsIndex } from './services/calls';
-import { ProspectFlowsCache } from './services/prospect-flows';
+import { CallsIndex, SHARED_CALLS_INDEX } from './services/calls';
+import { ProspectFlowsCache, SHARED_PROSPECT_FLOWS, type SharedProspectFlows } from './services/prospect-flows';
 import { CompanyDirectory } from './services/scope';
 
 export const VERSION = '0.1.0';
@@ -56,6 +57,8 @@ export const VERSION = '0.1.0';
 const USAGE_REFRESH_MS = 2_000;
 /** A rate slot taken by a replica that died mid-call comes back after this (longer than any Gong call). */
 const SHARED_SLOT_MAX_CALL_MS = 30_000;
+/** A prospect still waiting this long after its replica's window ended was left behind (the replica died): not taken. */
+const WAITING_STALE_MS = 60_000;
 /** NOTIFY payloads are at most 8000 bytes: a longer list of tags is sent as the broad tags it falls under. */
 const MAX_TAGS_PAYLOAD = 7_000;
 
@@ -278,13 +281,19 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     const jobs = new JobStore(db);
     // Finished jobs and their results are kept JOB_RETENTION_DAYS, then deleted, and owners not seen for as long
     // are forgotten: at start and every hour.
-    // Replicas share what Gong said of prospects' flows (with SQLite the backend is one process: memory is enough).
-    const sharedProspectFlows = db.engine === 'postgres' ? new SharedProspectFlows(db, gateway.options.prospectFlowsTtlMs, opts.databaseClock) : undefined;
+    // Replicas share what Gong said of prospects' flows and the calls index, and the prospects waiting in their
+    // batching windows (with SQLite the backend is one process: memory is enough).
+    const sharedReads = db.engine === 'postgres' ? new SharedReads(db, opts.databaseClock) : undefined;
+    const sharedProspectFlows: SharedProspectFlows | undefined = sharedReads && {
+      reads: sharedReads.of(SHARED_PROSPECT_FLOWS, gateway.options.prospectFlowsTtlMs),
+      waiting: new WaitingLookups(sharedReads, replica, WAITING_STALE_MS),
+    };
     const prune = async () => {
       const deleted = await jobs.deleteFinishedBefore(new Date(Date.now() - config.jobRetentionDays * 86_400_000));
       if (deleted) app.log.info({ deleted, retentionDays: config.jobRetentionDays }, 'finished jobs past retention deleted');
       await seen.pruneOlderThan(config.jobRetentionDays);
-      await sharedProspectFlows?.prune();
+      await sharedReads?.prune();
+      await sharedProspectFlows?.waiting.prune();
     };
     const seen = new SeenItems(db);
     await prune();
@@ -314,7 +323,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       jobs,
       jobRunner,
       prospectFlows: new ProspectFlowsCache(gateway, gateway.options.prospectFlowsTtlMs, gateway.options.prospectFlowsBatchMs, undefined, sharedProspectFlows),
-      callsIndex: new CallsIndex(gateway, gateway.options.callsIndexTtlMs),
+      callsIndex: new CallsIndex(gateway, gateway.options.callsIndexTtlMs, undefined, sharedReads?.of(SHARED_CALLS_INDEX, gateway.options.callsIndexTtlMs)),
       gongLinks: new GongLinkRequests(db),
       publicUrl,
       directory: new CompanyDirectory(),

@@ -11,6 +11,7 @@ import type { GongToolName } from '../../lib/gong-tools';
 import { classifyGongError } from '../gong/failure';
 import type { GongGateway } from '../gong/gateway';
 import type { GongSession } from '../gong/session';
+import type { SharedRead } from '../store/shared-reads';
 
 type ExtensiveCall = z.infer<typeof gongExtensiveCall>;
 type Party = ExtensiveCall['parties'][number];
@@ -76,6 +77,15 @@ interface CallsWindowIndex {
   calls: ExtensiveCall[];
 }
 
+/** A window's index as replicas share it (server/store/shared-reads.ts), keyed by its length in days. */
+export interface SharedCallsWindow {
+  from: number;
+  calls: ExtensiveCall[];
+}
+
+/** The kind of shared read the calls index fills. */
+export const SHARED_CALLS_INDEX = 'calls-index';
+
 /** A Gong call whose "nothing found" answer is a 404 (listCalls: "No calls found for the specified period"). */
 async function callOrNone(session: GongSession, tool: GongToolName, input: Record<string, unknown>): Promise<unknown> {
   try {
@@ -92,6 +102,8 @@ async function callOrNone(session: GongSession, tool: GongToolName, input: Recor
  * change) and kept, transcripts likewise. Shared by every rep of the company (calls are company data) and
  * refreshed when older than `ttlMs` or after a call was created through this backend; concurrent
  * refreshes are one. A prospect's calls are then matched in memory: no Gong call per record view.
+ * Behind several replicas (PostgreSQL), a refresh first looks in the replicas' shared level (`shared`), where every
+ * replica stores the windows it loaded and every write of a call drops them: one replica's refresh serves the others.
  */
 export class CallsIndex {
   private readonly windows = new Map<number, CallsWindowIndex>();
@@ -99,14 +111,20 @@ export class CallsIndex {
   private readonly details = new Map<string, ExtensiveCall>();
   private readonly transcripts = new Map<string, Transcript>();
   private generation = 0;
+  /** Drops on their way to the shared level: a read of it waits for them (it must see this replica's writes). */
+  private dropping: Promise<void> = Promise.resolve();
 
   constructor(
     gateway: GongGateway,
     private readonly ttlMs: number,
     private readonly maxCalls = 20_000,
+    /** The replicas' shared level (with PostgreSQL); none for one process. */
+    private readonly shared?: SharedRead<SharedCallsWindow>,
   ) {
     gateway.onInvalidate((tags) => {
-      if (tags.includes('calls')) this.generation++;
+      if (!tags.includes('calls')) return;
+      this.generation++;
+      if (this.shared) this.dropping = Promise.all([this.dropping, this.shared.drop(null).catch(() => undefined)]).then(() => undefined);
     });
   }
 
@@ -139,9 +157,28 @@ export class CallsIndex {
   private refresh(session: GongSession, days: number): Promise<CallsWindowIndex> {
     const running = this.refreshing.get(days);
     if (running) return running;
-    const p = this.load(session, days).finally(() => this.refreshing.delete(days));
+    const p = (this.shared ? this.sharedOrLoad(session, days, this.shared) : this.load(session, days)).finally(() => this.refreshing.delete(days));
     this.refreshing.set(days, p);
     return p;
+  }
+
+  /** The window another replica loaded within the TTL, else loaded here and stored for the others. */
+  private async sharedOrLoad(session: GongSession, days: number, shared: SharedRead<SharedCallsWindow>): Promise<CallsWindowIndex> {
+    await this.dropping;
+    const generation = this.generation;
+    const row = (await shared.get([String(days)]).catch(() => new Map<string, never>())).get(String(days));
+    // A write heard while the database answered: that answer may be older than the write.
+    if (row && generation === this.generation) {
+      for (const call of row.value.calls) this.remember(this.details, call.metaData.id, call);
+      const index: CallsWindowIndex = { from: row.value.from, loadedAt: Date.now() - row.ageMs, generation, calls: row.value.calls };
+      if (this.ttlMs > 0) this.windows.set(days, index);
+      return index;
+    }
+    const askedAt = await shared.clock().catch(() => null);
+    const index = await this.load(session, days);
+    // Awaited: the refresh is one per window and replica, and other replicas' next refresh finds it.
+    if (askedAt !== null && index.generation === this.generation) await shared.put([{ key: String(days), value: { from: index.from, calls: index.calls } }], askedAt).catch(() => undefined);
+    return index;
   }
 
   private async load(session: GongSession, days: number): Promise<CallsWindowIndex> {

@@ -23,16 +23,22 @@
  * - Freshness counts from when Gong was asked, not from when it answered.
  * - A batch runs on the connection of the rep who asked first; should Gong refuse it, every other rep in
  *   the batch asks again on their own connection (nobody gets another rep's error).
- * - Behind several replicas (PostgreSQL), a second level in the database (`shared`) holds every replica's
+ * - Behind several replicas (PostgreSQL), a second level in the database (`shared.reads`) holds every replica's
  *   answers: a miss here asks it before Gong, every answer is stored there, and every write drops its prospects
- *   there too (server/store/shared-prospect-flows.ts says why an answer asked before a write is never served).
+ *   there too (server/store/shared-reads.ts says why an answer asked before a write is never served).
+ * - Batch across replicas: the prospects waiting in this replica's window are told to the others
+ *   (`shared.waiting`); a call leaving any replica with room takes others' waiting prospects (before refreshing
+ *   rows ahead: someone waits for these), and a batch whose window ends first looks in the shared level for
+ *   prospects another replica's call answered meanwhile. Split by a load balancer, the reps' prefetches share
+ *   calls as on one backend.
  */
 import type { ProspectFlow } from '../../lib/api';
 import { GONG_MAX_PROSPECTS_PER_CALL } from '../../lib/gong-tools';
 import { gongProspectsFlowsResponse } from '../../lib/gong-types';
 import type { GongGateway } from '../gong/gateway';
 import type { GongSession } from '../gong/session';
-import type { SharedProspectFlows } from '../store/shared-prospect-flows';
+import type { SharedRead } from '../store/shared-reads';
+import type { WaitingLookups } from '../store/waiting-lookups';
 import { toProspectFlow } from './flows';
 
 interface Entry {
@@ -43,6 +49,17 @@ interface Entry {
   /** When a rep last asked for it: only rows someone is working on are refreshed ahead. */
   askedAt: number;
 }
+
+/** What replicas share through the database (PostgreSQL). */
+export interface SharedProspectFlows {
+  /** Every replica's answers. */
+  reads: SharedRead<ProspectFlow[]>;
+  /** Prospects waiting in a replica's window, which another replica's call may take. */
+  waiting: WaitingLookups;
+}
+
+/** The kind of shared read (server/store/shared-reads.ts) this cache fills. */
+export const SHARED_PROSPECT_FLOWS = 'prospect-flows';
 
 interface Pending {
   key: string;
@@ -62,6 +79,10 @@ export interface ProspectFlowsStats {
   refreshedAhead: number;
   /** Misses here answered by the replicas' shared level. */
   sharedHits: number;
+  /** Prospects waiting in other replicas' windows taken into calls made here. */
+  takenFromOthers: number;
+  /** Prospects queued here that another replica's call answered before this window ended. */
+  answeredElsewhere: number;
 }
 
 const keyOf = (id: string) => id.toLowerCase();
@@ -85,7 +106,7 @@ export class ProspectFlowsCache {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Lookup calls to Gong in flight; while > 0, new lookups queue up for the next call. */
   private busy = 0;
-  readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0, refreshedAhead: 0, sharedHits: 0 };
+  readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0, refreshedAhead: 0, sharedHits: 0, takenFromOthers: 0, answeredElsewhere: 0 };
   /** Drops on their way to the shared level: a read of it waits for them (it must see this replica's writes). */
   private dropping: Promise<void> = Promise.resolve();
 
@@ -111,7 +132,7 @@ export class ProspectFlowsCache {
     this.flushDue();
     const now = Date.now();
     const patient = opts.wait === true && this.batchWindowMs > 0;
-    let queued = false;
+    const queued: { key: string; id: string }[] = [];
     const answers = ids.map((id) => {
       const key = keyOf(id);
       const hit = this.entries.get(key);
@@ -128,7 +149,7 @@ export class ProspectFlowsCache {
         return running;
       }
       this.stats.misses++;
-      queued = true;
+      queued.push({ key, id });
       const promise = new Promise<ProspectFlow[]>((resolve, reject) => this.queue.push({ key, id, session, patient, resolve, reject }));
       this.inFlight.set(key, promise);
       const clear = () => {
@@ -137,10 +158,12 @@ export class ProspectFlowsCache {
       promise.then(clear, clear);
       return promise;
     });
-    if (queued) {
+    if (queued.length) {
       if (!patient || this.queue.length >= GONG_MAX_PROSPECTS_PER_CALL) this.dueAt = now;
       else if (this.dueAt === Infinity) this.dueAt = now + this.batchWindowMs;
       this.armTimer();
+      // Other replicas' calls may take what waits here (best effort: without it, this replica asks as it would alone).
+      if (this.shared && patient && this.dueAt > now) void this.shared.waiting.add(queued, this.dueAt - now).catch(() => undefined);
     }
     // Due and nothing in flight: go now. Otherwise the queue leaves when the call in flight returns.
     this.flushDue();
@@ -158,21 +181,21 @@ export class ProspectFlowsCache {
     await this.dropping;
     const all = this.allGeneration;
     const seen = missing.map((key) => this.generations.get(key) ?? 0);
-    const rows = await this.shared!.get(missing).catch(() => new Map<string, never>());
+    const rows = await this.shared!.reads.get(missing).catch(() => new Map<string, never>());
     const at = Date.now();
     missing.forEach((key, i) => {
       const row = rows.get(key);
       // A write heard while the database answered: that answer may be older than the write.
       if (!row || all !== this.allGeneration || seen[i] !== (this.generations.get(key) ?? 0) || (this.entries.get(key)?.expiresAt ?? 0) > at) return;
       this.stats.sharedHits++;
-      this.store(key, { id: idOf.get(key)!, flows: row.flows, expiresAt: at + this.ttlMs - row.ageMs, askedAt: at });
+      this.store(key, { id: idOf.get(key)!, flows: row.value, expiresAt: at + this.ttlMs - row.ageMs, askedAt: at });
     });
   }
 
   /** Drops these prospects (null: every one) in the shared level; the next read of it waits until it is in. */
   private dropShared(keys: string[] | null): void {
     if (!this.shared || (keys && !keys.length)) return;
-    const drop = this.shared.drop(keys).catch(() => undefined);
+    const drop = this.shared.reads.drop(keys).catch(() => undefined);
     // Resolves to nothing: a chain of every earlier drop's value would grow with each write.
     this.dropping = Promise.all([this.dropping, drop]).then(() => undefined);
   }
@@ -201,6 +224,11 @@ export class ProspectFlowsCache {
     this.asked.clear();
     this.inFlight.clear();
     this.dropShared(null);
+  }
+
+  /** Lookup calls under way (from the shared level's checks before the call to storing its answers there). */
+  get callsUnderWay(): number {
+    return this.busy;
   }
 
   /** Sends the queue if its time has come and no lookup call is in flight (the timer; a replay on a virtual clock). */
@@ -240,9 +268,8 @@ export class ProspectFlowsCache {
     if (!this.queue.length) this.dueAt = Infinity;
     this.armTimer();
     for (const batch of leaving) {
-      const ahead = this.refreshAhead(batch.keys, GONG_MAX_PROSPECTS_PER_CALL - batch.keys.size, now);
       this.busy++;
-      void this.run(batch.pending, true, ahead).finally(() => {
+      void this.run(batch.pending).finally(() => {
         // The last call in flight is back: what queued meanwhile goes as the next call(s) once due.
         if (--this.busy === 0) this.flushDue();
       });
@@ -292,14 +319,35 @@ export class ProspectFlowsCache {
     return out;
   }
 
-  private async run(batch: Pending[], retryAlone = true, ahead: { key: string; id: string }[] = []): Promise<void> {
+  /**
+   * One call to Gong for a batch. Its room (up to 200 ids) goes first to other replicas' waiting prospects, then to
+   * rows refreshed ahead. `retryAlone`: a first try (a refused batch is asked again per rep, without extras).
+   */
+  private async run(batch: Pending[], retryAlone = true): Promise<void> {
     const session = batch[0].session;
+    const room = (taken: number) => GONG_MAX_PROSPECTS_PER_CALL - new Set(batch.map((p) => p.key)).size - taken;
+    let taken: { key: string; id: string }[] = [];
+    let ahead: { key: string; id: string }[] = [];
+    // The shared level dates answers by the shared clock (one for every replica), read before the call.
+    let askedAt: number | null = null;
+    if (!this.shared) {
+      if (retryAlone) ahead = this.refreshAhead(new Set(batch.map((p) => p.key)), room(0), Date.now());
+    } else {
+      askedAt = await this.shared.reads.clock().catch(() => null);
+      if (retryAlone) {
+        batch = await this.answeredMeanwhile(batch);
+        if (!batch.length) return;
+        const keys = new Set(batch.map((p) => p.key));
+        taken = (await this.shared.waiting.leave([...keys], room(0)).catch(() => [])).filter((t) => !keys.has(t.key));
+        ahead = this.refreshAhead(new Set([...keys, ...taken.map((t) => t.key)]), room(taken.length), Date.now());
+        this.stats.takenFromOthers += taken.length;
+      }
+    }
     const seen = batch.map((p) => this.generations.get(p.key) ?? 0);
-    const seenAhead = ahead.map((a) => this.generations.get(a.key) ?? 0);
+    const extras = [...taken, ...ahead];
+    const seenExtras = extras.map((a) => this.generations.get(a.key) ?? 0);
     const all = this.allGeneration;
-    const ids = [...new Map(batch.map((p) => [p.key, p.id])).values(), ...ahead.map((a) => a.id)];
-    // The shared level dates answers by the database's clock (one for every replica), read before the call.
-    const askedAt = this.shared ? await this.shared.clock().catch(() => null) : null;
+    const ids = [...new Map(batch.map((p) => [p.key, p.id])).values(), ...extras.map((a) => a.id)];
     const sentAt = Date.now();
     try {
       this.stats.gongCalls++;
@@ -315,31 +363,33 @@ export class ProspectFlowsCache {
       }
       const expiresAt = sentAt + this.ttlMs;
       const unchanged = (key: string, gen: number) => all === this.allGeneration && gen === (this.generations.get(key) ?? 0) && this.ttlMs > 0;
-      const toShare: { key: string; id: string; flows: ProspectFlow[] }[] = [];
+      const toShare: { key: string; value: ProspectFlow[] }[] = [];
       batch.forEach((p, i) => {
         const flows = byKey.get(p.key) ?? [];
         if (unchanged(p.key, seen[i])) {
           this.store(p.key, { id: p.id, flows, expiresAt, askedAt: sentAt });
-          toShare.push({ key: p.key, id: p.id, flows });
+          toShare.push({ key: p.key, value: flows });
         }
         p.resolve(flows);
       });
-      ahead.forEach((a, i) => {
+      extras.forEach((a, i) => {
         const before = this.entries.get(a.key);
-        // Asked again by nobody: it stays hot only as long as reps ask for it.
-        if (unchanged(a.key, seenAhead[i]) && before) {
-          const flows = byKey.get(a.key) ?? [];
-          this.store(a.key, { id: a.id, flows, expiresAt, askedAt: before.askedAt });
-          toShare.push({ key: a.key, id: a.id, flows });
-        }
+        if (!unchanged(a.key, seenExtras[i])) return;
+        const flows = byKey.get(a.key) ?? [];
+        // Refreshed ahead: asked again by nobody, it stays hot only as long as reps ask for it. Taken from another
+        // replica: asked by nobody here (not refreshed ahead here; its replica serves it from the shared level).
+        if (before || i < taken.length) this.store(a.key, { id: a.id, flows, expiresAt, askedAt: before?.askedAt ?? 0 });
+        if (before || i < taken.length) toShare.push({ key: a.key, value: flows });
       });
-      // Best effort: another replica without it asks Gong, as it would without the shared level.
-      if (this.shared && askedAt !== null) void this.shared.put([...new Map(toShare.map((r) => [r.key, r])).values()], askedAt).catch(() => undefined);
+      // Best effort: another replica without it asks Gong, as it would without the shared level. Awaited here (the
+      // reps have their answers): a replica whose prospects this call took finds them there when its window ends.
+      if (this.shared && askedAt !== null) await this.shared.reads.put([...new Map(toShare.map((r) => [r.key, r])).values()], askedAt).catch(() => undefined);
     } catch (err) {
       const mine = batch.filter((p) => p.session.user.id === session.user.id);
       for (const p of mine) p.reject(err);
       if (!retryAlone) return;
-      // Other reps' prospects: ask again on each rep's own connection.
+      // Other reps' prospects: ask again on each rep's own connection (other replicas' taken prospects: their
+      // replica asks when its window ends, not finding them in the shared level).
       const others = new Map<number, Pending[]>();
       for (const p of batch) {
         if (p.session.user.id === session.user.id) continue;
@@ -349,6 +399,30 @@ export class ProspectFlowsCache {
       }
       await Promise.all([...others.values()].map((list) => this.run(list, false)));
     }
+  }
+
+  /** Prospects of a batch that waited a window and that another replica's call answered meanwhile: served from the shared level. */
+  private async answeredMeanwhile(batch: Pending[]): Promise<Pending[]> {
+    const waited = [...new Set(batch.filter((p) => p.patient).map((p) => p.key))];
+    if (!waited.length) return batch;
+    await this.dropping;
+    const all = this.allGeneration;
+    const seen = new Map(waited.map((key) => [key, this.generations.get(key) ?? 0]));
+    const rows = await this.shared!.reads.get(waited).catch(() => new Map<string, never>());
+    const at = Date.now();
+    const left: Pending[] = [];
+    for (const p of batch) {
+      const row = rows.get(p.key);
+      // A write heard while the database answered: that answer may be older than the write.
+      if (!row || all !== this.allGeneration || seen.get(p.key) !== (this.generations.get(p.key) ?? 0)) {
+        left.push(p);
+        continue;
+      }
+      this.stats.answeredElsewhere++;
+      this.store(p.key, { id: p.id, flows: row.value, expiresAt: at + this.ttlMs - row.ageMs, askedAt: at });
+      p.resolve(row.value);
+    }
+    return left;
   }
 
   private store(key: string, entry: Entry): void {

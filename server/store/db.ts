@@ -161,7 +161,7 @@ const MIGRATIONS: string[] = [
   INSERT INTO gong_rate_pause (id, until_ms) VALUES (1, 0);
   CREATE INDEX seen_items_seen_at ON seen_items(seen_at);
   `,
-  // 8: prospects' flows shared by replicas (server/store/shared-prospect-flows.ts)
+  // 8: prospects' flows shared by replicas (moved to shared_reads by 9)
   `
   CREATE TABLE prospect_flows_cache (
     key TEXT PRIMARY KEY,
@@ -171,6 +171,27 @@ const MIGRATIONS: string[] = [
     dropped_at INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX prospect_flows_cache_asked_at ON prospect_flows_cache(asked_at);
+  `,
+  // 9: reads shared by replicas, of several kinds (server/store/shared-reads.ts; prospects' flows move there), and
+  // prospects waiting in a replica's batching window, which another replica's call may take (server/store/waiting-lookups.ts)
+  `
+  DROP TABLE prospect_flows_cache;
+  CREATE TABLE shared_reads (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT,
+    asked_at INTEGER NOT NULL DEFAULT 0,
+    dropped_at INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, key)
+  );
+  CREATE INDEX shared_reads_asked_at ON shared_reads(asked_at);
+  CREATE TABLE prospect_flows_waiting (
+    key TEXT PRIMARY KEY,
+    crm_id TEXT NOT NULL,
+    replica TEXT NOT NULL,
+    due_at INTEGER NOT NULL
+  );
+  CREATE INDEX prospect_flows_waiting_due_at ON prospect_flows_waiting(due_at);
   `,
 ];
 

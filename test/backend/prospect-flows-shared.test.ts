@@ -1,15 +1,18 @@
 /**
- * Replicas share what Gong said of prospects' flows through the database (server/store/shared-prospect-flows.ts):
+ * Replicas share what Gong said of prospects' flows through the database (server/store/shared-reads.ts):
  * a prospect one replica asked about costs another no Gong call, a write on any replica stops the old answer
  * everywhere, and an answer asked before a write is never served after it, even when a replica that had not
- * heard of the write stores it. Each "replica" here is a ProspectFlowsCache over the same database; Gong is one
+ * heard of the write stores it; and the prospects waiting in one replica's batching window ride in another's call
+ * (server/store/waiting-lookups.ts). Each "replica" here is a ProspectFlowsCache over the same database; Gong is one
  * fake shared by all of them that counts calls. Both engines.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GongGateway } from '../../server/gong/gateway';
 import type { GongSession } from '../../server/gong/session';
-import { ProspectFlowsCache } from '../../server/services/prospect-flows';
-import { SharedProspectFlows } from '../../server/store/shared-prospect-flows';
+import type { ProspectFlow } from '../../lib/api';
+import { ProspectFlowsCache, SHARED_PROSPECT_FLOWS } from '../../server/services/prospect-flows';
+import { SharedReads } from '../../server/store/shared-reads';
+import { WaitingLookups } from '../../server/store/waiting-lookups';
 import type { Db } from '../../server/store/sql';
 import { openTestDb, waitFor } from './harness';
 
@@ -21,21 +24,30 @@ const TTL = 60_000;
 function fakeGong() {
   const flows = new Map<string, string[]>();
   let calls = 0;
+  const asked: string[][] = [];
+  let failing = false;
   let gate: Promise<void> | null = null;
   const session = {
     user: { id: 1, email: 'rep@example.com' },
     ensureConnected: async () => undefined,
     call: async (_tool: string, input: { crm_prospect_ids: string[] }) => {
       calls++;
-      const asked = input.crm_prospect_ids.map((id) => ({ id, flowIds: [...(flows.get(id) ?? [])] }));
+      asked.push(input.crm_prospect_ids);
+      if (failing) throw new Error('Gong is down');
+      const answer = input.crm_prospect_ids.map((id) => ({ id, flowIds: [...(flows.get(id) ?? [])] }));
       if (gate) await gate;
-      return { data: { prospectsAssigned: asked.flatMap(({ id, flowIds }) => flowIds.map((flowId) => ({ flowId, flowName: `Flow ${flowId}`, crmProspectId: id, flowInstanceStatus: 'Running' }))) } };
+      return { data: { prospectsAssigned: answer.flatMap(({ id, flowIds }) => flowIds.map((flowId) => ({ flowId, flowName: `Flow ${flowId}`, crmProspectId: id, flowInstanceStatus: 'Running' }))) } };
     },
   } as unknown as GongSession;
   return {
     session,
     flows,
     calls: () => calls,
+    /** The ids of each call made. */
+    asked,
+    fail(on: boolean) {
+      failing = on;
+    },
     hold() {
       let open!: () => void;
       gate = new Promise((r) => (open = r));
@@ -47,12 +59,19 @@ function fakeGong() {
   };
 }
 
-/** A replica's cache; `hear(tags)` is what a write's NOTIFY does on it. */
-function replica(db: Db, ttlMs = TTL) {
+/** The shared prospects' flows as a replica reads them. */
+const sharedFlows = (db: Db, ttlMs = TTL, clock?: () => number) => new SharedReads(db, clock).of<ProspectFlow[]>(SHARED_PROSPECT_FLOWS, ttlMs);
+const sharedRow = (db: Db, key: string) => db.get<{ value: string | null; dropped_at: number }>('SELECT value, dropped_at FROM shared_reads WHERE kind = ? AND key = ?', [SHARED_PROSPECT_FLOWS, key]);
+
+let replicas = 0;
+/** A replica's cache (`windowMs`: its batching window); `hear(tags)` is what a write's NOTIFY does on it. */
+function replica(db: Db, ttlMs = TTL, windowMs = 0) {
   const listeners: ((tags: string[]) => void)[] = [];
   const gateway = { onInvalidate: (fn: (tags: string[]) => void) => listeners.push(fn) } as unknown as GongGateway;
-  const cache = new ProspectFlowsCache(gateway, ttlMs, 0, 50_000, new SharedProspectFlows(db, ttlMs));
-  return { cache, hear: (tags: string[]) => listeners.forEach((l) => l(tags)) };
+  const reads = new SharedReads(db);
+  const shared = { reads: reads.of<ProspectFlow[]>(SHARED_PROSPECT_FLOWS, ttlMs), waiting: new WaitingLookups(reads, `replica-${++replicas}`, 60_000) };
+  const cache = new ProspectFlowsCache(gateway, ttlMs, windowMs, 50_000, shared);
+  return { cache, shared, hear: (tags: string[]) => listeners.forEach((l) => l(tags)) };
 }
 
 const flowIds = async (r: ReturnType<typeof replica>, session: GongSession, id: string) => (await r.cache.lookup(session, [id]))[0].flows.map((f) => f.flowId);
@@ -70,7 +89,7 @@ describe('prospect flows shared by replicas', () => {
     gong.flows.set(X, ['f1']);
     const [a, b] = [replica(db), replica(db)];
     expect(await flowIds(a, gong.session, X)).toEqual(['f1']);
-    await waitFor(async () => (await new SharedProspectFlows(db!, TTL).get([X.toLowerCase()])).size === 1);
+    await waitFor(async () => (await sharedFlows(db!).get([X.toLowerCase()])).size === 1);
     expect(await flowIds(b, gong.session, X)).toEqual(['f1']);
     expect(gong.calls()).toBe(1);
     expect(b.cache.stats.sharedHits).toBe(1);
@@ -79,7 +98,7 @@ describe('prospect flows shared by replicas', () => {
   it('a write on one replica: the others ask Gong again, also one that has not heard of it yet', async () => {
     db = await openTestDb();
     const gong = fakeGong();
-    const shared = new SharedProspectFlows(db, TTL);
+    const shared = sharedFlows(db);
     const [a, b, c] = [replica(db), replica(db), replica(db)];
     await flowIds(a, gong.session, X);
     await waitFor(async () => (await shared.get([X.toLowerCase()])).size === 1);
@@ -101,7 +120,7 @@ describe('prospect flows shared by replicas', () => {
     db = await openTestDb();
     const gong = fakeGong();
     gong.flows.set(Y, ['old']);
-    const shared = new SharedProspectFlows(db, TTL);
+    const shared = sharedFlows(db);
     const [slow, writer, later] = [replica(db), replica(db), replica(db)];
     const release = gong.hold();
     const inFlight = slow.cache.lookup(gong.session, [Y]);
@@ -109,11 +128,11 @@ describe('prospect flows shared by replicas', () => {
     // The write lands at Gong and is dropped while `slow`'s call is still out; `slow` never hears of it.
     gong.flows.set(Y, ['new']);
     writer.hear([`prospect:${Y.toLowerCase()}`]);
-    await waitFor(async () => (await db!.get<{ dropped_at: number }>('SELECT dropped_at FROM prospect_flows_cache WHERE key = ?', [Y.toLowerCase()]))?.dropped_at! > 0);
+    await waitFor(async () => (await sharedRow(db!, Y.toLowerCase()))?.dropped_at! > 0);
     release();
     expect((await inFlight)[0].flows.map((f) => f.flowId)).toEqual(['old']);
     // `slow` stored its answer (dated when it asked, before the write): no one is served it.
-    await waitFor(async () => (await db!.get<{ flows: string | null }>('SELECT flows FROM prospect_flows_cache WHERE key = ?', [Y.toLowerCase()]))?.flows != null);
+    await waitFor(async () => (await sharedRow(db!, Y.toLowerCase()))?.value != null);
     expect((await shared.get([Y.toLowerCase()])).size).toBe(0);
     expect(await flowIds(later, gong.session, Y)).toEqual(['new']);
     expect(gong.calls()).toBe(2);
@@ -122,7 +141,7 @@ describe('prospect flows shared by replicas', () => {
   it('a write that may touch any prospect (a task done, an unassign by instance) stops every shared answer', async () => {
     db = await openTestDb();
     const gong = fakeGong();
-    const shared = new SharedProspectFlows(db, TTL);
+    const shared = sharedFlows(db);
     const [a, b] = [replica(db), replica(db)];
     await a.cache.lookup(gong.session, [X, Y]);
     await waitFor(async () => (await shared.get([X.toLowerCase(), Y.toLowerCase()])).size === 2);
@@ -135,7 +154,7 @@ describe('prospect flows shared by replicas', () => {
   it('answers older than the TTL are not served, and pruning forgets them', async () => {
     db = await openTestDb();
     const gong = fakeGong();
-    const shared = new SharedProspectFlows(db, 300);
+    const shared = sharedFlows(db, 300);
     const [a, b] = [replica(db, 300), replica(db, 300)];
     await flowIds(a, gong.session, X);
     await waitFor(async () => (await shared.get([X.toLowerCase()])).size === 1);
@@ -145,27 +164,86 @@ describe('prospect flows shared by replicas', () => {
     expect(gong.calls()).toBe(2);
     await new Promise((r) => setTimeout(r, 400));
     expect(await shared.prune()).toBeGreaterThan(0);
-    expect(await db.all('SELECT key FROM prospect_flows_cache')).toEqual([]);
+    expect(await db.all('SELECT key FROM shared_reads')).toEqual([]);
   });
 
   it('an injected clock (a replay on a virtual clock) dates answers and drops instead of the database', async () => {
     db = await openTestDb();
     let now = Date.now() + 30 * 86_400_000;
-    const shared = new SharedProspectFlows(db, TTL, () => now);
-    await shared.put([{ key: 'k', id: 'K', flows: [] }], await shared.clock());
+    const shared = sharedFlows(db, TTL, () => now);
+    await shared.put([{ key: 'k', value: [] }], await shared.clock());
     expect((await shared.get(['k'])).get('k')?.ageMs).toBe(0);
     now += TTL / 2;
     expect((await shared.get(['k'])).get('k')?.ageMs).toBe(TTL / 2);
     // Past its TTL on the injected clock, though only milliseconds passed on the database's.
     now += TTL;
     expect((await shared.get(['k'])).size).toBe(0);
-    await shared.put([{ key: 'k', id: 'K', flows: [] }], await shared.clock());
+    await shared.put([{ key: 'k', value: [] }], await shared.clock());
     now += 1;
     await shared.drop(['k']);
     expect((await shared.get(['k'])).size).toBe(0);
     now += 1;
-    await shared.put([{ key: 'k', id: 'K', flows: [] }], await shared.clock());
+    await shared.put([{ key: 'k', value: [] }], await shared.clock());
     expect((await shared.get(['k'])).size).toBe(1);
+  });
+
+  it('a prospect waiting in one replica\'s window rides in the call another replica makes first; the first replica makes none', async () => {
+    db = await openTestDb();
+    const gong = fakeGong();
+    gong.flows.set(Y, ['f1']);
+    // A list prefetch on A, then one on B; A's window ends first.
+    const [a, b] = [replica(db, TTL, 400), replica(db, TTL, 1_500)];
+    const onA = a.cache.lookup(gong.session, [X], { wait: true });
+    const onB = b.cache.lookup(gong.session, [Y], { wait: true });
+    expect((await onA)[0].flows).toEqual([]);
+    expect(gong.asked).toEqual([[X, Y]]);
+    expect((await onB)[0].flows.map((f) => f.flowId)).toEqual(['f1']);
+    expect(gong.calls()).toBe(1);
+    expect(a.cache.stats.takenFromOthers).toBe(1);
+    expect(b.cache.stats.answeredElsewhere).toBe(1);
+    // Nothing is left waiting.
+    expect(await db.all('SELECT key FROM prospect_flows_waiting')).toEqual([]);
+  });
+
+  it('a prospect taken by a call that fails is asked by its own replica when its window ends', async () => {
+    db = await openTestDb();
+    const gong = fakeGong();
+    const [a, b] = [replica(db, TTL, 300), replica(db, TTL, 1_200)];
+    gong.fail(true);
+    const onA = a.cache.lookup(gong.session, [X], { wait: true });
+    const onB = b.cache.lookup(gong.session, [Y], { wait: true });
+    await expect(onA).rejects.toThrow('Gong is down');
+    gong.fail(false);
+    expect((await onB)[0].flows).toEqual([]);
+    expect(gong.asked).toEqual([[X, Y], [Y]]);
+  });
+
+  it('a prospect written to while it waited is not served from an answer asked before the write', async () => {
+    db = await openTestDb();
+    const gong = fakeGong();
+    gong.flows.set(Y, ['old']);
+    const [a, b] = [replica(db, TTL, 300), replica(db, TTL, 1_500)];
+    const onB = b.cache.lookup(gong.session, [Y], { wait: true });
+    await a.cache.lookup(gong.session, [X], { wait: true });
+    expect(gong.asked).toEqual([[X, Y]]);
+    // Y is assigned through B after A's call answered it, before B's window ends.
+    gong.flows.set(Y, ['new']);
+    b.hear([`prospect:${Y.toLowerCase()}`]);
+    expect((await onB)[0].flows.map((f) => f.flowId)).toEqual(['new']);
+    expect(gong.calls()).toBe(2);
+  });
+
+  it('prospects left waiting by a replica that died are not taken, and pruning forgets them', async () => {
+    db = await openTestDb();
+    const gong = fakeGong();
+    const reads = new SharedReads(db);
+    const dead = new WaitingLookups(reads, 'dead', 60_000);
+    // Its window ended two minutes ago.
+    await dead.add([{ key: Y.toLowerCase(), id: Y }], -120_000);
+    const a = replica(db, TTL, 0);
+    await a.cache.lookup(gong.session, [X]);
+    expect(gong.asked).toEqual([[X]]);
+    expect(await dead.prune()).toBe(1);
   });
 
   it('drops heard over a long run keep nothing: the promise a read waits on does not grow with each write', async () => {

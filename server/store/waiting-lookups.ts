@@ -1,0 +1,53 @@
+/**
+ * Prospects waiting in a replica's batching window (services/prospect-flows.ts), told to the other replicas through
+ * the database (`prospect_flows_waiting`): a replica whose call to Gong has room takes other replicas' waiting
+ * prospects into it and stores the answers in the shared reads, where the replica that queued them finds them when
+ * its window ends. So list prefetches a load balancer spreads over replicas share calls as they do on one backend.
+ * With PostgreSQL only. Times are the shared clock's (SharedReads), in ms.
+ */
+import type { SharedReads } from './shared-reads';
+
+export class WaitingLookups {
+  constructor(
+    private readonly reads: SharedReads,
+    /** This replica: it takes only others' prospects (its own are in its queue). */
+    private readonly replica: string,
+    /** Rows due longer ago than this were left by a replica that died or failed: not taken, then pruned. */
+    private readonly staleMs: number,
+  ) {}
+
+  /** These prospects wait here until `windowMs` from now. A prospect another replica already waits for stays its. */
+  async add(rows: { key: string; id: string }[], windowMs: number): Promise<void> {
+    if (!rows.length) return;
+    const { db, now } = this.reads;
+    await db.run(
+      `INSERT INTO prospect_flows_waiting (key, crm_id, replica, due_at) VALUES ${rows.map(() => `(?, ?, ?, ${now} + ?)`).join(', ')}
+       ON CONFLICT (key) DO NOTHING`,
+      rows.flatMap((r) => [r.key, r.id, this.replica, ...this.reads.at(), windowMs]),
+    );
+  }
+
+  /**
+   * A call is leaving with these prospects (no one need wait for them any more), and has room for `room` more: up to
+   * that many of the other replicas' waiting prospects, soonest due first, are taken (no other replica takes them).
+   */
+  async leave(keys: string[], room: number): Promise<{ key: string; id: string }[]> {
+    const { db, now } = this.reads;
+    if (keys.length) await db.run(`DELETE FROM prospect_flows_waiting WHERE key IN (${keys.map(() => '?').join(', ')})`, keys);
+    if (room <= 0) return [];
+    const lock = db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const taken = await db.all<{ key: string; crm_id: string }>(
+      `DELETE FROM prospect_flows_waiting WHERE key IN (
+         SELECT key FROM prospect_flows_waiting WHERE replica <> ? AND due_at > ${now} - ? ORDER BY due_at LIMIT ?${lock}
+       ) RETURNING key, crm_id`,
+      [this.replica, ...this.reads.at(), this.staleMs, room],
+    );
+    return taken.map((r) => ({ key: r.key, id: r.crm_id }));
+  }
+
+  /** Forgets rows left behind (their replica died or its call failed before it left). */
+  async prune(): Promise<number> {
+    const { changes } = await this.reads.db.run(`DELETE FROM prospect_flows_waiting WHERE due_at < ${this.reads.now} - ?`, [...this.reads.at(), this.staleMs]);
+    return changes;
+  }
+}

@@ -16,6 +16,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { SEED } from '../server/sandbox/gong/seed';
 import { GongSession } from '../server/gong/session';
 import { prospectCalls } from '../server/services/calls';
+import type { ProspectFlowsStats } from '../server/services/prospect-flows';
 import { listFlows } from '../server/services/flows';
 import { listTasks } from '../server/services/tasks';
 import { toSalesforceId18 } from '../lib/crm-record';
@@ -262,8 +263,8 @@ export interface TeamReplay {
   gongCalls: number;
   callsPerView: number;
   byTool: Record<string, number>;
-  /** Prospect-flows lookups: ids asked, answered from the cache, calls to Gong. */
-  lookups: { hits: number; misses: number; gongCalls: number };
+  /** Prospect-flows lookups, summed over replicas: ids answered from the cache, missed, calls to Gong, and the rest of ProspectFlowsStats. */
+  lookups: ProspectFlowsStats;
   errors: number;
   realSeconds: number;
 }
@@ -308,6 +309,23 @@ export async function replayTeam(reps: number, opts: { batchMs?: number; replica
     // Gong calls in flight on any replica (the replay lets them finish before the clock moves on).
     let inFlight = 0;
     let executions = 0;
+    // Database queries in flight on any replica: with replicas a lookup reads the shared level before it queues, so the
+    // replay lets them finish too before the clock moves on (they take milliseconds, not the seconds between events).
+    let queries = 0;
+    for (const { backend } of replicas) {
+      const db = backend.db;
+      for (const m of ['all', 'get', 'run'] as const) {
+        const orig = db[m].bind(db) as (...a: unknown[]) => Promise<unknown>;
+        (db as unknown as Record<string, unknown>)[m] = async (...a: unknown[]) => {
+          queries++;
+          try {
+            return await orig(...a);
+          } finally {
+            queries--;
+          }
+        };
+      }
+    }
     for (const ctx of ctxs) {
       const gateway = ctx.gateway;
       // Tool calls go straight to the simulator (the SDK's wire and the stand-in are skipped: they change how a
@@ -345,7 +363,11 @@ export async function replayTeam(reps: number, opts: { batchMs?: number; replica
       return { ctx, s: new GongSession(ctx, users[rep], SILENT, 'bench replay', null) };
     };
     const before = sim.stats();
-    const lookupsOf = () => ctxs.reduce((t, c) => ({ hits: t.hits + c.prospectFlows.stats.hits, misses: t.misses + c.prospectFlows.stats.misses, gongCalls: t.gongCalls + c.prospectFlows.stats.gongCalls }), { hits: 0, misses: 0, gongCalls: 0 });
+    const lookupsOf = () => {
+      const sum: Record<string, number> = {};
+      for (const c of ctxs) for (const [k, v] of Object.entries(c.prospectFlows.stats)) sum[k] = (sum[k] ?? 0) + v;
+      return sum as unknown as ProspectFlowsStats;
+    };
     const lookupsBefore = lookupsOf();
     const flushDue = () => {
       for (const c of ctxs) c.prospectFlows.flushDue();
@@ -361,22 +383,33 @@ export async function replayTeam(reps: number, opts: { batchMs?: number; replica
       void q.finally(() => pending.delete(q));
     };
     const settle = async () => {
-      // Microtasks and I/O of what was started: until no Gong call is in flight two turns in a row, nor a lookup call
-      // under way (with replicas: its reads of the shared level before, its answers stored there after).
+      // Microtasks and I/O of what was started: until no Gong call nor database query is in flight two turns in a row,
+      // nor a lookup call or a calls index refresh under way.
+      const busy = () => inFlight > 0 || queries > 0 || ctxs.some((c) => c.prospectFlows.callsUnderWay > 0 || c.callsIndex.refreshesUnderWay > 0);
       for (let quiet = 0; quiet < 2; ) {
         await new Promise((r) => setImmediate(r));
-        quiet = inFlight === 0 && ctxs.every((c) => c.prospectFlows.callsUnderWay === 0) ? quiet + 1 : 0;
+        quiet = busy() ? 0 : quiet + 1;
       }
     };
     const lastTasks = new Map<number, number>();
     const dayStart = clock.now();
     let done = 0;
-    for (const ev of evs) {
-      if (dayStart + ev.at > clock.now()) {
+    /** Moves the clock to `t`, stopping at each batch window's end on the way (the backends' timers, in their order). */
+    const advanceTo = async (t: number) => {
+      for (;;) {
         await settle();
-        clock.advanceTo(dayStart + ev.at);
+        const due = Math.min(...ctxs.map((c) => c.prospectFlows.nextDueAt));
+        if (due > t) break;
+        clock.advanceTo(due);
         flushDue();
+        // A queue not sent (its window moved on): nothing changed this step, so on to the event.
+        if (Math.min(...ctxs.map((c) => c.prospectFlows.nextDueAt)) <= due && ctxs.every((c) => c.prospectFlows.callsUnderWay === 0)) break;
       }
+      clock.advanceTo(t);
+      flushDue();
+    };
+    for (const ev of evs) {
+      if (dayStart + ev.at > clock.now()) await advanceTo(dayStart + ev.at);
       if (ev.kind === 'list') {
         const { ctx, s } = sessionOf(ev.rep);
         track(ctx.prospectFlows.lookup(s, ev.rows, { wait: true }));
@@ -399,9 +432,7 @@ export async function replayTeam(reps: number, opts: { batchMs?: number; replica
       if (++done % Number(process.env.BENCH_PROGRESS ?? 100_000) === 0) log(`team replay (${reps} reps${n > 1 ? `, ${n} replicas` : ''}): ${done}/${evs.length} events, ${Math.round(performance.now() - t0)} ms`);
     }
     // The last windows close.
-    await settle();
-    clock.advanceTo(clock.now() + 60_000);
-    flushDue();
+    await advanceTo(clock.now() + 60_000);
     while (pending.size) await Promise.all([...pending]);
     const after = sim.stats();
     const byTool: Record<string, number> = {};
@@ -418,7 +449,7 @@ export async function replayTeam(reps: number, opts: { batchMs?: number; replica
       gongCalls,
       callsPerView: round(gongCalls / views, 3),
       byTool,
-      lookups: { hits: st.hits - lookupsBefore.hits, misses: st.misses - lookupsBefore.misses, gongCalls: st.gongCalls - lookupsBefore.gongCalls },
+      lookups: Object.fromEntries(Object.entries(st).map(([k, v]) => [k, v - lookupsBefore[k as keyof ProspectFlowsStats]])) as unknown as ProspectFlowsStats,
       errors,
       realSeconds: round((performance.now() - t0) / 1000, 1),
     };

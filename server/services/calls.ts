@@ -128,6 +128,11 @@ export class CallsIndex {
     });
   }
 
+  /** Refreshes of a window under way (from the shared level's read before to storing the window there after). */
+  get refreshesUnderWay(): number {
+    return this.refreshing.size;
+  }
+
   /** Extensive calls started in the last `days` days, from the index (refreshed when stale). */
   async recentCalls(session: GongSession, days: number): Promise<ExtensiveCall[]> {
     const now = Date.now();

@@ -65,8 +65,12 @@ interface Pending {
   key: string;
   id: string;
   session: GongSession;
-  /** A prefetch: may wait for the window; otherwise the queue leaves now. */
+  /** A prefetch (or a lookup waiting with another replica's window): may wait; otherwise the queue leaves now. */
   patient: boolean;
+  /** Waits with another replica's window, not a window of its own. */
+  joined: boolean;
+  /** When it was queued (Date.now()). */
+  queuedAt: number;
   resolve: (flows: ProspectFlow[]) => void;
   reject: (err: unknown) => void;
 }
@@ -86,6 +90,11 @@ export interface ProspectFlowsStats {
 }
 
 const keyOf = (id: string) => id.toLowerCase();
+/**
+ * A lookup waiting with another replica's window looks in the shared level this long after that window's end: the
+ * other replica's call has answered by then (Gong answers in well under a second), else this replica asks itself.
+ */
+export const JOIN_MARGIN_MS = 1_000;
 /** Rows asked for this recently are on a list someone is working: refreshed ahead when a call has room. */
 export const REFRESH_AHEAD_ASKED_WITHIN_MS = 60_000;
 
@@ -127,11 +136,17 @@ export class ProspectFlowsCache {
    * `wait`: a prefetch, which may wait up to the batch window for other reps' lookups.
    */
   async lookup(session: GongSession, ids: string[], opts: { wait?: boolean } = {}): Promise<{ crmProspectId: string; flows: ProspectFlow[] }[]> {
-    if (this.shared) await this.fromShared(ids);
+    const patient = opts.wait === true && this.batchWindowMs > 0;
+    // Misses another replica waits for in its window (ms left of it): this lookup waits with them, as on one backend
+    // a record opened from a list waits with its row, rather than sending its call now.
+    let elsewhere = new Map<string, number>();
+    if (this.shared) {
+      const missing = await this.fromShared(ids);
+      if (!patient && missing.length && this.batchWindowMs > 0) elsewhere = await this.shared.waiting.elsewhere(missing).catch(() => elsewhere);
+    }
     // A queue past its time leaves before this lookup joins it (its window is over).
     this.flushDue();
     const now = Date.now();
-    const patient = opts.wait === true && this.batchWindowMs > 0;
     const queued: { key: string; id: string }[] = [];
     const answers = ids.map((id) => {
       const key = keyOf(id);
@@ -150,7 +165,8 @@ export class ProspectFlowsCache {
       }
       this.stats.misses++;
       queued.push({ key, id });
-      const promise = new Promise<ProspectFlow[]>((resolve, reject) => this.queue.push({ key, id, session, patient, resolve, reject }));
+      const joined = !patient && elsewhere.has(key);
+      const promise = new Promise<ProspectFlow[]>((resolve, reject) => this.queue.push({ key, id, session, patient: patient || joined, joined, queuedAt: now, resolve, reject }));
       this.inFlight.set(key, promise);
       const clear = () => {
         if (this.inFlight.get(key) === promise) this.inFlight.delete(key);
@@ -159,7 +175,9 @@ export class ProspectFlowsCache {
       return promise;
     });
     if (queued.length) {
-      if (!patient || this.queue.length >= GONG_MAX_PROSPECTS_PER_CALL) this.dueAt = now;
+      const joined = !patient && queued.every((q) => elsewhere.has(q.key));
+      if ((!patient && !joined) || this.queue.length >= GONG_MAX_PROSPECTS_PER_CALL) this.dueAt = now;
+      else if (joined) this.dueAt = Math.min(this.dueAt, now + Math.max(...queued.map((q) => elsewhere.get(q.key)!)) + JOIN_MARGIN_MS);
       else if (this.dueAt === Infinity) this.dueAt = now + this.batchWindowMs;
       this.armTimer();
       // Other replicas' calls may take what waits here (best effort: without it, this replica asks as it would alone).
@@ -172,12 +190,12 @@ export class ProspectFlowsCache {
     return ids.map((id, i) => ({ crmProspectId: id, flows: flows[i] }));
   }
 
-  /** Misses here that another replica's answer in the shared level covers become entries here. */
-  private async fromShared(ids: string[]): Promise<void> {
+  /** Misses here that another replica's answer in the shared level covers become entries here; returns the others. */
+  private async fromShared(ids: string[]): Promise<string[]> {
     const now = Date.now();
     const idOf = new Map(ids.map((id) => [keyOf(id), id]));
     const missing = [...idOf.keys()].filter((key) => !((this.entries.get(key)?.expiresAt ?? 0) > now) && !this.inFlight.has(key));
-    if (!missing.length) return;
+    if (!missing.length) return missing;
     await this.dropping;
     const all = this.allGeneration;
     const seen = missing.map((key) => this.generations.get(key) ?? 0);
@@ -190,6 +208,7 @@ export class ProspectFlowsCache {
       this.stats.sharedHits++;
       this.store(key, { id: idOf.get(key)!, flows: row.value, expiresAt: at + this.ttlMs - row.ageMs, askedAt: at });
     });
+    return missing.filter((key) => !rows.has(key));
   }
 
   /** Drops these prospects (null: every one) in the shared level; the next read of it waits until it is in. */
@@ -224,6 +243,11 @@ export class ProspectFlowsCache {
     this.asked.clear();
     this.inFlight.clear();
     this.dropShared(null);
+  }
+
+  /** When the queue leaves (Date.now() clock; Infinity while empty): the timer's time, for a replay on a virtual clock. */
+  get nextDueAt(): number {
+    return this.queue.length ? this.dueAt : Infinity;
   }
 
   /** Lookup calls under way (from the shared level's checks before the call to storing its answers there). */
@@ -336,7 +360,7 @@ export class ProspectFlowsCache {
       askedAt = await this.shared.reads.clock().catch(() => null);
       if (retryAlone) {
         batch = await this.answeredMeanwhile(batch);
-        if (!batch.length) return;
+        if (!batch.length || this.waitOn(batch)) return;
         const keys = new Set(batch.map((p) => p.key));
         taken = (await this.shared.waiting.leave([...keys], room(0)).catch(() => [])).filter((t) => !keys.has(t.key));
         ahead = this.refreshAhead(new Set([...keys, ...taken.map((t) => t.key)]), room(taken.length), Date.now());
@@ -399,6 +423,21 @@ export class ProspectFlowsCache {
       }
       await Promise.all([...others.values()].map((list) => this.run(list, false)));
     }
+  }
+
+  /**
+   * Prefetches whose window began with prospects another replica's call has since answered: they have waited less
+   * than a window, so they go back to the queue until theirs ends (on one backend they would have started a window
+   * of their own). True if they did.
+   */
+  private waitOn(batch: Pending[]): boolean {
+    const since = Math.min(...batch.map((p) => p.queuedAt));
+    const dueAt = since + this.batchWindowMs;
+    if (dueAt <= Date.now() || batch.length >= GONG_MAX_PROSPECTS_PER_CALL || !batch.every((p) => p.patient && !p.joined)) return false;
+    this.queue = [...batch, ...this.queue];
+    this.dueAt = Math.min(this.dueAt, dueAt);
+    this.armTimer();
+    return true;
   }
 
   /** Prospects of a batch that waited a window and that another replica's call answered meanwhile: served from the shared level. */

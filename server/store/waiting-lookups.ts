@@ -45,6 +45,18 @@ export class WaitingLookups {
     return taken.map((r) => ({ key: r.key, id: r.crm_id }));
   }
 
+  /** Which of these prospects another replica waits for, and how long until its window ends (ms, 0 if over). */
+  async elsewhere(keys: string[]): Promise<Map<string, number>> {
+    if (!keys.length) return new Map();
+    const { db, now } = this.reads;
+    const at = this.reads.at();
+    const rows = await db.all<{ key: string; in_ms: number }>(
+      `SELECT key, due_at - ${now} AS in_ms FROM prospect_flows_waiting WHERE key IN (${keys.map(() => '?').join(', ')}) AND replica <> ? AND due_at > ${now} - ?`,
+      [...at, ...keys, this.replica, ...at, this.staleMs],
+    );
+    return new Map(rows.map((r) => [r.key, Math.max(0, Number(r.in_ms))]));
+  }
+
   /** Forgets rows left behind (their replica died or its call failed before it left). */
   async prune(): Promise<number> {
     const { changes } = await this.reads.db.run(`DELETE FROM prospect_flows_waiting WHERE due_at < ${this.reads.now} - ?`, [...this.reads.at(), this.staleMs]);

@@ -205,6 +205,40 @@ describe('prospect flows shared by replicas', () => {
     expect(await db.all('SELECT key FROM prospect_flows_waiting')).toEqual([]);
   });
 
+  it('a record looked up on one replica while its row waits in another replica\'s window waits with it: one call', async () => {
+    db = await openTestDb();
+    const gong = fakeGong();
+    gong.flows.set(X, ['f1']);
+    const [a, b] = [replica(db, TTL, 500), replica(db, TTL, 500)];
+    const onA = a.cache.lookup(gong.session, [X], { wait: true });
+    await waitFor(async () => (await db!.all('SELECT key FROM prospect_flows_waiting')).length === 1, 5_000, 10);
+    // The side panel's own lookup (no wait) on B: sent at once, it would be a second call.
+    const onB = b.cache.lookup(gong.session, [X]);
+    expect((await onB)[0].flows.map((f) => f.flowId)).toEqual(['f1']);
+    await onA;
+    expect(gong.asked).toEqual([[X]]);
+  });
+
+  it('prefetches whose window began with prospects another replica answered wait out their own window', async () => {
+    db = await openTestDb();
+    const gong = fakeGong();
+    const Z = '0038d0002AbCdEfAAB';
+    const [a, b] = [replica(db, TTL, 300), replica(db, TTL, 1_000)];
+    const started = Date.now();
+    const onY = b.cache.lookup(gong.session, [Y], { wait: true });
+    const onX = a.cache.lookup(gong.session, [X], { wait: true });
+    await onX;
+    await new Promise((r) => setTimeout(r, 600 - (Date.now() - started)));
+    // Queued at ~600 ms in B's window (ends at 1,000): when it ends, Y was answered by A and Z has waited 400 ms.
+    const onZ = b.cache.lookup(gong.session, [Z], { wait: true });
+    await new Promise((r) => setTimeout(r, 1_300 - (Date.now() - started)));
+    expect(gong.asked).toEqual([[X, Y]]);
+    await onY;
+    await onZ;
+    expect(gong.asked).toEqual([[X, Y], [Z]]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_550);
+  });
+
   it('a prospect taken by a call that fails is asked by its own replica when its window ends', async () => {
     db = await openTestDb();
     const gong = fakeGong();

@@ -48,7 +48,7 @@ import { WaitingLookups } from './store/waiting-lookups';
 import { SeenItems } from './store/seen-items';
 import { UserStore } from './store/users';
 import { CallsIndex, SHARED_CALLS_INDEX } from './services/calls';
-import { ProspectFlowsCache, SHARED_PROSPECT_FLOWS, type SharedProspectFlows } from './services/prospect-flows';
+import { ProspectFlowsCache, REFRESH_AHEAD_ASKED_WITHIN_MS, SHARED_PROSPECT_FLOWS, type SharedProspectFlows } from './services/prospect-flows';
 import { CompanyDirectory } from './services/scope';
 
 export const VERSION = '0.1.0';
@@ -287,6 +287,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     const sharedProspectFlows: SharedProspectFlows | undefined = sharedReads && {
       reads: sharedReads.of(SHARED_PROSPECT_FLOWS, gateway.options.prospectFlowsTtlMs),
       waiting: new WaitingLookups(sharedReads, replica, WAITING_STALE_MS),
+      // A list re-rendered every 20–60 s reaches a given replica of three every 1–3 minutes.
+      refreshAskedWithinMs: 3 * REFRESH_AHEAD_ASKED_WITHIN_MS,
     };
     const prune = async () => {
       const deleted = await jobs.deleteFinishedBefore(new Date(Date.now() - config.jobRetentionDays * 86_400_000));

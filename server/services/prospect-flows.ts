@@ -56,6 +56,11 @@ export interface SharedProspectFlows {
   reads: SharedRead<ProspectFlow[]>;
   /** Prospects waiting in a replica's window, which another replica's call may take. */
   waiting: WaitingLookups;
+  /**
+   * Rows asked here within this are refreshed ahead (REFRESH_AHEAD_ASKED_WITHIN_MS for one backend): a load balancer
+   * spreads a list's re-renders over the replicas, so each sees only a share of them.
+   */
+  refreshAskedWithinMs: number;
 }
 
 /** The kind of shared read (server/store/shared-reads.ts) this cache fills. */
@@ -300,14 +305,14 @@ export class ProspectFlowsCache {
     }
   }
 
-  /** Up to `room` cached rows asked within the last minute and past half their life, soonest to expire first. */
+  /** Up to `room` cached rows asked within the last minute (behind replicas, longer) and past half their life, soonest to expire first. */
   private refreshAhead(taken: Set<string>, room: number, now: number): { key: string; id: string }[] {
     // Expired rows at the front (stored first, so expiring first) go, and so do rows not asked for lately.
     for (const [key, e] of this.entries) {
       if (e.expiresAt > now) break;
       this.entries.delete(key);
     }
-    const since = now - REFRESH_AHEAD_ASKED_WITHIN_MS;
+    const since = now - (this.shared?.refreshAskedWithinMs ?? REFRESH_AHEAD_ASKED_WITHIN_MS);
     for (const [key, at] of this.asked) {
       if (at >= since) break;
       this.asked.delete(key);
@@ -339,8 +344,37 @@ export class ProspectFlowsCache {
       .sort((a, b) => a.expiresAt - b.expiresAt)
       .slice(0, room)
       .map((e) => ({ key: e.key, id: e.id }));
-    this.stats.refreshedAhead += out.length;
     return out;
+  }
+
+  private counted(ahead: { key: string; id: string }[]): { key: string; id: string }[] {
+    this.stats.refreshedAhead += ahead.length;
+    return ahead;
+  }
+
+  /**
+   * Behind replicas: rows to refresh ahead, less those another replica refreshed since this one stored them (it
+   * takes them from the shared level instead), so that replicas do not fill their calls with the same rows.
+   */
+  private async refreshAheadShared(taken: Set<string>, room: number): Promise<{ key: string; id: string }[]> {
+    const candidates = this.refreshAhead(taken, GONG_MAX_PROSPECTS_PER_CALL, Date.now());
+    if (!candidates.length || room <= 0) return [];
+    await this.dropping;
+    const all = this.allGeneration;
+    const seen = candidates.map((c) => this.generations.get(c.key) ?? 0);
+    const rows = await this.shared!.reads.get(candidates.map((c) => c.key)).catch(() => new Map<string, never>());
+    const at = Date.now();
+    const out: { key: string; id: string }[] = [];
+    candidates.forEach((c, i) => {
+      const row = rows.get(c.key);
+      const entry = this.entries.get(c.key);
+      const newer = row && entry && at + this.ttlMs - row.ageMs > entry.expiresAt && row.ageMs < this.ttlMs / 2;
+      if (newer && all === this.allGeneration && seen[i] === (this.generations.get(c.key) ?? 0)) {
+        this.store(c.key, { ...entry, flows: row.value, expiresAt: at + this.ttlMs - row.ageMs });
+        this.stats.sharedHits++;
+      } else if (out.length < room) out.push(c);
+    });
+    return this.counted(out);
   }
 
   /**
@@ -355,7 +389,7 @@ export class ProspectFlowsCache {
     // The shared level dates answers by the shared clock (one for every replica), read before the call.
     let askedAt: number | null = null;
     if (!this.shared) {
-      if (retryAlone) ahead = this.refreshAhead(new Set(batch.map((p) => p.key)), room(0), Date.now());
+      if (retryAlone) ahead = this.counted(this.refreshAhead(new Set(batch.map((p) => p.key)), room(0), Date.now()));
     } else {
       askedAt = await this.shared.reads.clock().catch(() => null);
       if (retryAlone) {
@@ -363,7 +397,7 @@ export class ProspectFlowsCache {
         if (!batch.length || this.waitOn(batch)) return;
         const keys = new Set(batch.map((p) => p.key));
         taken = (await this.shared.waiting.leave([...keys], room(0)).catch(() => [])).filter((t) => !keys.has(t.key));
-        ahead = this.refreshAhead(new Set([...keys, ...taken.map((t) => t.key)]), room(taken.length), Date.now());
+        ahead = await this.refreshAheadShared(new Set([...keys, ...taken.map((t) => t.key)]), room(taken.length));
         this.stats.takenFromOthers += taken.length;
       }
     }

@@ -65,11 +65,11 @@ const sharedRow = (db: Db, key: string) => db.get<{ value: string | null; droppe
 
 let replicas = 0;
 /** A replica's cache (`windowMs`: its batching window); `hear(tags)` is what a write's NOTIFY does on it. */
-function replica(db: Db, ttlMs = TTL, windowMs = 0) {
+function replica(db: Db, ttlMs = TTL, windowMs = 0, refreshAskedWithinMs = 60_000) {
   const listeners: ((tags: string[]) => void)[] = [];
   const gateway = { onInvalidate: (fn: (tags: string[]) => void) => listeners.push(fn) } as unknown as GongGateway;
   const reads = new SharedReads(db);
-  const shared = { reads: reads.of<ProspectFlow[]>(SHARED_PROSPECT_FLOWS, ttlMs), waiting: new WaitingLookups(reads, `replica-${++replicas}`, 60_000) };
+  const shared = { reads: reads.of<ProspectFlow[]>(SHARED_PROSPECT_FLOWS, ttlMs), waiting: new WaitingLookups(reads, `replica-${++replicas}`, 60_000), refreshAskedWithinMs };
   const cache = new ProspectFlowsCache(gateway, ttlMs, windowMs, 50_000, shared);
   return { cache, shared, hear: (tags: string[]) => listeners.forEach((l) => l(tags)) };
 }
@@ -237,6 +237,38 @@ describe('prospect flows shared by replicas', () => {
     await onZ;
     expect(gong.asked).toEqual([[X, Y], [Z]]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_550);
+  });
+
+  it('behind replicas, rows asked here within the replicas\' longer time are refreshed ahead in a call with room', async () => {
+    db = await openTestDb();
+    for (const [askedWithinMs, refreshed] of [
+      [100, false],
+      [5_000, true],
+    ] as const) {
+      const gong = fakeGong();
+      const r = replica(db, 400, 0, askedWithinMs);
+      await r.cache.lookup(gong.session, [X]);
+      // Past half its life, asked 250 ms ago; Y's call has room.
+      await new Promise((res) => setTimeout(res, 250));
+      await r.cache.lookup(gong.session, [Y]);
+      expect(gong.asked).toEqual(refreshed ? [[X], [Y, X]] : [[X], [Y]]);
+      await db.run('DELETE FROM shared_reads');
+    }
+  });
+
+  it('a row another replica refreshed ahead is taken from the shared level, not refreshed again', async () => {
+    db = await openTestDb();
+    const gong = fakeGong();
+    const Z = '0038d0002AbCdEfAAB';
+    const [a, b] = [replica(db, 400, 0, 5_000), replica(db, 400, 0, 5_000)];
+    await a.cache.lookup(gong.session, [X]);
+    await b.cache.lookup(gong.session, [X]);
+    await new Promise((res) => setTimeout(res, 250));
+    await a.cache.lookup(gong.session, [Y]);
+    // A's answers are in the shared level once its call is over.
+    await waitFor(() => a.cache.callsUnderWay === 0, 5_000, 5);
+    await b.cache.lookup(gong.session, [Z]);
+    expect(gong.asked).toEqual([[X], [Y, X], [Z]]);
   });
 
   it('a prospect taken by a call that fails is asked by its own replica when its window ends', async () => {

@@ -505,7 +505,8 @@ export class ProspectFlowsCache {
     }
     this.entries.delete(key);
     this.entries.set(key, entry);
-    this.noteAsked(key, entry.askedAt);
+    // A row another replica's window waited for (taken into a call here) was asked by no one here.
+    if (entry.askedAt > 0) this.noteAsked(key, entry.askedAt);
   }
 
   private noteAsked(key: string, at: number): void {

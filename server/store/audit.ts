@@ -50,19 +50,34 @@ const FLOW_WRITES_KEPT = 10_000;
 
 export type FlowWriteRow = Pick<AuditRow, 'at' | 'userEmail' | 'tool' | 'input' | 'answer'>;
 
-/** A prospect's flow writes (CRM id, limit). The input is JSON text (written by record); each engine has its own way into a JSON array. */
-function flowWritesSql(engine: Engine): string {
-  const tools = `a.tool IN (${FLOW_WRITE_TOOLS.map((t) => `'${t}'`).join(', ')}) AND a.outcome = 'ok'`;
+const isFlowWrite = (entry: AuditEntry) => entry.outcome === 'ok' && entry.tool !== null && FLOW_WRITE_TOOLS.includes(entry.tool);
+
+/**
+ * A prospect's flow writes (CRM id, limit), through `audit_prospects`: the newest of that prospect's index rows,
+ * each joined to its audit row by id. The conditions on the audit row are those the index was filled under.
+ */
+const FLOW_WRITES_SQL = `SELECT a.at, a.user_email AS "userEmail", a.tool, a.input, a.answer
+  FROM audit_prospects p JOIN audit a ON a.id = p.audit_id
+  WHERE p.crm_id = lower(?) AND a.tool IN (${FLOW_WRITE_TOOLS.map((t) => `'${t}'`).join(', ')}) AND a.outcome = 'ok'
+  ORDER BY p.audit_id DESC LIMIT ?`;
+
+/**
+ * Indexes one audit row (id) under each CRM id in its input's `crm_prospect_ids`, lowercased by the database (as
+ * the lookup's `lower(?)` and the migration that filled the index from older rows). Each engine reads JSON its way.
+ */
+function indexFlowWriteSql(engine: Engine): string {
   return engine === 'postgres'
-    ? `SELECT a.at, a.user_email AS "userEmail", a.tool, a.input, a.answer
-       FROM audit a, jsonb_array_elements_text(CASE WHEN jsonb_typeof(a.input::jsonb -> 'crm_prospect_ids') = 'array' THEN a.input::jsonb -> 'crm_prospect_ids' ELSE '[]'::jsonb END) j(value)
-       WHERE ${tools} AND a.input IS NOT NULL AND lower(j.value) = lower(?)
-       ORDER BY a.id DESC LIMIT ?`
-    : `SELECT a.at, a.user_email AS "userEmail", a.tool, a.input, a.answer
-       FROM audit a, json_each(a.input, '$.crm_prospect_ids') j
-       WHERE ${tools} AND json_valid(a.input) AND lower(j.value) = lower(?)
-       ORDER BY a.id DESC LIMIT ?`;
+    ? `INSERT INTO audit_prospects (crm_id, audit_id)
+       SELECT DISTINCT lower(j.value #>> '{}'), a.id FROM audit a, jsonb_array_elements(CASE WHEN jsonb_typeof(a.input::jsonb -> 'crm_prospect_ids') = 'array' THEN a.input::jsonb -> 'crm_prospect_ids' ELSE '[]'::jsonb END) j(value)
+       WHERE a.id = ? AND a.input IS NOT NULL AND jsonb_typeof(j.value) = 'string'
+       ON CONFLICT DO NOTHING`
+    : `INSERT INTO audit_prospects (crm_id, audit_id)
+       SELECT DISTINCT lower(j.value), a.id FROM audit a, json_each(a.input, '$.crm_prospect_ids') j
+       WHERE a.id = ? AND json_valid(a.input) AND json_type(a.input, '$.crm_prospect_ids') = 'array' AND j.type = 'text'
+       ON CONFLICT DO NOTHING`;
 }
+
+const INSERT_AUDIT_SQL = 'INSERT INTO audit (at, user_id, user_email, request_id, route, tool, input, outcome, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 export class AuditLog {
   /** Writes under way: app.ts holds each answer until those its request started are in the database. */
@@ -81,12 +96,12 @@ export class AuditLog {
   private readonly flowWrites: Map<string, readonly FlowWriteRow[]> | null;
   /** Flow writes landed so far: a read that overlapped one keeps nothing (it may have missed the row). */
   private flowWritesLanded = 0;
-  private readonly flowWritesSql: string;
+  private readonly indexFlowWriteSql: string;
 
   constructor(private readonly db: Db, private readonly maxDenialRows = MAX_DENIAL_ROWS, opts: { retryDelaysMs?: number[] } = {}) {
     this.retryDelaysMs = opts.retryDelaysMs ?? AUDIT_RETRY_DELAYS_MS;
     this.flowWrites = db.engine === 'sqlite' ? new Map() : null;
-    this.flowWritesSql = flowWritesSql(db.engine);
+    this.indexFlowWriteSql = indexFlowWriteSql(db.engine);
   }
 
   /**
@@ -142,17 +157,26 @@ export class AuditLog {
   }
 
   private async write(entry: AuditEntry): Promise<void> {
-    await this.db.run('INSERT INTO audit (at, user_id, user_email, request_id, route, tool, input, outcome, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    const row = [
       nowIso(),
-        entry.userId,
-        entry.userEmail,
-        entry.requestId,
-        entry.route,
-        entry.tool,
-        entry.input === undefined ? null : JSON.stringify(entry.input),
-        entry.outcome,
+      entry.userId,
+      entry.userEmail,
+      entry.requestId,
+      entry.route,
+      entry.tool,
+      entry.input === undefined ? null : JSON.stringify(entry.input),
+      entry.outcome,
       entry.answer === undefined ? null : JSON.stringify(entry.answer),
-    ]);
+    ];
+    if (!isFlowWrite(entry)) {
+      await this.db.run(INSERT_AUDIT_SQL, row);
+      return;
+    }
+    // A flow write and its prospects' index rows land together: a history read never misses a row that is in the audit.
+    await this.db.tx(async (tx) => {
+      const { id } = (await tx.get<{ id: number }>(`${INSERT_AUDIT_SQL} RETURNING id`, row))!;
+      await tx.run(this.indexFlowWriteSql, [id]);
+    });
   }
 
   denied(entry: DenialEntry): Promise<void> {
@@ -199,7 +223,7 @@ export class AuditLog {
       return kept;
     }
     const landedBefore = this.flowWritesLanded;
-    const rows = await this.db.all<FlowWriteRow>(this.flowWritesSql, [crmId, FLOW_WRITES_LIMIT]);
+    const rows = await this.db.all<FlowWriteRow>(FLOW_WRITES_SQL, [crmId, FLOW_WRITES_LIMIT]);
     if (this.flowWrites && this.flowWritesLanded === landedBefore) {
       if (this.flowWrites.size >= FLOW_WRITES_KEPT) this.flowWrites.delete(this.flowWrites.keys().next().value!);
       this.flowWrites.set(key, rows);

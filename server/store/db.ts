@@ -2,17 +2,50 @@
  * The backend's database and its schema migrations, for both engines (server/store/sql.ts): SQLite (WAL) in the
  * data directory by default, PostgreSQL when DATABASE_URL is set (several replicas share it). Migrations are
  * append-only and written once, in SQLite's dialect; `forPostgres` turns the few differences (integer widths,
- * row ids) into Postgres'. Each runs once, in order: recorded in `user_version` (SQLite) or `schema_version`
+ * row ids) into Postgres' (a migration that reads JSON gives each engine its own text). Each runs once, in order: recorded in `user_version` (SQLite) or `schema_version`
  * (Postgres, under an advisory lock, so replicas starting together migrate once).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PostgresDb, SqliteDb, type Db } from './sql';
+import { PostgresDb, SqliteDb, type Db, type Engine } from './sql';
 
 export type { Db, Sql } from './sql';
 
-const MIGRATIONS: string[] = [
+/**
+ * One migration: SQL in SQLite's dialect for both engines (`forPostgres` translates it), or, where the dialects
+ * differ beyond that (JSON functions), each engine's own.
+ */
+type Migration = string | { sqlite: string; postgres: string };
+
+/** The flow writes that name prospects (audit.ts FLOW_WRITE_TOOLS, frozen as they were when this migration was written). */
+const INDEXED_FLOW_WRITES = `a.tool IN ('gong_engage_prospects_assign', 'gong_engage_prospects_assign_cool_off_override', 'gong_engage_prospects_unassign') AND a.outcome = 'ok'`;
+/** With SQLite the table is its key alone (no row ids); forPostgres makes the ids 64-bit. */
+const AUDIT_PROSPECTS_TABLE = `
+  CREATE TABLE audit_prospects (
+    crm_id TEXT NOT NULL,
+    audit_id INTEGER NOT NULL,
+    PRIMARY KEY (crm_id, audit_id)
+  )`;
+
+/**
+ * Each successful flow write's prospects (lowercased CRM id → audit row), so that a prospect's flow history is
+ * an index lookup instead of a pass over every flow write's JSON (server/store/audit.ts); filled from the audit.
+ */
+const AUDIT_PROSPECTS: Migration = {
+  sqlite: `${AUDIT_PROSPECTS_TABLE} WITHOUT ROWID;
+  INSERT INTO audit_prospects (crm_id, audit_id)
+  SELECT DISTINCT lower(j.value), a.id FROM audit a, json_each(a.input, '$.crm_prospect_ids') j
+  WHERE ${INDEXED_FLOW_WRITES} AND json_valid(a.input) AND json_type(a.input, '$.crm_prospect_ids') = 'array' AND j.type = 'text';
+  `,
+  postgres: `${forPostgres(AUDIT_PROSPECTS_TABLE)};
+  INSERT INTO audit_prospects (crm_id, audit_id)
+  SELECT DISTINCT lower(j.value #>> '{}'), a.id FROM audit a, jsonb_array_elements(CASE WHEN jsonb_typeof(a.input::jsonb -> 'crm_prospect_ids') = 'array' THEN a.input::jsonb -> 'crm_prospect_ids' ELSE '[]'::jsonb END) j(value)
+  WHERE ${INDEXED_FLOW_WRITES} AND a.input IS NOT NULL AND jsonb_typeof(j.value) = 'string';
+  `,
+};
+
+const MIGRATIONS: Migration[] = [
   // 1: users, audit, idempotency, jobs, usage
   `
   CREATE TABLE users (
@@ -193,7 +226,15 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX prospect_flows_waiting_due_at ON prospect_flows_waiting(due_at);
   `,
+  // 10: prospects of each flow write (above)
+  AUDIT_PROSPECTS,
 ];
+
+/** The schema version that made `audit_prospects` (a test opens a database just before it, to see it filled). */
+export const AUDIT_PROSPECTS_VERSION = MIGRATIONS.indexOf(AUDIT_PROSPECTS) + 1;
+
+const migrationSql = (m: Migration, engine: Engine): string =>
+  typeof m !== 'string' ? m[engine] : engine === 'postgres' ? forPostgres(m) : m;
 
 /** SQLite's dialect → Postgres': integers are 64-bit (ms timestamps), row ids are identities. */
 export function forPostgres(migration: string): string {
@@ -208,7 +249,7 @@ export function forPostgres(migration: string): string {
  * creates its -wal and -shm files with the database file's permissions. A directory or database made
  * by an older version is tightened here.
  */
-export function openDb(dataDir: string): SqliteDb {
+export function openDb(dataDir: string, opts: MigrateOptions = {}): SqliteDb {
   privateDataDir(dataDir);
   const file = path.join(dataDir, 'backend.sqlite');
   fs.closeSync(fs.openSync(file, 'a', 0o600));
@@ -218,15 +259,20 @@ export function openDb(dataDir: string): SqliteDb {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrateSqlite(db);
+  migrateSqlite(db, opts.schemaVersion ?? MIGRATIONS.length);
   return new SqliteDb(db, file);
 }
 
-function migrateSqlite(db: Database.Database): void {
+/** Tests only: migrate up to this version (to see what a later migration does to an older database's rows). */
+export interface MigrateOptions {
+  schemaVersion?: number;
+}
+
+function migrateSqlite(db: Database.Database, target: number): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  for (let version = current; version < MIGRATIONS.length; version++) {
+  for (let version = current; version < target; version++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[version]);
+      db.exec(migrationSql(MIGRATIONS[version], 'sqlite'));
       db.pragma(`user_version = ${version + 1}`);
     })();
   }
@@ -235,7 +281,7 @@ function migrateSqlite(db: Database.Database): void {
 /** Any number that is this backend's: replicas starting together wait on it, so one of them migrates. */
 const MIGRATION_LOCK = 7_140_215;
 
-export async function openPostgres(databaseUrl: string, poolSize?: number): Promise<PostgresDb> {
+export async function openPostgres(databaseUrl: string, poolSize?: number, opts: MigrateOptions = {}): Promise<PostgresDb> {
   const db = PostgresDb.open(databaseUrl, poolSize);
   try {
     const client = await db.pool.connect();
@@ -245,8 +291,8 @@ export async function openPostgres(databaseUrl: string, poolSize?: number): Prom
       await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
       const row = (await client.query('SELECT version FROM schema_version')).rows[0] as { version: number } | undefined;
       if (!row) await client.query('INSERT INTO schema_version (version) VALUES (0)');
-      for (let version = row?.version ?? 0; version < MIGRATIONS.length; version++) {
-        await client.query(forPostgres(MIGRATIONS[version]));
+      for (let version = row?.version ?? 0; version < (opts.schemaVersion ?? MIGRATIONS.length); version++) {
+        await client.query(migrationSql(MIGRATIONS[version], 'postgres'));
         await client.query('UPDATE schema_version SET version = $1', [version + 1]);
       }
       await client.query('COMMIT');

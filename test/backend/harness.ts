@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { startBackend, type Backend, type BackendOptions } from '../../server/app';
-import { openDb, openPostgres, type Db } from '../../server/store/db';
+import { openDb, openPostgres, type Db, type MigrateOptions } from '../../server/store/db';
 import type { Role } from '../../lib/gong-tools';
 import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 
@@ -78,8 +78,8 @@ export function testDatabaseUrl(dataDir: string): Promise<string> {
 }
 
 /** The store a backend started on this data directory uses, for the engine under test. */
-export async function openTestDb(dataDir: string = tempDataDir()): Promise<Db> {
-  return TEST_POSTGRES_URL ? openPostgres(await testDatabaseUrl(dataDir)) : openDb(dataDir);
+export async function openTestDb(dataDir: string = tempDataDir(), opts: MigrateOptions = {}): Promise<Db> {
+  return TEST_POSTGRES_URL ? openPostgres(await testDatabaseUrl(dataDir), undefined, opts) : openDb(dataDir, opts);
 }
 
 /** The environment a backend on this data directory needs for the engine under test (DATABASE_URL with Postgres). */

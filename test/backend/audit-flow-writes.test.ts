@@ -5,11 +5,11 @@
  * prospect up in an index (`audit_prospects`), never passes over every flow write; rows audited before the index
  * existed are found through it too. Both engines.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditLog, type AuditEntry } from '../../server/store/audit';
 import { AUDIT_PROSPECTS_VERSION } from '../../server/store/db';
 import type { Db, Sql, SqlParam } from '../../server/store/sql';
-import { openTestDb, tempDataDir } from './harness';
+import { openTestDb, tempDataDir, useTestDb } from './harness';
 
 const assign = (ids: unknown, flowId = 'f1'): AuditEntry => ({
   userId: 7,
@@ -65,15 +65,11 @@ function watched(db: Db): Db & { reads: { sql: string; params: SqlParam[] }[] } 
 
 const flowIds = (rows: readonly { input: string | null }[]) => rows.map((r) => (JSON.parse(r.input!) as { flow_id: string }).flow_id);
 
-let db: Db | undefined;
-afterEach(async () => {
-  await db?.close();
-  db = undefined;
-});
+const testDb = useTestDb();
 
 describe("audit log: a prospect's flow writes", () => {
   it('include a write made after the prospect was last read (its id in any case), and only for the prospects it names', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const audit = new AuditLog(db);
     expect(await audit.prospectFlowWrites('0038d00000AbCdEAAA')).toEqual([]);
     expect(await audit.prospectFlowWrites('0038d00000ZzZzZAAA')).toEqual([]);
@@ -88,8 +84,7 @@ describe("audit log: a prospect's flow writes", () => {
   });
 
   it('include a write that landed while a read was under way', async () => {
-    const real = await openTestDb();
-    db = real;
+    const real = await testDb();
     const slow = gated(real);
     const audit = new AuditLog(slow);
     slow.hold();
@@ -103,8 +98,7 @@ describe("audit log: a prospect's flow writes", () => {
   });
 
   it('include a write that landed on a later try', async () => {
-    const real = await openTestDb();
-    db = real;
+    const real = await testDb();
     const audit = new AuditLog(gated(real, { failInserts: 1 }), undefined, { retryDelaysMs: [30] });
     const written = audit.record(assign(['0038d00000AbCdEAAA']));
     // Read while the write waits for its second try: not there yet.
@@ -114,8 +108,7 @@ describe("audit log: a prospect's flow writes", () => {
   });
 
   it('look the prospect up in an index, not through every flow write in the audit', async () => {
-    const real = await openTestDb();
-    db = real;
+    const real = await testDb();
     const audit = new AuditLog(real);
     // 600 flow writes (and other rows) that name other prospects, 20 each; one names ours among them.
     for (let i = 0; i < 600; i++) {
@@ -162,7 +155,7 @@ describe("audit log: a prospect's flow writes", () => {
     } finally {
       await before.close();
     }
-    db = await openTestDb(dataDir);
+    const db = await testDb(dataDir);
     const audit = new AuditLog(db);
     expect(flowIds(await audit.prospectFlowWrites('0038d00000AbCdEAAA'))).toEqual(['f3', 'f1']);
     expect(flowIds(await audit.prospectFlowWrites('0038D00000ZZZZZAAA'))).toEqual(['f2', 'f1']);
@@ -179,8 +172,7 @@ describe("audit log: a prospect's flow writes", () => {
   });
 
   it('index a write with its audit row or not at all', async () => {
-    const real = await openTestDb();
-    db = real;
+    const real = await testDb();
     const audit = new AuditLog(real, undefined, { retryDelaysMs: [] });
     // The index insert fails after the audit row went in: the transaction takes both back.
     const broken = Object.assign(Object.create(real) as Db, {

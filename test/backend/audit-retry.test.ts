@@ -2,10 +2,10 @@
  * The audit log keeps what it is given: a write that fails (the database restarting, a failover) is tried again;
  * one that never goes in is handed to the operator's log (onLost) instead of vanishing. Both engines.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditLog, type AuditEntry } from '../../server/store/audit';
 import type { Db, SqlParam } from '../../server/store/sql';
-import { openTestDb } from './harness';
+import { useTestDb } from './harness';
 
 const entry: AuditEntry = { userId: 7, userEmail: 'rep@example.com', requestId: 'job-1', route: 'job', tool: 'gong_engage_flows_prospects_assign', input: { flowId: 'f1' }, outcome: 'ok', answer: null };
 
@@ -25,15 +25,11 @@ function flaky(db: Db, failures: number): Db & { tries: () => number } {
   });
 }
 
-let db: Db | undefined;
-afterEach(async () => {
-  await db?.close();
-  db = undefined;
-});
+const testDb = useTestDb();
 
 describe('audit log: a write that fails', () => {
   it('is tried again and lands', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const lost: AuditEntry[] = [];
     const audit = new AuditLog(flaky(db, 2), undefined, { retryDelaysMs: [1, 1, 1] });
     audit.onLost = (e) => lost.push(e as AuditEntry);
@@ -45,7 +41,7 @@ describe('audit log: a write that fails', () => {
   });
 
   it('that never goes in reaches the operator’s log with the whole entry, and its caller is told', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const lost: { entry: unknown; err: unknown }[] = [];
     const failing = flaky(db, 100);
     const audit = new AuditLog(failing, undefined, { retryDelaysMs: [1, 1] });
@@ -60,7 +56,7 @@ describe('audit log: a write that fails', () => {
   });
 
   it('a refusal’s record is tried again too', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const audit = new AuditLog(flaky(db, 1), undefined, { retryDelaysMs: [1] });
     await audit.denied({ ip: '127.0.0.1', method: 'GET', route: '/api/v1/admin/people', reason: 'FORBIDDEN', userId: 7 });
     expect(await db.all<{ reason: string }>('SELECT reason FROM access_denials')).toEqual([{ reason: 'FORBIDDEN' }]);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { afterEach } from 'vitest';
 import { startBackend, type Backend, type BackendOptions } from '../../server/app';
 import { openDb, openPostgres, type Db, type MigrateOptions } from '../../server/store/db';
 import type { Role } from '../../lib/gong-tools';
@@ -83,6 +84,22 @@ export async function openTestDb(dataDir: string = tempDataDir(), opts: MigrateO
 }
 
 /** The environment a backend on this data directory needs for the engine under test (DATABASE_URL with Postgres). */
+/**
+ * A test file's databases: `const testDb = useTestDb();` at the top, `const db = await testDb();` in a test. Each is
+ * closed after its test (a Postgres one releases its pool), whether the test passed or not.
+ */
+export function useTestDb(): (dataDir?: string, opts?: MigrateOptions) => Promise<Db> {
+  const opened: Db[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((db) => db.close()));
+  });
+  return async (dataDir, opts) => {
+    const db = await openTestDb(dataDir, opts);
+    opened.push(db);
+    return db;
+  };
+}
+
 export async function engineEnv(dataDir: string): Promise<Record<string, string>> {
   return TEST_POSTGRES_URL ? { DATABASE_URL: await testDatabaseUrl(dataDir) } : {};
 }

@@ -5,14 +5,13 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../lib/gong-tools';
 import { ApiFailure } from '../../server/http/api-failure';
 import { hasRole, requireRole } from '../../server/http/roles';
 import { AuditLog } from '../../server/store/audit';
-import type { Db } from '../../server/store/db';
 import { UserStore } from '../../server/store/users';
-import { engineEnv, openTestDb, tempDataDir } from './harness';
+import { engineEnv, openTestDb, tempDataDir, useTestDb } from './harness';
 
 const run = promisify(execFile);
 const main = path.join(process.cwd(), 'server/main.ts');
@@ -29,15 +28,11 @@ async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; 
   }
 }
 
-let db: Db | undefined;
-afterEach(async () => {
-  await db?.close();
-  db = undefined;
-});
+const testDb = useTestDb();
 
 describe('user roles in the store', () => {
   it('makes a new user a rep unless told otherwise, and reports the role on authentication', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const users = new UserStore(db);
     const rep = await users.add('Rep.One@example.com');
     expect(rep.user.role).toBe('rep');
@@ -51,7 +46,7 @@ describe('user roles in the store', () => {
   });
 
   it('changes a role at once, even for a token whose answer was cached', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const users = new UserStore(db);
     const { token } = await users.add('rep@example.com');
     expect(await users.authenticate(token)).toMatchObject({ role: 'rep' });
@@ -60,7 +55,7 @@ describe('user roles in the store', () => {
   });
 
   it('refuses an unknown role or user and changes nothing', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const users = new UserStore(db);
     await users.add('rep@example.com');
     await expect(users.setRole('rep@example.com', 'owner' as never)).rejects.toThrow(/role/);
@@ -70,7 +65,7 @@ describe('user roles in the store', () => {
   });
 
   it('gives users who existed before roles (rows without one) the rep role', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     await db.run("INSERT INTO users (email, token_hash, created_at) VALUES ('old@example.com', 'abc', '2026-01-01T00:00:00.000Z')");
     expect((await new UserStore(db).byEmail('old@example.com'))?.role).toBe('rep');
   });
@@ -88,7 +83,7 @@ describe('requireRole', () => {
   });
 
   it('refuses a lower role with 403 FORBIDDEN and records the refusal', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const audit = new AuditLog(db);
     const req = { user: user('rep'), ip: '127.0.0.1', method: 'GET', url: '/api/v1/admin/users', routeOptions: { url: '/api/v1/admin/users' } };
     let thrown: unknown;

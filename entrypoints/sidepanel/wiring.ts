@@ -78,7 +78,9 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
     /** The first render from the reads started before the panel loaded; the usual reads follow and win. */
     function paintFirst(first: PanelPrefetch) {
       const settings = withManaged({ ...SETTINGS_FALLBACK, ...first.settings }, first.managedBackendUrl);
-      useSettings(settings, (s) => clientFor(s, fetchAfterFirstFrame()));
+      const painted = firstFramePainted();
+      void painted.then(() => loadApiSchemas().catch(() => undefined));
+      useSettings(settings, (s) => clientFor(s, fetchAfter(painted)));
       if (first.outbox) store.getState().setOutbox(first.outbox);
       if (!first.page) return;
       if (!pinnedTabId) followedTabId = first.page.tabId;
@@ -190,14 +192,17 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
  * flows, and compiling zod as long again (bench/README.md). Chromium draws no frames for a hidden page, so a
  * timer caps the wait.
  */
-function fetchAfterFirstFrame(): typeof fetch {
-  const painted = new Promise<void>((resolve) => {
+function firstFramePainted(): Promise<void> {
+  return new Promise<void>((resolve) => {
     if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(resolve));
     setTimeout(resolve, 50);
   });
-  void painted.then(() => loadApiSchemas().catch(() => undefined));
+}
+
+/** `fetch`, starting each request only once `ready` has settled. */
+function fetchAfter(ready: Promise<void>): typeof fetch {
   return async (...args) => {
-    await painted;
+    await ready;
     return fetch(...args);
   };
 }

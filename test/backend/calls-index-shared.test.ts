@@ -12,7 +12,7 @@ import { SEED } from '../../server/sandbox/gong/seed';
 import { CallsIndex, SHARED_CALLS_INDEX, prospectCalls, type SharedCallsWindow } from '../../server/services/calls';
 import { SharedReads } from '../../server/store/shared-reads';
 import type { Db } from '../../server/store/sql';
-import { openTestDb } from './harness';
+import { useTestDb } from './harness';
 
 const TTL = 60_000;
 const DAYS = 90;
@@ -41,18 +41,16 @@ function replica(db: Db, ttlMs = TTL) {
   return { index, hear: (tags: string[]) => listeners.forEach((l) => l(tags)) };
 }
 
-let db: Db | undefined;
+const testDb = useTestDb();
 let sim: GongSimulator | undefined;
-afterEach(async () => {
-  await db?.close();
+afterEach(() => {
   sim?.close();
-  db = undefined;
   sim = undefined;
 });
 
 describe('calls index shared by replicas', () => {
   it('a window one replica loaded from Gong costs another replica no call, and matches the same calls', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const g = gong();
     sim = g.sim;
     const [a, b] = [replica(db), replica(db)];
@@ -67,7 +65,7 @@ describe('calls index shared by replicas', () => {
   });
 
   it('a call created through one replica stops the shared window, also for a replica that never heard of it', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const g = gong();
     sim = g.sim;
     const [a, b] = [replica(db), replica(db)];
@@ -79,7 +77,7 @@ describe('calls index shared by replicas', () => {
   });
 
   it('a window older than the TTL is loaded again from Gong', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const g = gong();
     sim = g.sim;
     const [a, b] = [replica(db, 200), replica(db, 200)];

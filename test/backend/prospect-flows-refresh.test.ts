@@ -29,21 +29,28 @@ function cacheAt(clock: { now: number }, ttl: number) {
   return { cache, asked, session };
 }
 
+/** Two rows a rep keeps working on (the sooner one stored a second earlier), now past half their life. */
+async function twoWorkedRowsPastHalfLife({ cache, session }: ReturnType<typeof cacheAt>, clock: { now: number }, ttl: number) {
+  const hotLater = id(1000);
+  const hotSooner = id(1001);
+  await cache.lookup(session, [hotSooner]);
+  clock.now += 1_000;
+  await cache.lookup(session, [hotLater]);
+  // Past half their life, both are asked for again (from the cache: no call).
+  clock.now += ttl / 2 + 1_000;
+  await cache.lookup(session, [hotLater, hotSooner]);
+  return { hotLater, hotSooner };
+}
+
 describe('prospect flows: refresh-ahead', () => {
   it('asks again for the rows asked for lately, soonest to expire first, and for none of the others', async () => {
     const ttl = 4 * REFRESH_AHEAD_ASKED_WITHIN_MS;
     const clock = { now: 1_000_000 };
-    const { cache, asked, session } = cacheAt(clock, ttl);
-    // 300 rows nobody asks for again, then two a rep keeps working on (the second stored a second later).
+    const at = cacheAt(clock, ttl);
+    const { cache, asked, session } = at;
+    // 300 rows nobody asks for again (not asked again when past half their life), then two a rep keeps working on.
     for (let n = 0; n < 300; n++) await cache.lookup(session, [id(n)]);
-    const hotLater = id(1000);
-    const hotSooner = id(1001);
-    await cache.lookup(session, [hotSooner]);
-    clock.now += 1_000;
-    await cache.lookup(session, [hotLater]);
-    // Past half their life, both are asked for again (from the cache: no call); the others are not.
-    clock.now += ttl / 2 + 1_000;
-    await cache.lookup(session, [hotLater, hotSooner]);
+    const { hotLater, hotSooner } = await twoWorkedRowsPastHalfLife(at, clock, ttl);
     expect(asked).toHaveLength(302);
     // A new prospect goes to Gong with room: the two worked rows ride along, the one expiring first first.
     await cache.lookup(session, [id(2000)]);
@@ -58,14 +65,9 @@ describe('prospect flows: refresh-ahead', () => {
   it('finds them among many rows asked for lately that are not yet past half their life', async () => {
     const ttl = 4 * REFRESH_AHEAD_ASKED_WITHIN_MS;
     const clock = { now: 1_000_000 };
-    const { cache, asked, session } = cacheAt(clock, ttl);
-    const hotLater = id(1000);
-    const hotSooner = id(1001);
-    await cache.lookup(session, [hotSooner]);
-    clock.now += 1_000;
-    await cache.lookup(session, [hotLater]);
-    clock.now += ttl / 2 + 1_000;
-    await cache.lookup(session, [hotLater, hotSooner]);
+    const at = cacheAt(clock, ttl);
+    const { cache, asked, session } = at;
+    const { hotLater, hotSooner } = await twoWorkedRowsPastHalfLife(at, clock, ttl);
     // A list of 200 rows a rep is working on, all fresh (one full call: no room to ask for more).
     await cache.lookup(session, Array.from({ length: 200 }, (_, n) => id(n)));
     expect(asked.at(-1)).toHaveLength(200);

@@ -6,7 +6,7 @@
  * (server/store/waiting-lookups.ts). Each "replica" here is a ProspectFlowsCache over the same database; Gong is one
  * fake shared by all of them that counts calls. Both engines.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GongGateway } from '../../server/gong/gateway';
 import type { GongSession } from '../../server/gong/session';
 import type { ProspectFlow } from '../../lib/api';
@@ -14,7 +14,7 @@ import { ProspectFlowsCache, SHARED_PROSPECT_FLOWS } from '../../server/services
 import { SharedReads } from '../../server/store/shared-reads';
 import { WaitingLookups } from '../../server/store/waiting-lookups';
 import type { Db } from '../../server/store/sql';
-import { openTestDb, waitFor } from './harness';
+import { useTestDb, waitFor } from './harness';
 
 const X = '0038d0000lA6fpiAAB';
 const Y = '0038d0001jzXRKWAA4';
@@ -76,27 +76,23 @@ function replica(db: Db, ttlMs = TTL, windowMs = 0, refreshAskedWithinMs = 60_00
 
 const flowIds = async (r: ReturnType<typeof replica>, session: GongSession, id: string) => (await r.cache.lookup(session, [id]))[0].flows.map((f) => f.flowId);
 
-let db: Db | undefined;
-afterEach(async () => {
-  await db?.close();
-  db = undefined;
-});
+const testDb = useTestDb();
 
 describe('prospect flows shared by replicas', () => {
   it('a prospect one replica asked Gong about costs another replica no call', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     gong.flows.set(X, ['f1']);
     const [a, b] = [replica(db), replica(db)];
     expect(await flowIds(a, gong.session, X)).toEqual(['f1']);
-    await waitFor(async () => (await sharedFlows(db!).get([X.toLowerCase()])).size === 1);
+    await waitFor(async () => (await sharedFlows(db).get([X.toLowerCase()])).size === 1);
     expect(await flowIds(b, gong.session, X)).toEqual(['f1']);
     expect(gong.calls()).toBe(1);
     expect(b.cache.stats.sharedHits).toBe(1);
   });
 
   it('a write on one replica: the others ask Gong again, also one that has not heard of it yet', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     const shared = sharedFlows(db);
     const [a, b, c] = [replica(db), replica(db), replica(db)];
@@ -117,7 +113,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('an answer asked before a write is never served after it, though a replica that missed the write stored it', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     gong.flows.set(Y, ['old']);
     const shared = sharedFlows(db);
@@ -128,18 +124,18 @@ describe('prospect flows shared by replicas', () => {
     // The write lands at Gong and is dropped while `slow`'s call is still out; `slow` never hears of it.
     gong.flows.set(Y, ['new']);
     writer.hear([`prospect:${Y.toLowerCase()}`]);
-    await waitFor(async () => (await sharedRow(db!, Y.toLowerCase()))?.dropped_at! > 0);
+    await waitFor(async () => (await sharedRow(db, Y.toLowerCase()))?.dropped_at! > 0);
     release();
     expect((await inFlight)[0].flows.map((f) => f.flowId)).toEqual(['old']);
     // `slow` stored its answer (dated when it asked, before the write): no one is served it.
-    await waitFor(async () => (await sharedRow(db!, Y.toLowerCase()))?.value != null);
+    await waitFor(async () => (await sharedRow(db, Y.toLowerCase()))?.value != null);
     expect((await shared.get([Y.toLowerCase()])).size).toBe(0);
     expect(await flowIds(later, gong.session, Y)).toEqual(['new']);
     expect(gong.calls()).toBe(2);
   });
 
   it('a write that may touch any prospect (a task done, an unassign by instance) stops every shared answer', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     const shared = sharedFlows(db);
     const [a, b] = [replica(db), replica(db)];
@@ -152,7 +148,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('answers older than the TTL are not served, and pruning forgets them', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     const shared = sharedFlows(db, 300);
     const [a, b] = [replica(db, 300), replica(db, 300)];
@@ -168,7 +164,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('an injected clock (a replay on a virtual clock) dates answers and drops instead of the database', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     let now = Date.now() + 30 * 86_400_000;
     const shared = sharedFlows(db, TTL, () => now);
     await shared.put([{ key: 'k', value: [] }], await shared.clock());
@@ -188,7 +184,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('a prospect waiting in one replica\'s window rides in the call another replica makes first; the first replica makes none', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     gong.flows.set(Y, ['f1']);
     // A list prefetch on A, then one on B; A's window ends first.
@@ -206,12 +202,12 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('a record looked up on one replica while its row waits in another replica\'s window waits with it: one call', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     gong.flows.set(X, ['f1']);
     const [a, b] = [replica(db, TTL, 500), replica(db, TTL, 500)];
     const onA = a.cache.lookup(gong.session, [X], { wait: true });
-    await waitFor(async () => (await db!.all('SELECT key FROM prospect_flows_waiting')).length === 1, 5_000, 10);
+    await waitFor(async () => (await db.all('SELECT key FROM prospect_flows_waiting')).length === 1, 5_000, 10);
     // The side panel's own lookup (no wait) on B: sent at once, it would be a second call.
     const onB = b.cache.lookup(gong.session, [X]);
     expect((await onB)[0].flows.map((f) => f.flowId)).toEqual(['f1']);
@@ -220,7 +216,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('prefetches whose window began with prospects another replica answered wait out their own window', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     const Z = '0038d0002AbCdEfAAB';
     const [a, b] = [replica(db, TTL, 300), replica(db, TTL, 1_000)];
@@ -240,7 +236,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('behind replicas, rows asked here within the replicas\' longer time are refreshed ahead in a call with room', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     for (const [askedWithinMs, refreshed] of [
       [100, false],
       [5_000, true],
@@ -257,7 +253,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('a row another replica refreshed ahead is taken from the shared level, not refreshed again', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     const Z = '0038d0002AbCdEfAAB';
     const [a, b] = [replica(db, 400, 0, 5_000), replica(db, 400, 0, 5_000)];
@@ -272,7 +268,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('a prospect taken by a call that fails is asked by its own replica when its window ends', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     const [a, b] = [replica(db, TTL, 300), replica(db, TTL, 1_200)];
     gong.fail(true);
@@ -285,7 +281,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('a prospect written to while it waited is not served from an answer asked before the write', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     gong.flows.set(Y, ['old']);
     const [a, b] = [replica(db, TTL, 300), replica(db, TTL, 1_500)];
@@ -300,7 +296,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('prospects left waiting by a replica that died are not taken, and pruning forgets them', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const gong = fakeGong();
     const reads = new SharedReads(db);
     const dead = new WaitingLookups(reads, 'dead', 60_000);
@@ -313,7 +309,7 @@ describe('prospect flows shared by replicas', () => {
   });
 
   it('drops heard over a long run keep nothing: the promise a read waits on does not grow with each write', async () => {
-    db = await openTestDb();
+    const db = await testDb();
     const a = replica(db);
     for (let i = 0; i < 3; i++) a.hear([`prospect:${X.toLowerCase()}`, 'prospects']);
     a.cache.clear();

@@ -24,6 +24,8 @@ function json(text: string | null): Record<string, unknown> | null {
  * instances, not prospects).
  */
 export async function flowHistory(audit: AuditLog, crmId: string, callerEmail: string, openFlowIds: Promise<Set<string>>): Promise<FlowHistoryEntry[]> {
+  // Gong may fail while the audit is read: that failure is this function's, thrown below, not an unhandled one now.
+  openFlowIds.catch(() => undefined);
   const key = crmId.toLowerCase();
   const names = new Map<string, string>();
   const last = new Map<string, FlowHistoryEntry>();

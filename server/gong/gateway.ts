@@ -299,14 +299,10 @@ export class GongGateway {
   private async callOnce(tool: GongToolName, input: Record<string, unknown>, ctx: GongCallContext, attempt: number): Promise<GongCallResult> {
     // A tool run costs as many Gong calls as it makes (lib/gong-tools.ts): refused unless all of them fit.
     const cost = gongCallsFor(tool, input);
-    const midnight = new Date();
-    midnight.setUTCHours(24, 0, 0, 0);
-    // Not retryable here: waiting hours inside a request helps nobody.
-    const untilMidnight = Math.ceil((midnight.getTime() - Date.now()) / 1000);
     if (this.usage.calls() + cost > this.options.dailyBudget) {
       const left = Math.max(0, this.options.dailyBudget - this.usage.calls());
       const message = left ? `This takes ${cost} Gong calls; ${left} are left of today's budget` : "Today's Gong call budget is used up";
-      throw new GongFailure('over-budget', message, 429, untilMidnight);
+      throw new GongFailure('over-budget', message, 429, secondsUntilMidnight());
     }
     // One rep cannot spend what the others need: each has a share of the day's budget.
     const share = await this.dailyShare();
@@ -316,7 +312,7 @@ export class GongGateway {
       const message = left
         ? `This takes ${cost} Gong calls; ${left} are left of your share of today's budget`
         : `Your share of today's Gong budget (${share} calls) is used up`;
-      throw new GongFailure('over-budget', message, 429, untilMidnight);
+      throw new GongFailure('over-budget', message, 429, secondsUntilMidnight());
     }
     const release = await this.limiter.acquire(ctx.identifier, ctx.signal);
     const started = performance.now();
@@ -384,6 +380,13 @@ function checkAnswer(tool: GongToolName, data: unknown, executionId: string, log
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`);
   log.error({ gong: { tool, executionId, outcome: 'unexpected-answer', issues } }, 'gong answer in an unexpected shape');
   throw new GongFailure('unexpected-answer', `Gong answered ${tool} in a shape the backend cannot read (${issues[0]})`, null);
+}
+
+/** When an over-budget call may be made again (UTC midnight): not retried here, waiting hours inside a request helps nobody. */
+function secondsUntilMidnight(): number {
+  const midnight = new Date();
+  midnight.setUTCHours(24, 0, 0, 0);
+  return Math.ceil((midnight.getTime() - Date.now()) / 1000);
 }
 
 function sortKeys(value: unknown): unknown {

@@ -11,7 +11,21 @@
  */
 import type { Db } from './db';
 
-export const utcDay = (d = new Date()) => d.toISOString().slice(0, 10);
+const DAY_MS = 86_400_000;
+/** The UTC day last asked for without a date, and its bounds (ms): every Gong call asks several times. */
+let today = { day: '', from: 0, to: 0 };
+
+/** The UTC day (YYYY-MM-DD) of `d`, by default now. */
+export function utcDay(d?: Date): string {
+  if (d) return d.toISOString().slice(0, 10);
+  const now = Date.now();
+  if (now < today.from || now >= today.to) {
+    // JavaScript time has no leap seconds: every UTC day starts at a multiple of DAY_MS.
+    const from = now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
+    today = { day: new Date(from).toISOString().slice(0, 10), from, to: from + DAY_MS };
+  }
+  return today.day;
+}
 
 interface Today {
   day: string;

@@ -175,3 +175,34 @@ describe('limits, logs and the API description', () => {
     expect(JSON.stringify(op.requestBody)).toContain('crmProspectIds');
   });
 });
+
+describe('the per-address limit', () => {
+  let small: TestBackend;
+  beforeAll(async () => {
+    small = await startTestBackend({ limits: { perIpPerMinute: 30 } });
+  });
+  afterAll(async () => {
+    await small?.close();
+  });
+
+  it('answers 429 past the limit, before authentication, logs the refusal, and keeps the health check', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await small.api('GET', '/api/v1/usage')).status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const over = await small.api('GET', '/api/v1/usage');
+    expect(over.status).toBe(429);
+    expect(apiError.parse(over.body).error).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect(over.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // The security headers are on the refusal too.
+    expect(over.headers.get('x-content-type-options')).toBe('nosniff');
+    // Counted per address before the token is looked at: no token, a bad token, still 429 (not 401).
+    expect((await small.api('GET', '/api/v1/usage', { token: null })).status).toBe(429);
+    expect((await small.api('GET', '/api/v1/usage', { token: 'gek_not-a-real-token-at-all' })).status).toBe(429);
+    // A load balancer's health check keeps working.
+    expect((await small.api('GET', '/healthz', { token: null })).status).toBe(200);
+    const denials = await small.backend.db.all<{ reason: string; route: string }>('SELECT reason, route FROM access_denials ORDER BY id');
+    expect(denials.filter((d) => d.reason === 'ip-rate-limit').length).toBe(3);
+    expect(denials.find((d) => d.reason === 'ip-rate-limit')?.route).toBe('/api/v1/usage');
+  });
+});

@@ -112,3 +112,25 @@ describe('the backend writes the count between requests', () => {
     }
   });
 });
+
+describe('utcDay', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('turns at midnight UTC, also when the clock goes back, and names a given date', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-03-01T23:59:59.999Z'));
+    expect(utcDay()).toBe('2026-03-01');
+    vi.setSystemTime(new Date('2026-03-02T00:00:00.000Z'));
+    expect(utcDay()).toBe('2026-03-02');
+    vi.setSystemTime(new Date('2026-03-02T23:59:59.999Z'));
+    expect(utcDay()).toBe('2026-03-02');
+    // The clock was set back (NTP, a test): the day follows it.
+    vi.setSystemTime(new Date('2026-02-28T12:00:00.000Z'));
+    expect(utcDay()).toBe('2026-02-28');
+    vi.setSystemTime(new Date('1969-12-31T23:00:00.000Z'));
+    expect(utcDay()).toBe('1969-12-31');
+    expect(utcDay(new Date('2024-02-29T23:30:00-05:00'))).toBe('2024-03-01');
+  });
+});

@@ -45,6 +45,8 @@ import { SignIn } from './sso/sign-in';
 import { UsageCounter } from './store/usage';
 import { SharedReads } from './store/shared-reads';
 import { WaitingLookups } from './store/waiting-lookups';
+import { WorkedRows } from './store/worked-rows';
+import type { ProspectFlow } from '../lib/api';
 import { SeenItems } from './store/seen-items';
 import { UserStore } from './store/users';
 import { CallsIndex, SHARED_CALLS_INDEX } from './services/calls';
@@ -284,18 +286,22 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     // Replicas share what Gong said of prospects' flows and the calls index, and the prospects waiting in their
     // batching windows (with SQLite the backend is one process: memory is enough).
     const sharedReads = db.engine === 'postgres' ? new SharedReads(db, opts.databaseClock) : undefined;
-    const sharedProspectFlows: SharedProspectFlows | undefined = sharedReads && {
-      reads: sharedReads.of(SHARED_PROSPECT_FLOWS, gateway.options.prospectFlowsTtlMs),
-      waiting: new WaitingLookups(sharedReads, replica, WAITING_STALE_MS),
-      // A list re-rendered every 20–60 s reaches a given replica of three every 1–3 minutes.
-      refreshAskedWithinMs: 3 * REFRESH_AHEAD_ASKED_WITHIN_MS,
-    };
+    const prospectFlowsReads = sharedReads?.of<ProspectFlow[]>(SHARED_PROSPECT_FLOWS, gateway.options.prospectFlowsTtlMs);
+    const sharedProspectFlows: SharedProspectFlows | undefined =
+      sharedReads && prospectFlowsReads
+        ? {
+            reads: prospectFlowsReads,
+            waiting: new WaitingLookups(sharedReads, replica, WAITING_STALE_MS),
+            worked: new WorkedRows(sharedReads, prospectFlowsReads, REFRESH_AHEAD_ASKED_WITHIN_MS),
+          }
+        : undefined;
     const prune = async () => {
       const deleted = await jobs.deleteFinishedBefore(new Date(Date.now() - config.jobRetentionDays * 86_400_000));
       if (deleted) app.log.info({ deleted, retentionDays: config.jobRetentionDays }, 'finished jobs past retention deleted');
       await seen.pruneOlderThan(config.jobRetentionDays);
       await sharedReads?.prune();
       await sharedProspectFlows?.waiting.prune();
+      await sharedProspectFlows?.worked.prune();
     };
     const seen = new SeenItems(db);
     await prune();

@@ -39,6 +39,7 @@ import type { GongGateway } from '../gong/gateway';
 import type { GongSession } from '../gong/session';
 import type { SharedRead } from '../store/shared-reads';
 import type { WaitingLookups } from '../store/waiting-lookups';
+import type { WorkedRows } from '../store/worked-rows';
 import { toProspectFlow } from './flows';
 
 interface Entry {
@@ -57,10 +58,10 @@ export interface SharedProspectFlows {
   /** Prospects waiting in a replica's window, which another replica's call may take. */
   waiting: WaitingLookups;
   /**
-   * Rows asked here within this are refreshed ahead (REFRESH_AHEAD_ASKED_WITHIN_MS for one backend): a load balancer
-   * spreads a list's re-renders over the replicas, so each sees only a share of them.
+   * The rows reps work on, asked on any replica: a call with room refreshes them ahead (a load balancer spreads a
+   * list's re-renders over the replicas, so no replica alone knows them).
    */
-  refreshAskedWithinMs: number;
+  worked: WorkedRows;
 }
 
 /** The kind of shared read (server/store/shared-reads.ts) this cache fills. */
@@ -146,6 +147,10 @@ export class ProspectFlowsCache {
     // a record opened from a list waits with its row, rather than sending its call now.
     let elsewhere = new Map<string, number>();
     if (this.shared) {
+      this.shared.worked.note(
+        ids.map((id) => ({ key: keyOf(id), id })),
+        Date.now(),
+      );
       const missing = await this.fromShared(ids);
       if (!patient && missing.length && this.batchWindowMs > 0) elsewhere = await this.shared.waiting.elsewhere(missing).catch(() => elsewhere);
     }
@@ -312,7 +317,7 @@ export class ProspectFlowsCache {
       if (e.expiresAt > now) break;
       this.entries.delete(key);
     }
-    const since = now - (this.shared?.refreshAskedWithinMs ?? REFRESH_AHEAD_ASKED_WITHIN_MS);
+    const since = now - REFRESH_AHEAD_ASKED_WITHIN_MS;
     for (const [key, at] of this.asked) {
       if (at >= since) break;
       this.asked.delete(key);
@@ -353,31 +358,6 @@ export class ProspectFlowsCache {
   }
 
   /**
-   * Behind replicas: rows to refresh ahead, less those another replica refreshed since this one stored them (it
-   * takes them from the shared level instead), so that replicas do not fill their calls with the same rows.
-   */
-  private async refreshAheadShared(taken: Set<string>, room: number): Promise<{ key: string; id: string }[]> {
-    const candidates = this.refreshAhead(taken, GONG_MAX_PROSPECTS_PER_CALL, Date.now());
-    if (!candidates.length || room <= 0) return [];
-    await this.dropping;
-    const all = this.allGeneration;
-    const seen = candidates.map((c) => this.generations.get(c.key) ?? 0);
-    const rows = await this.shared!.reads.get(candidates.map((c) => c.key)).catch(() => new Map<string, never>());
-    const at = Date.now();
-    const out: { key: string; id: string }[] = [];
-    candidates.forEach((c, i) => {
-      const row = rows.get(c.key);
-      const entry = this.entries.get(c.key);
-      const newer = row && entry && at + this.ttlMs - row.ageMs > entry.expiresAt && row.ageMs < this.ttlMs / 2;
-      if (newer && all === this.allGeneration && seen[i] === (this.generations.get(c.key) ?? 0)) {
-        this.store(c.key, { ...entry, flows: row.value, expiresAt: at + this.ttlMs - row.ageMs });
-        this.stats.sharedHits++;
-      } else if (out.length < room) out.push(c);
-    });
-    return this.counted(out);
-  }
-
-  /**
    * One call to Gong for a batch. Its room (up to 200 ids) goes first to other replicas' waiting prospects, then to
    * rows refreshed ahead. `retryAlone`: a first try (a refused batch is asked again per rep, without extras).
    */
@@ -397,7 +377,10 @@ export class ProspectFlowsCache {
         if (!batch.length || this.waitOn(batch)) return;
         const keys = new Set(batch.map((p) => p.key));
         taken = (await this.shared.waiting.leave([...keys], room(0)).catch(() => [])).filter((t) => !keys.has(t.key));
-        ahead = await this.refreshAheadShared(new Set([...keys, ...taken.map((t) => t.key)]), room(taken.length));
+        // Behind replicas the worked rows are every replica's (this one's memory only keeps its own list tidy).
+        this.refreshAhead(keys, 0, Date.now());
+        await this.shared.worked.flush(Date.now()).catch(() => undefined);
+        ahead = this.counted(await this.shared.worked.take([...keys, ...taken.map((t) => t.key)], room(taken.length)).catch(() => []));
         this.stats.takenFromOthers += taken.length;
       }
     }
@@ -435,9 +418,10 @@ export class ProspectFlowsCache {
         if (!unchanged(a.key, seenExtras[i])) return;
         const flows = byKey.get(a.key) ?? [];
         // Refreshed ahead: asked again by nobody, it stays hot only as long as reps ask for it. Taken from another
-        // replica: asked by nobody here (not refreshed ahead here; its replica serves it from the shared level).
-        if (before || i < taken.length) this.store(a.key, { id: a.id, flows, expiresAt, askedAt: before?.askedAt ?? 0 });
-        if (before || i < taken.length) toShare.push({ key: a.key, value: flows });
+        // replica, or refreshed ahead for another replica's reps: asked by nobody here (its replica serves it from
+        // the shared level).
+        if (before || this.shared) this.store(a.key, { id: a.id, flows, expiresAt, askedAt: before?.askedAt ?? 0 });
+        toShare.push({ key: a.key, value: flows });
       });
       // Best effort: another replica without it asks Gong, as it would without the shared level. Awaited here (the
       // reps have their answers): a replica whose prospects this call took finds them there when its window ends.

@@ -228,6 +228,16 @@ const MIGRATIONS: Migration[] = [
   `,
   // 10: prospects of each flow write (above)
   AUDIT_PROSPECTS,
+  // 11: the prospects reps work on, on any replica, that a call with room refreshes ahead (server/store/worked-rows.ts)
+  `
+  CREATE TABLE prospect_flows_worked (
+    key TEXT PRIMARY KEY,
+    crm_id TEXT NOT NULL,
+    worked_at INTEGER NOT NULL,
+    refreshing_until INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX prospect_flows_worked_worked_at ON prospect_flows_worked(worked_at);
+  `,
 ];
 
 /** The schema version that made `audit_prospects` (a test opens a database just before it, to see it filled). */

@@ -13,6 +13,7 @@ import type { ProspectFlow } from '../../lib/api';
 import { ProspectFlowsCache, SHARED_PROSPECT_FLOWS } from '../../server/services/prospect-flows';
 import { SharedReads } from '../../server/store/shared-reads';
 import { WaitingLookups } from '../../server/store/waiting-lookups';
+import { WorkedRows } from '../../server/store/worked-rows';
 import type { Db } from '../../server/store/sql';
 import { useTestDb, waitFor } from './harness';
 
@@ -65,11 +66,12 @@ const sharedRow = (db: Db, key: string) => db.get<{ value: string | null; droppe
 
 let replicas = 0;
 /** A replica's cache (`windowMs`: its batching window); `hear(tags)` is what a write's NOTIFY does on it. */
-function replica(db: Db, ttlMs = TTL, windowMs = 0, refreshAskedWithinMs = 60_000) {
+function replica(db: Db, ttlMs = TTL, windowMs = 0, workedWithinMs = 60_000) {
   const listeners: ((tags: string[]) => void)[] = [];
   const gateway = { onInvalidate: (fn: (tags: string[]) => void) => listeners.push(fn) } as unknown as GongGateway;
   const reads = new SharedReads(db);
-  const shared = { reads: reads.of<ProspectFlow[]>(SHARED_PROSPECT_FLOWS, ttlMs), waiting: new WaitingLookups(reads, `replica-${++replicas}`, 60_000), refreshAskedWithinMs };
+  const answers = reads.of<ProspectFlow[]>(SHARED_PROSPECT_FLOWS, ttlMs);
+  const shared = { reads: answers, waiting: new WaitingLookups(reads, `replica-${++replicas}`, 60_000), worked: new WorkedRows(reads, answers, workedWithinMs) };
   const cache = new ProspectFlowsCache(gateway, ttlMs, windowMs, 50_000, shared);
   return { cache, shared, hear: (tags: string[]) => listeners.forEach((l) => l(tags)) };
 }
@@ -235,36 +237,37 @@ describe('prospect flows shared by replicas', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_550);
   });
 
-  it('behind replicas, rows asked here within the replicas\' longer time are refreshed ahead in a call with room', async () => {
-    const db = await testDb();
-    for (const [askedWithinMs, refreshed] of [
-      [100, false],
-      [5_000, true],
-    ] as const) {
-      const gong = fakeGong();
-      const r = replica(db, 400, 0, askedWithinMs);
-      await r.cache.lookup(gong.session, [X]);
-      // Past half its life, asked 250 ms ago; Y's call has room.
-      await new Promise((res) => setTimeout(res, 250));
-      await r.cache.lookup(gong.session, [Y]);
-      expect(gong.asked).toEqual(refreshed ? [[X], [Y, X]] : [[X], [Y]]);
-      await db.run('DELETE FROM shared_reads');
-    }
-  });
-
-  it('a row another replica refreshed ahead is taken from the shared level, not refreshed again', async () => {
+  it('a row reps asked for on any replica is refreshed ahead by the next call with room on any replica, once', async () => {
     const db = await testDb();
     const gong = fakeGong();
     const Z = '0038d0002AbCdEfAAB';
-    const [a, b] = [replica(db, 400, 0, 5_000), replica(db, 400, 0, 5_000)];
+    const [a, b] = [replica(db, 400), replica(db, 400)];
     await a.cache.lookup(gong.session, [X]);
+    await waitFor(async () => (await sharedFlows(db, 400).get([X.toLowerCase()])).size === 1);
+    // A rep on B works on X too (from the shared level: no call).
     await b.cache.lookup(gong.session, [X]);
+    expect(gong.calls()).toBe(1);
+    // Past half its life: A's next call, for Y, has room and asks for X again.
     await new Promise((res) => setTimeout(res, 250));
     await a.cache.lookup(gong.session, [Y]);
-    // A's answers are in the shared level once its call is over.
     await waitFor(() => a.cache.callsUnderWay === 0, 5_000, 5);
+    // B's next call finds X fresh in the shared level: refreshed once.
     await b.cache.lookup(gong.session, [Z]);
     expect(gong.asked).toEqual([[X], [Y, X], [Z]]);
+    expect(a.cache.stats.refreshedAhead).toBe(1);
+    expect(b.cache.stats.refreshedAhead).toBe(0);
+  });
+
+  it('a row nobody asked for lately is left to expire', async () => {
+    const db = await testDb();
+    const gong = fakeGong();
+    const r = replica(db, 400, 0, 100);
+    await r.cache.lookup(gong.session, [X]);
+    // Past half its life, last asked for 250 ms ago (worked within 100 ms): Y's call has room but leaves X.
+    await new Promise((res) => setTimeout(res, 250));
+    await r.cache.lookup(gong.session, [Y]);
+    expect(gong.asked).toEqual([[X], [Y]]);
+    expect(await db.all('SELECT key FROM prospect_flows_worked ORDER BY key')).toEqual([{ key: X.toLowerCase() }, { key: Y.toLowerCase() }]);
   });
 
   it('a prospect taken by a call that fails is asked by its own replica when its window ends', async () => {

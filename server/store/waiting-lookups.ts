@@ -23,7 +23,9 @@ export class WaitingLookups {
     await db.run(
       `INSERT INTO prospect_flows_waiting (key, crm_id, replica, due_at) VALUES ${rows.map(() => `(?, ?, ?, ${now} + ?)`).join(', ')}
        ON CONFLICT (key) DO NOTHING`,
-      rows.flatMap((r) => [r.key, r.id, this.replica, ...this.reads.at(), windowMs]),
+      // Whole ms: PostgreSQL refuses a fraction for a BIGINT (a window computed on a clock with fractions, as the
+      // bench's virtual one, was silently never told to the others).
+      rows.flatMap((r) => [r.key, r.id, this.replica, ...this.reads.at(), Math.ceil(windowMs)]),
     );
   }
 

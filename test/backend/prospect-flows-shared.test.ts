@@ -298,6 +298,15 @@ describe('prospect flows shared by replicas', () => {
     expect(gong.calls()).toBe(2);
   });
 
+  it('a window of a fractional length (a clock with sub-millisecond times) is told to the other replicas', async () => {
+    const db = await testDb();
+    const reads = new SharedReads(db);
+    await new WaitingLookups(reads, 'a', 60_000).add([{ key: X.toLowerCase(), id: X }], 1_688.19);
+    const seen = await new WaitingLookups(reads, 'b', 60_000).elsewhere([X.toLowerCase()]);
+    expect([...seen.keys()]).toEqual([X.toLowerCase()]);
+    expect(seen.get(X.toLowerCase())).toBeGreaterThan(1_000);
+  });
+
   it('prospects left waiting by a replica that died are not taken, and pruning forgets them', async () => {
     const db = await testDb();
     const gong = fakeGong();

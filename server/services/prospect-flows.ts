@@ -31,6 +31,10 @@
  *   rows ahead: someone waits for these), and a batch whose window ends first looks in the shared level for
  *   prospects another replica's call answered meanwhile. Split by a load balancer, the reps' prefetches share
  *   calls as on one backend.
+ * - Refresh ahead across replicas: what reps ask for on any replica is told to the others (`shared.worked`, at most
+ *   every 2 s), and a call with room on any replica refreshes the rows asked anywhere within the last minute that are
+ *   past half their life in the shared level, each claimed by one call: a list whose re-renders a load balancer
+ *   spreads over the replicas stays fresh as it does on one backend.
  */
 import type { ProspectFlow } from '../../lib/api';
 import { GONG_MAX_PROSPECTS_PER_CALL } from '../../lib/gong-tools';

@@ -56,7 +56,9 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   const seenNotWritten = (req: FastifyRequest) => (err: unknown) => req.log.warn({ err }, 'last seen not written');
   app.addHook('onRequest', async (req: FastifyRequest) => {
     // No route matched: the 404 handler answers. A CORS preflight never carries credentials.
-    if (req.routeOptions.url === undefined || req.routeOptions.config.public || req.method === 'OPTIONS') return;
+    // (routeOptions is built anew at each read: read once.)
+    const route = req.routeOptions;
+    if (route.url === undefined || route.config.public || req.method === 'OPTIONS') return;
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header.trim()) : null;
     const prefix = match ? match[1].slice(0, TOKEN_PREFIX_LENGTH) : undefined;

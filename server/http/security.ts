@@ -5,12 +5,12 @@
  * too), and no query parameter a route does not declare.
  */
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BackendConfig } from '../config';
 import type { AuditLog } from '../store/audit';
 import { ApiFailure, forbidden } from './api-failure';
 import { helmetHeaders } from './security-headers';
+import { WindowCounter } from './window-counter';
 
 const EXTENSION_ORIGIN = /^chrome-extension:\/\/([a-p]{32})$/;
 
@@ -57,25 +57,18 @@ export async function installSecurity(app: FastifyInstance, opts: SecurityOption
     maxAge: 600,
   });
 
-  // Registered without routes of its own: its hook is added below, as an instance hook, so it runs before
-  // authentication (route-level hooks, which `global: true` would add, run after every instance hook).
-  await app.register(rateLimit, { global: false });
-  app.addHook(
-    'onRequest',
-    app.rateLimit({
-      max: opts.perIpPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: (req) => req.ip,
-      // Loopback health checks must keep working under load.
-      allowList: (req) => req.routeOptions.url === '/healthz',
-      errorResponseBuilder: (req, context) => {
-        opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: routeOf(req), reason: 'ip-rate-limit' });
-        return new ApiFailure(429, 'TOO_MANY_REQUESTS', 'Too many requests from this address; slow down', {
-          retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)),
-        });
-      },
-    }),
-  );
+  // Per address, ahead of authentication (so token guessing is throttled too): the same fixed window as the per-user
+  // limit (auth.ts). A hook that calls back, with no promise: it runs on every request.
+  const perIp = new WindowCounter(opts.perIpPerMinute, 60_000);
+  app.addHook('onRequest', (req, _reply, done) => {
+    const route = req.routeOptions.url;
+    // Loopback health checks must keep working under load.
+    if (route === '/healthz') return done();
+    const wait = perIp.hit(req.ip);
+    if (wait === 0) return done();
+    opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: route ?? req.url.split('?')[0], reason: 'ip-rate-limit' });
+    done(new ApiFailure(429, 'TOO_MANY_REQUESTS', 'Too many requests from this address; slow down', { retryAfter: wait }));
+  });
 
   // A query parameter the route does not declare is a mistake or a probe: refused, not ignored.
   app.addHook('preValidation', (req, _reply, done) => {

@@ -150,6 +150,8 @@ export class ProspectFlowsCache {
     // Misses another replica waits for in its window (ms left of it): this lookup waits with them, as on one backend
     // a record opened from a list waits with its row, rather than sending its call now.
     let elsewhere = new Map<string, number>();
+    // A prefetch that would open a window here while another replica's is open: ms left of that one.
+    let openElsewhere: number | null = null;
     if (this.shared) {
       this.shared.worked.note(
         ids.map((id) => ({ key: keyOf(id), id })),
@@ -157,11 +159,14 @@ export class ProspectFlowsCache {
       );
       const missing = await this.fromShared(ids);
       if (!patient && missing.length && this.batchWindowMs > 0) elsewhere = await this.shared.waiting.elsewhere(missing).catch(() => elsewhere);
+      else if (patient && missing.length && !this.queue.length) openElsewhere = await this.shared.waiting.openWindow().catch(() => null);
     }
     // A queue past its time leaves before this lookup joins it (its window is over).
     this.flushDue();
     const now = Date.now();
     const queued: { key: string; id: string }[] = [];
+    // Waits with the window open elsewhere: one window at a time across replicas, as on one backend.
+    const joinOpen = openElsewhere !== null && !this.queue.length;
     const answers = ids.map((id) => {
       const key = keyOf(id);
       const hit = this.entries.get(key);
@@ -179,7 +184,7 @@ export class ProspectFlowsCache {
       }
       this.stats.misses++;
       queued.push({ key, id });
-      const joined = !patient && elsewhere.has(key);
+      const joined = joinOpen || (!patient && elsewhere.has(key));
       const promise = new Promise<ProspectFlow[]>((resolve, reject) => this.queue.push({ key, id, session, patient: patient || joined, joined, queuedAt: now, resolve, reject }));
       this.inFlight.set(key, promise);
       const clear = () => {
@@ -192,7 +197,7 @@ export class ProspectFlowsCache {
       const joined = !patient && queued.every((q) => elsewhere.has(q.key));
       if ((!patient && !joined) || this.queue.length >= GONG_MAX_PROSPECTS_PER_CALL) this.dueAt = now;
       else if (joined) this.dueAt = Math.min(this.dueAt, now + Math.max(...queued.map((q) => elsewhere.get(q.key)!)) + JOIN_MARGIN_MS);
-      else if (this.dueAt === Infinity) this.dueAt = now + this.batchWindowMs;
+      else if (this.dueAt === Infinity) this.dueAt = now + (joinOpen ? openElsewhere! + JOIN_MARGIN_MS : this.batchWindowMs);
       this.armTimer();
       // Other replicas' calls may take what waits here (best effort: without it, this replica asks as it would alone).
       if (this.shared && patient && this.dueAt > now) void this.shared.waiting.add(queued, this.dueAt - now).catch(() => undefined);
@@ -389,7 +394,8 @@ export class ProspectFlowsCache {
       }
     }
     const seen = batch.map((p) => this.generations.get(p.key) ?? 0);
-    const extras = [...taken, ...ahead];
+    // Never more than Gong takes in one call, whatever the shared level handed over.
+    const extras = [...taken, ...ahead].slice(0, Math.max(0, room(0)));
     const seenExtras = extras.map((a) => this.generations.get(a.key) ?? 0);
     const all = this.allGeneration;
     const ids = [...new Map(batch.map((p) => [p.key, p.id])).values(), ...extras.map((a) => a.id)];

@@ -38,10 +38,13 @@ export class WaitingLookups {
     if (keys.length) await db.run(`DELETE FROM prospect_flows_waiting WHERE key IN (${keys.map(() => '?').join(', ')})`, keys);
     if (room <= 0) return [];
     const lock = db.engine === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    // The pick is a materialized CTE: as `IN (subquery … LIMIT)`, PostgreSQL may run the subquery again and delete
+    // more than `room` rows (the bench's 500-rep day over replicas saw calls of 225 ids, which Gong refuses).
     const taken = await db.all<{ key: string; crm_id: string }>(
-      `DELETE FROM prospect_flows_waiting WHERE key IN (
+      `WITH picked AS MATERIALIZED (
          SELECT key FROM prospect_flows_waiting WHERE replica <> ? AND due_at > ${now} - ? ORDER BY due_at LIMIT ?${lock}
-       ) RETURNING key, crm_id`,
+       )
+       DELETE FROM prospect_flows_waiting WHERE key IN (SELECT key FROM picked) RETURNING key, crm_id`,
       [this.replica, ...this.reads.at(), this.staleMs, room],
     );
     return taken.map((r) => ({ key: r.key, id: r.crm_id }));
@@ -57,6 +60,20 @@ export class WaitingLookups {
       [...at, ...keys, this.replica, ...at, this.staleMs],
     );
     return new Map(rows.map((r) => [r.key, Math.max(0, Number(r.in_ms))]));
+  }
+
+  /**
+   * When the soonest window another replica has open ends (ms from now), or null if none is open: a prefetch that
+   * would open a window of its own here waits with that one instead, as on one backend it joins the open window.
+   */
+  async openWindow(): Promise<number | null> {
+    const { db, now } = this.reads;
+    const at = this.reads.at();
+    const row = await db.get<{ in_ms: number | null }>(
+      `SELECT MIN(due_at) - ${now} AS in_ms FROM prospect_flows_waiting WHERE replica <> ? AND due_at > ${now}`,
+      [...at, this.replica, ...at],
+    );
+    return row?.in_ms == null ? null : Math.max(0, Number(row.in_ms));
   }
 
   /** Forgets rows left behind (their replica died or its call failed before it left). */

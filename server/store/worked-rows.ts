@@ -58,16 +58,18 @@ export class WorkedRows {
     const ttl = this.answers.ttlMs;
     const lock = db.engine === 'postgres' ? ' FOR UPDATE OF w SKIP LOCKED' : '';
     const notIn = except.length ? `AND w.key NOT IN (${except.map(() => '?').join(', ')})` : '';
+    // A materialized CTE picks the rows once (see WaitingLookups.leave: a subquery with LIMIT may run again).
     const rows = await db.all<{ key: string; crm_id: string }>(
-      `UPDATE prospect_flows_worked SET refreshing_until = ${now} + ? WHERE key IN (
+      `WITH picked AS MATERIALIZED (
          SELECT w.key FROM prospect_flows_worked w JOIN shared_reads s ON s.kind = ? AND s.key = w.key
          WHERE w.worked_at > ${now} - ? AND w.refreshing_until < ${now} ${notIn}
            AND s.value IS NOT NULL AND s.asked_at > s.dropped_at
            AND s.asked_at > COALESCE((SELECT dropped_at FROM shared_reads WHERE kind = ? AND key = '*'), 0)
            AND s.asked_at > ${now} - ? AND s.asked_at <= ${now} - ?
          ORDER BY s.asked_at LIMIT ?${lock}
-       ) RETURNING key, crm_id`,
-      [...at, CLAIM_MS, this.answers.kind, ...at, this.workedWithinMs, ...at, ...except, this.answers.kind, ...at, ttl, ...at, ttl / 2, room],
+       )
+       UPDATE prospect_flows_worked SET refreshing_until = ${now} + ? WHERE key IN (SELECT key FROM picked) RETURNING key, crm_id`,
+      [this.answers.kind, ...at, this.workedWithinMs, ...at, ...except, this.answers.kind, ...at, ttl, ...at, ttl / 2, room, ...at, CLAIM_MS],
     );
     return rows.map((r) => ({ key: r.key, id: r.crm_id }));
   }

@@ -224,8 +224,9 @@ describe('prospect flows shared by replicas', () => {
     const [a, b] = [replica(db, TTL, 300), replica(db, TTL, 1_000)];
     const started = Date.now();
     const onY = b.cache.lookup(gong.session, [Y], { wait: true });
-    const onX = a.cache.lookup(gong.session, [X], { wait: true });
-    await onX;
+    await waitFor(async () => (await db.all('SELECT key FROM prospect_flows_waiting')).length === 1, 5_000, 10);
+    // A record looked up on A goes at once, and its call takes Y.
+    await a.cache.lookup(gong.session, [X]);
     await new Promise((r) => setTimeout(r, 600 - (Date.now() - started)));
     // Queued at ~600 ms in B's window (ends at 1,000): when it ends, Y was answered by A and Z has waited 400 ms.
     const onZ = b.cache.lookup(gong.session, [Z], { wait: true });
@@ -235,6 +236,21 @@ describe('prospect flows shared by replicas', () => {
     await onZ;
     expect(gong.asked).toEqual([[X, Y], [Z]]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_550);
+  });
+
+  it('a prefetch on one replica while another replica\'s window is open leaves with that window, not a window of its own', async () => {
+    const db = await testDb();
+    const gong = fakeGong();
+    const [a, b] = [replica(db, TTL, 1_000), replica(db, TTL, 300)];
+    const started = Date.now();
+    const onA = a.cache.lookup(gong.session, [X], { wait: true });
+    await waitFor(async () => (await db.all('SELECT key FROM prospect_flows_waiting')).length === 1, 5_000, 10);
+    // B's own window would end first (~300 ms) and its call would take X; one window at a time: it waits with A's.
+    const onB = b.cache.lookup(gong.session, [Y], { wait: true });
+    await Promise.all([onA, onB]);
+    expect(gong.asked).toEqual([[X, Y]]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(b.cache.stats.answeredElsewhere).toBe(1);
   });
 
   it('a row reps asked for on any replica is refreshed ahead by the next call with room on any replica, once', async () => {
@@ -256,6 +272,18 @@ describe('prospect flows shared by replicas', () => {
     expect(gong.asked).toEqual([[X], [Y, X], [Z]]);
     expect(a.cache.stats.refreshedAhead).toBe(1);
     expect(b.cache.stats.refreshedAhead).toBe(0);
+  });
+
+  it('a call never carries more than 200 ids, however many rows the shared level hands it', async () => {
+    const db = await testDb();
+    const gong = fakeGong();
+    const r = replica(db);
+    const many = Array.from({ length: 300 }, (_, n) => ({ key: `003x${n}`, id: `003X${n}` }));
+    r.shared.worked.take = async (_except: string[], room: number) => many.slice(0, room + 100);
+    await r.cache.lookup(gong.session, [X]);
+    expect(gong.asked).toHaveLength(1);
+    expect(gong.asked[0]).toHaveLength(200);
+    expect(gong.asked[0][0]).toBe(X);
   });
 
   it('a row nobody asked for lately is left to expire', async () => {

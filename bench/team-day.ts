@@ -12,8 +12,11 @@
  *   at once: events are started in time order without waiting for each other, so that lookups of different
  *   reps meet in the backend's batching window as they would in a real day (the team curve).
  */
+import { ScalekitServerException } from '@scalekit-sdk/node';
 import type { FastifyBaseLogger } from 'fastify';
+import { GongHttpError } from '../server/sandbox/gong/http-error';
 import { SEED } from '../server/sandbox/gong/seed';
+import { toolError } from '../server/sandbox/standin';
 import { GongSession } from '../server/gong/session';
 import { prospectCalls } from '../server/services/calls';
 import type { ProspectFlowsStats } from '../server/services/prospect-flows';
@@ -333,7 +336,15 @@ export async function replayTeam(reps: number, opts: { batchMs?: number; replica
       const sdk = (gateway as unknown as { client: { actions: { executeTool: (req: { toolName: string; toolInput: Record<string, unknown>; identifier: string }) => Promise<unknown> } } }).client;
       sdk.actions.executeTool = async (req) => {
         const executionId = `replay-${++executions}`;
-        const data = await sim.execute(req.toolName, req.toolInput, { identifier: req.identifier, executionId });
+        let data: unknown;
+        try {
+          data = await sim.execute(req.toolName, req.toolInput, { identifier: req.identifier, executionId });
+        } catch (err) {
+          // Gong's refusal as the SDK throws it (the stand-in's TOOL_ERROR, promoted as the SDK does), so that the
+          // backend classes it as in production (a 400 is not retried) and the replay counts it as such.
+          if (err instanceof GongHttpError) throw ScalekitServerException.promote(toolError(err, executionId));
+          throw err;
+        }
         return { executionId, data: JSON.parse(JSON.stringify(data ?? null)) };
       };
       const execute = gateway.execute.bind(gateway);

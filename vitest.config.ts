@@ -8,8 +8,8 @@ export default defineConfig({
         test: {
           name: 'backend',
           include: ['test/backend/**/*.test.ts'],
-          // Replicas sharing Gong's rate need Postgres: in `backend-pg` only.
-          exclude: ['test/backend/shared-limiter.test.ts'],
+          // Replicas sharing Gong's rate, hearing each other over LISTEN: Postgres only, in `backend-pg`.
+          exclude: ['test/backend/{shared-limiter,listen-gap}.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

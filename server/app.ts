@@ -196,11 +196,18 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     cleanups.push(() => scalekit.close());
     const { client, sandbox } = scalekit;
     // Other replicas changed users or sessions (a revocation, a role): forget what was kept of them.
-    await db.subscribe(CHANNELS.people, (from) => {
-      if (from === replica) return;
+    const forgetPeople = () => {
       users.forget();
       sessions.clearCache();
-    });
+    };
+    await db.subscribe(
+      CHANNELS.people,
+      (from) => {
+        if (from !== replica) forgetPeople();
+      },
+      // Changes made while this replica could not hear them.
+      forgetPeople,
+    );
     const peopleChanged = () => void db.publish(CHANNELS.people, replica).catch(() => undefined);
     users.onChange = peopleChanged;
     sessions.onChange = peopleChanged;
@@ -276,10 +283,15 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     cleanups.push(() => gateway.close());
     // A write here drops the cached reads it made stale on every replica (within a second: NOTIFY is immediate).
     gateway.onWrite((tags) => void db.publish(CHANNELS.gongWrites, cacheMessage(replica, tags)).catch((err) => app.log.warn({ err }, 'could not tell replicas of a write')));
-    await db.subscribe(CHANNELS.gongWrites, (payload) => {
-      const message = parseCacheMessage(payload);
-      if (message && message.from !== replica) gateway.dropCached(message.tags);
-    });
+    await db.subscribe(
+      CHANNELS.gongWrites,
+      (payload) => {
+        const message = parseCacheMessage(payload);
+        if (message && message.from !== replica) gateway.dropCached(message.tags);
+      },
+      // Writes made while this replica could not hear them: any cached read may be stale.
+      () => gateway.dropAllCached(),
+    );
     const jobs = new JobStore(db);
     // Finished jobs and their results are kept JOB_RETENTION_DAYS, then deleted, and owners not seen for as long
     // are forgotten: at start and every hour.

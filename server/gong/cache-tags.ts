@@ -7,6 +7,9 @@ import type { GongToolName } from '../../lib/gong-tools';
 const prospectTags = (ids: unknown): string[] =>
   Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string').map((id) => `prospect:${id.toLowerCase()}`) : [];
 
+/** The tags that cover every company-wide read (with the read cache's own per-tool tags, every read). */
+export const EVERY_READ_TAG = ['prospects', 'tasks', 'flows', 'calls'] as const;
+
 /** Reads that must always go to Gong (progress polling). */
 export const UNCACHED_READS = new Set<GongToolName>(['gong_engage_prospects_bulk_assign_status']);
 

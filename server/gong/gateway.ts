@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { gongCallsFor, gongTools, GONG_CALLS_PER_DAY, GONG_CALLS_PER_SECOND, type GongToolName } from '../../lib/gong-tools';
 import { gongReaders } from '../../lib/gong-types';
 import { utcDay, type UsageCounter } from '../store/usage';
-import { readTags, UNCACHED_READS, writeTags } from './cache-tags';
+import { EVERY_READ_TAG, readTags, UNCACHED_READS, writeTags } from './cache-tags';
 import type { ConnectionStatus } from '../../lib/api';
 import { classifyGongError, GongFailure, notConnected } from './failure';
 import { FairRateLimiter, type RateLimiter } from './limiter';
@@ -217,6 +217,12 @@ export class GongGateway {
   private invalidate(tags: string[]): void {
     this.dropCached(tags);
     if (tags.length) for (const l of this.writeListeners) l(tags);
+  }
+
+  /** Drops every cached read, here and in the services that keep Gong's answers (prospects' flows, calls). */
+  dropAllCached(): void {
+    this.cache.clear();
+    for (const l of this.invalidationListeners) l([...EVERY_READ_TAG]);
   }
 
   /** Drops what was cached under these tags (a write here, or one another replica told us about). */

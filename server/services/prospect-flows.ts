@@ -123,6 +123,8 @@ export class ProspectFlowsCache {
   /** When the queue must leave (Date.now() clock); Infinity while it is empty. */
   private dueAt = Infinity;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When `timer` fires (Date.now() clock). */
+  private timerAt = Infinity;
   /** Lookup calls to Gong in flight; while > 0, new lookups queue up for the next call. */
   private busy = 0;
   readonly stats: ProspectFlowsStats = { hits: 0, misses: 0, gongCalls: 0, refreshedAhead: 0, sharedHits: 0, takenFromOthers: 0, answeredElsewhere: 0 };
@@ -198,12 +200,12 @@ export class ProspectFlowsCache {
       if ((!patient && !joined) || this.queue.length >= GONG_MAX_PROSPECTS_PER_CALL) this.dueAt = now;
       else if (joined) this.dueAt = Math.min(this.dueAt, now + Math.max(...queued.map((q) => elsewhere.get(q.key)!)) + JOIN_MARGIN_MS);
       else if (this.dueAt === Infinity) this.dueAt = now + (joinOpen ? openElsewhere! + JOIN_MARGIN_MS : this.batchWindowMs);
-      this.armTimer();
       // Other replicas' calls may take what waits here (best effort: without it, this replica asks as it would alone).
       if (this.shared && patient && this.dueAt > now) void this.shared.waiting.add(queued, this.dueAt - now).catch(() => undefined);
     }
-    // Due and nothing in flight: go now. Otherwise the queue leaves when the call in flight returns.
+    // Due and nothing in flight: go now. Otherwise the queue leaves when the call in flight returns, or at its time.
     this.flushDue();
+    if (queued.length) this.armTimer();
     // Cached answers (and batches sent on another rep's connection) are company data: only for a connected rep.
     const [flows] = await Promise.all([Promise.all(answers), session.ensureConnected()]);
     return ids.map((id, i) => ({ crmProspectId: id, flows: flows[i] }));
@@ -279,16 +281,23 @@ export class ProspectFlowsCache {
     if (this.queue.length && this.busy === 0 && Date.now() >= this.dueAt) this.flush();
   }
 
+  /**
+   * Arms the timer for the queue's time. A timer that fires no later is kept (when it fires before the queue is due,
+   * it arms again), and one for an emptied queue is left to fire for nothing: a lookup neither clears nor sets one
+   * unless its window needs it (each costs ~20 µs on a busy machine, and most lookups are hits or leave at once).
+   */
   private armTimer(): void {
+    const at = this.queue.length ? this.dueAt : Infinity;
+    if (at === Infinity || (this.timer && this.timerAt <= at)) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.dueAt === Infinity) return;
+    this.timerAt = at;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.timerAt = Infinity;
       this.flushDue();
-      // Node's timers run on a monotonic clock and the window's end is a Date.now() time: fired a moment early,
-      // the queue is not due yet, so look again (a call in flight sends it when it returns instead).
-      if (this.queue.length && this.busy === 0 && !this.timer) this.armTimer();
+      // Fired before the queue's time (Node's timers run on a monotonic clock, the window's end is a Date.now() time;
+      // or the timer was an earlier window's): look again. A call in flight sends the queue when it returns instead.
+      if (this.busy === 0) this.armTimer();
     }, Math.max(1, this.dueAt - Date.now()));
     this.timer.unref?.();
   }
@@ -314,7 +323,10 @@ export class ProspectFlowsCache {
       this.busy++;
       void this.run(batch.pending).finally(() => {
         // The last call in flight is back: what queued meanwhile goes as the next call(s) once due.
-        if (--this.busy === 0) this.flushDue();
+        if (--this.busy === 0) {
+          this.flushDue();
+          this.armTimer();
+        }
       });
     }
   }
@@ -361,11 +373,6 @@ export class ProspectFlowsCache {
     return out;
   }
 
-  private counted(ahead: { key: string; id: string }[]): { key: string; id: string }[] {
-    this.stats.refreshedAhead += ahead.length;
-    return ahead;
-  }
-
   /**
    * One call to Gong for a batch. Its room (up to 200 ids) goes first to other replicas' waiting prospects, then to
    * rows refreshed ahead. `retryAlone`: a first try (a refused batch is asked again per rep, without extras).
@@ -378,7 +385,7 @@ export class ProspectFlowsCache {
     // The shared level dates answers by the shared clock (one for every replica), read before the call.
     let askedAt: number | null = null;
     if (!this.shared) {
-      if (retryAlone) ahead = this.counted(this.refreshAhead(new Set(batch.map((p) => p.key)), room(0), Date.now()));
+      if (retryAlone) ahead = this.refreshAhead(new Set(batch.map((p) => p.key)), room(0), Date.now());
     } else {
       askedAt = await this.shared.reads.clock().catch(() => null);
       if (retryAlone) {
@@ -389,13 +396,15 @@ export class ProspectFlowsCache {
         // Behind replicas the worked rows are every replica's (this one's memory only keeps its own list tidy).
         this.refreshAhead(keys, 0, Date.now());
         await this.shared.worked.flush(Date.now()).catch(() => undefined);
-        ahead = this.counted(await this.shared.worked.take([...keys, ...taken.map((t) => t.key)], room(taken.length)).catch(() => []));
-        this.stats.takenFromOthers += taken.length;
+        ahead = await this.shared.worked.take([...keys, ...taken.map((t) => t.key)], room(taken.length)).catch(() => []);
       }
     }
     const seen = batch.map((p) => this.generations.get(p.key) ?? 0);
     // Never more than Gong takes in one call, whatever the shared level handed over.
     const extras = [...taken, ...ahead].slice(0, Math.max(0, room(0)));
+    // Counted as sent: what the cap cut off was neither taken nor refreshed.
+    this.stats.takenFromOthers += Math.min(taken.length, extras.length);
+    this.stats.refreshedAhead += Math.max(0, extras.length - taken.length);
     const seenExtras = extras.map((a) => this.generations.get(a.key) ?? 0);
     const all = this.allGeneration;
     const ids = [...new Map(batch.map((p) => [p.key, p.id])).values(), ...extras.map((a) => a.id)];

@@ -26,7 +26,11 @@ export interface Db extends Sql {
    * backend is one process, so in process.
    */
   publish(channel: string, payload: string): Promise<void>;
-  subscribe(channel: string, listener: (payload: string) => void): Promise<void>;
+  /**
+   * `missed`: called when messages on `channel` may have been lost (Postgres: the LISTEN connection dropped and is
+   * listening again), so that what they would have dropped is dropped anyway. Never with SQLite (one process).
+   */
+  subscribe(channel: string, listener: (payload: string) => void, missed?: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -159,10 +163,15 @@ class PgSql implements Sql {
   }
 }
 
+/** The `application_name` of the connection that holds a replica's LISTEN. */
+export const LISTEN_APPLICATION_NAME = 'gong-everywhere listen';
+
 export class PostgresDb implements Db {
   readonly engine = 'postgres' as const;
   private readonly queries: PgSql;
   private readonly listeners: Listeners = new Map();
+  /** Per channel: what to do when its messages may have been lost (see Db.subscribe). */
+  private readonly missedListeners = new Map<string, Set<() => void>>();
   private listenClient: pg.Client | null = null;
   private closed = false;
 
@@ -211,36 +220,59 @@ export class PostgresDb implements Db {
     await this.pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
 
-  /** One connection per process holds every LISTEN; it is re-opened (and its channels re-listened) if it drops. */
-  async subscribe(channel: string, listener: (payload: string) => void): Promise<void> {
+  /**
+   * One connection per process holds every LISTEN; it is re-opened (and its channels re-listened) if it drops.
+   * Messages sent while it was down are lost: once it listens again, each channel's `missed` runs.
+   */
+  async subscribe(channel: string, listener: (payload: string) => void, missed?: () => void): Promise<void> {
     const set = this.listeners.get(channel) ?? new Set();
     const isNew = set.size === 0;
     set.add(listener);
     this.listeners.set(channel, set);
+    if (missed) this.missedListeners.set(channel, (this.missedListeners.get(channel) ?? new Set()).add(missed));
     const client = await this.listener();
     if (isNew) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
   }
 
   private async listener(): Promise<pg.Client> {
     if (this.listenClient) return this.listenClient;
-    const client = new pg.Client({ connectionString: this.connectionString, types: pgTypes });
+    // Named, so that an operator sees in pg_stat_activity which connection holds a replica's LISTEN.
+    const client = new pg.Client({ connectionString: this.connectionString, types: pgTypes, application_name: LISTEN_APPLICATION_NAME });
     this.listenClient = client;
     client.on('notification', (m) => deliver(this.listeners, m.channel, m.payload ?? ''));
-    client.on('error', () => {
+    let lost = false;
+    const onLost = () => {
+      // 'error' and 'end' both come when the server ends the connection; one is enough.
+      if (lost) return;
+      lost = true;
       if (this.listenClient === client) this.listenClient = null;
       client.end().catch(() => undefined);
       if (!this.closed) setTimeout(() => void this.relisten(), 500).unref();
-    });
+    };
+    client.on('error', onLost);
+    client.on('end', onLost);
     await client.connect();
     return client;
   }
 
   private async relisten(): Promise<void> {
+    if (this.closed) return;
     try {
       const client = await this.listener();
       for (const channel of this.listeners.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch {
       if (!this.closed) setTimeout(() => void this.relisten(), 1000).unref();
+      return;
+    }
+    // Listening again: whatever was said while the connection was down is made up for.
+    for (const fns of this.missedListeners.values()) {
+      for (const fn of fns) {
+        try {
+          fn();
+        } catch {
+          /* a listener's failure is its own */
+        }
+      }
     }
   }
 

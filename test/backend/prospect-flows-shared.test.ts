@@ -284,6 +284,8 @@ describe('prospect flows shared by replicas', () => {
     expect(gong.asked).toHaveLength(1);
     expect(gong.asked[0]).toHaveLength(200);
     expect(gong.asked[0][0]).toBe(X);
+    // Counted as sent: the 100 rows past the cap were not refreshed.
+    expect(r.cache.stats.refreshedAhead).toBe(199);
   });
 
   it('a row nobody asked for lately is left to expire', async () => {

@@ -8,6 +8,8 @@ import type { GongGateway } from '../../server/gong/gateway';
 import type { GongSession } from '../../server/gong/session';
 import { ProspectFlowsCache } from '../../server/services/prospect-flows';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -32,5 +34,33 @@ describe('prospect flows: the batch window', () => {
     const answer = await Promise.race([lookup, new Promise((r) => setTimeout(() => r('stuck'), 2_000))]);
     expect(answer).toEqual([{ crmProspectId: '003000000000001AAA', flows: [] }]);
     expect(calls).toBe(1);
+  });
+
+  it('a window opened while a call is in flight leaves at its time, though an earlier window\'s timer fired meanwhile', async () => {
+    const gateway = { onInvalidate: () => undefined } as unknown as GongGateway;
+    const cache = new ProspectFlowsCache(gateway, 60_000, 200);
+    const asked: string[][] = [];
+    const session = {
+      user: { id: 1 },
+      call: async (_tool: string, input: { crm_prospect_ids: string[] }) => {
+        asked.push(input.crm_prospect_ids);
+        await sleep(100);
+        return { data: { prospectsAssigned: [] } };
+      },
+      ensureConnected: async () => undefined,
+    } as unknown as GongSession;
+    const [a, b, c] = ['003000000000001AAA', '003000000000002AAA', '003000000000003AAA'];
+    // A prefetch opens a window (its timer at ~200 ms); a record opened at ~150 ms sends it with the record at once
+    // (the call answers at ~250 ms); a prefetch at ~170 ms opens the next window (due at ~370 ms). The first
+    // window's timer fires at ~200 ms while the call is in flight, and the call is back before the next is due.
+    const onA = cache.lookup(session, [a], { wait: true });
+    await sleep(150);
+    const onB = cache.lookup(session, [b]);
+    await sleep(20);
+    const onC = cache.lookup(session, [c], { wait: true });
+    await Promise.all([onA, onB]);
+    const answer = await Promise.race([onC, sleep(2_000).then(() => 'stuck')]);
+    expect(answer).toEqual([{ crmProspectId: c, flows: [] }]);
+    expect(asked).toEqual([[a, b], [c]]);
   });
 });

@@ -9,7 +9,7 @@ export default defineConfig({
           name: 'backend',
           include: ['test/backend/**/*.test.ts'],
           // Replicas sharing Gong's rate, hearing each other over LISTEN: Postgres only, in `backend-pg`.
-          exclude: ['test/backend/{shared-limiter,listen-gap}.test.ts'],
+          exclude: ['test/backend/{shared-limiter,listen-gap,postgres-pool}.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -24,7 +24,7 @@ export default defineConfig({
           name: 'backend-pg',
           include: ['test/backend/**/*.test.ts', 'test/scale/**/*.test.ts'],
           // Engine-free: Gong's simulator and spec, the stand-in, the limiter's arithmetic, the idle-work timer (run once, in `backend`).
-          exclude: ['test/backend/{gong-simulator,gong-spec,gong-answers,standin,limiter,fuzz,skeleton,idle-work}.test.ts'],
+          exclude: ['test/backend/{gong-simulator,gong-spec,gong-answers,standin,limiter,fuzz,skeleton,idle-work,config}.test.ts'],
           environment: 'node',
           globalSetup: ['test/postgres-cluster.ts'],
           testTimeout: 120_000,

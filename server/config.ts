@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Role } from '../lib/gong-tools';
+import { DEFAULT_DATABASE_POOL_SIZE } from './store/sql';
 
 export type BackendMode = 'sandbox' | 'scalekit';
 
@@ -18,6 +19,8 @@ export interface BackendConfig {
   dataDir: string;
   /** DATABASE_URL (postgres://…): the store shared by every replica; null: SQLite in the data directory. */
   databaseUrl: string | null;
+  /** With Postgres: the connections each replica's pool may open (DATABASE_POOL_SIZE), besides its one for LISTEN. */
+  databasePoolSize: number;
   /** Extension ids whose `chrome-extension://<id>` origin may call the API (CORS). */
   allowedExtensionIds: string[];
   logLevel: string;
@@ -118,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoToken: env.DEMO_TOKEN?.trim() || DEFAULT_DEMO_TOKEN,
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
     databaseUrl: databaseUrl(env.DATABASE_URL),
+    databasePoolSize: positiveInt('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, DEFAULT_DATABASE_POOL_SIZE),
     allowedExtensionIds: (env.ALLOWED_EXTENSION_IDS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -332,11 +332,11 @@ export async function databaseStatus(db: Db): Promise<{ schemaVersion: number; a
 export const CHANNELS = { people: 'gong_everywhere_people', gongWrites: 'gong_everywhere_writes' } as const;
 
 /** The database the configuration names: Postgres when DATABASE_URL is set, else SQLite in the data directory. */
-export async function openDatabase(config: { databaseUrl: string | null; dataDir: string }): Promise<Db> {
+export async function openDatabase(config: { databaseUrl: string | null; dataDir: string; databasePoolSize?: number }): Promise<Db> {
   if (!config.databaseUrl) return openDb(config.dataDir);
   // With Postgres the data directory still holds the sandbox's state: as private.
   privateDataDir(config.dataDir);
-  return openPostgres(config.databaseUrl);
+  return openPostgres(config.databaseUrl, config.databasePoolSize);
 }
 
 /** The data directory is the backend user's alone (0700), whatever made it. */

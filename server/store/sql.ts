@@ -163,6 +163,9 @@ class PgSql implements Sql {
   }
 }
 
+/** Connections per replica's pool (DATABASE_POOL_SIZE): 3 replicas and the CLI stay well inside Postgres' default max_connections (100). */
+export const DEFAULT_DATABASE_POOL_SIZE = 10;
+
 /** The `application_name` of the connection that holds a replica's LISTEN. */
 export const LISTEN_APPLICATION_NAME = 'gong-everywhere listen';
 
@@ -183,7 +186,7 @@ export class PostgresDb implements Db {
     this.queries = new PgSql(pool);
   }
 
-  static open(connectionString: string, poolSize = 10): PostgresDb {
+  static open(connectionString: string, poolSize = DEFAULT_DATABASE_POOL_SIZE): PostgresDb {
     const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes, idleTimeoutMillis: 30_000 });
     // An idle client that loses its server (failover, restart) must not crash the backend; the next query reconnects.
     pool.on('error', () => undefined);

@@ -6,19 +6,20 @@
  *   tsx server/main.ts user list             list users with their roles
  *   tsx server/main.ts user revoke <email>   revoke a user's token
  *   tsx server/main.ts doctor [--rep <email>] check credentials, the Gong connection and a rep's access
+ *   tsx server/main.ts store import <DATA_DIR>  copy a SQLite store into the new Postgres database DATABASE_URL names
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config';
-import { CHANNELS, openDatabase } from './store/db';
+import { CHANNELS, openDatabase, openDb, openPostgres } from './store/db';
 import { parseRole, UserStore } from './store/users';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function usage(): never {
   console.error(
-    'usage: main.ts [--print-extension] | user add <email> [rep|manager|admin] | user role <email> <rep|manager|admin> | user list | user revoke <email> | doctor [--rep <email>]',
+    'usage: main.ts [--print-extension] | user add <email> [rep|manager|admin] | user role <email> <rep|manager|admin> | user list | user revoke <email> | doctor [--rep <email>] | store import <DATA_DIR>',
   );
   process.exit(2);
 }
@@ -51,6 +52,33 @@ async function userCommand(args: string[]): Promise<void> {
     process.exitCode = 1;
   } finally {
     await db.close();
+  }
+}
+
+/** `store import <DATA_DIR>`: from one process (SQLite) to replicas (Postgres), keeping users, tokens, audit, jobs. */
+async function storeCommand(args: string[]): Promise<void> {
+  const [cmd, from, ...rest] = args;
+  if (cmd !== 'import' || !from || rest.length) usage();
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new Error('Set DATABASE_URL to the new (empty) Postgres database to import into');
+  // A data directory, or the store file in it; never a store made here by mistake.
+  const dataDir = path.basename(from) === 'backend.sqlite' ? path.dirname(path.resolve(from)) : path.resolve(from);
+  if (!fs.existsSync(path.join(dataDir, 'backend.sqlite'))) throw new Error(`No SQLite store at ${path.join(dataDir, 'backend.sqlite')}`);
+  const { importSqlite } = await import('./store/import-sqlite');
+  // Opening the store migrates it to this version's schema, as starting the backend on it would.
+  const source = openDb(dataDir);
+  const target = await openPostgres(config.databaseUrl, 1).catch(async (err) => {
+    await source.close();
+    throw err;
+  });
+  try {
+    const { rows } = await importSqlite(source, target);
+    console.log(`Copied ${source.where} into ${target.where}:`);
+    for (const [table, n] of Object.entries(rows)) console.log(`  ${table}\t${n}`);
+    console.log('Start the replicas with this DATABASE_URL; keep the SQLite backend stopped (what it writes now is not copied).');
+  } finally {
+    await source.close();
+    await target.close();
   }
 }
 
@@ -96,7 +124,12 @@ async function serve(printExtension: boolean): Promise<void> {
 
 const args = process.argv.slice(2);
 if (args[0] === 'user') await userCommand(args.slice(1));
-else if (args[0] === 'doctor') {
+else if (args[0] === 'store') {
+  storeCommand(args.slice(1)).catch((err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+} else if (args[0] === 'doctor') {
   doctorCommand(args.slice(1)).catch((err) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);

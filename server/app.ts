@@ -19,6 +19,7 @@ import { GongGateway, type GatewayOptions } from './gong/gateway';
 import { installAuth } from './http/auth';
 import { frameworkErrors, installErrorHandling } from './http/error-handler';
 import { installIdleWork, youngGcTask } from './http/idle-work';
+import { installMetrics } from './http/metrics';
 import { installSecurity, originAllowed } from './http/security';
 import { JobRunner, replicaId, type JobRunnerOptions } from './jobs/job-runner';
 import { SharedRateLimiter } from './gong/shared-limiter';
@@ -368,6 +369,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       failedPerIpPerMinute: opts.limits?.failedAuthPerIpPerMinute ?? 60,
       failedPerTokenPrefixPerMinute: opts.limits?.failedAuthPerTokenPrefixPerMinute ?? 10,
     });
+    // GET /metrics (only with METRICS_TOKEN) and the per-request counts it gives.
+    installMetrics(app, { ctx, db, warn: (err, what) => app.log.warn({ err }, `metrics: could not read ${what}`) });
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',

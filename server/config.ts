@@ -38,6 +38,8 @@ export interface BackendConfig {
   jobRetentionDays: number;
   /** A replica's claim on a running job lasts this long unless renewed; another replica takes over a job after it (JOB_LEASE_MS). */
   jobLeaseMs: number;
+  /** METRICS_TOKEN: the bearer token Prometheus scrapes `/metrics` with; null: no `/metrics` (404). */
+  metricsToken: string | null;
 }
 
 export interface SsoConfig {
@@ -95,6 +97,14 @@ function databaseUrl(value: string | undefined): string | null {
   return v;
 }
 
+/** Long enough not to be guessed through the per-address limit; one header word (no spaces). */
+function metricsToken(value: string | undefined): string | null {
+  const v = value?.trim();
+  if (!v) return null;
+  if (!/^[\x21-\x7e]{16,512}$/.test(v)) throw new Error('METRICS_TOKEN must be 16 to 512 printable characters without spaces (e.g. `openssl rand -hex 32`)');
+  return v;
+}
+
 function port(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -144,5 +154,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxIdsInFlightPerRep: positiveInt('MAX_IDS_IN_FLIGHT_PER_REP', env.MAX_IDS_IN_FLIGHT_PER_REP, 20_000),
     jobRetentionDays: positiveInt('JOB_RETENTION_DAYS', env.JOB_RETENTION_DAYS, 30),
     jobLeaseMs: positiveInt('JOB_LEASE_MS', env.JOB_LEASE_MS, 10_000),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
   };
 }

@@ -11,7 +11,7 @@ import { gongReaders } from '../../lib/gong-types';
 import { utcDay, type UsageCounter } from '../store/usage';
 import { EVERY_READ_TAG, readTags, UNCACHED_READS, writeTags } from './cache-tags';
 import type { ConnectionStatus } from '../../lib/api';
-import { classifyGongError, GongFailure, notConnected } from './failure';
+import { classifyGongError, GongFailure, notConnected, type GongFailureKind } from './failure';
 import { FairRateLimiter, type RateLimiter } from './limiter';
 import { ReadCache } from './read-cache';
 import { backoffDelay, sleep } from './retry';
@@ -85,6 +85,10 @@ export interface GongCallContext {
 
 export type AnswerListener = (tool: GongToolName, input: Record<string, unknown>, identifier: string, data: unknown) => void | Promise<void>;
 
+/** How one call through the SDK ended: Gong answered, or the failure it was classified as (failure.ts). */
+export type GongCallOutcome = 'ok' | GongFailureKind;
+export type CallListener = (tool: GongToolName, outcome: GongCallOutcome) => void;
+
 export interface GongCallResult {
   executionId: string;
   data: unknown;
@@ -111,6 +115,7 @@ export class GongGateway {
   private readonly invalidationListeners: ((tags: string[]) => void)[] = [];
   private readonly connectionListeners: ((identifier: string, active: boolean) => void)[] = [];
   private readonly answerListeners: AnswerListener[] = [];
+  private readonly callListeners: CallListener[] = [];
   private sdkCalls = 0;
   private retries = 0;
   /** Rate limits in a row without a named wait: each doubles the company's back-off. */
@@ -202,6 +207,11 @@ export class GongGateway {
   /** Hears every answer Gong gave (not cached replays): the backend learns who owns what from them. */
   onAnswer(listener: AnswerListener): void {
     this.answerListeners.push(listener);
+  }
+
+  /** Hears how each call through the SDK ended (not cached replays, not budget refusals): the /metrics counters. */
+  onCall(listener: CallListener): void {
+    this.callListeners.push(listener);
   }
 
   /** Caches outside the gateway (prospect flows, calls index) hear about every write's tags. */
@@ -337,6 +347,7 @@ export class GongGateway {
       release();
       ctx.log.info({ gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: 'ok', executionId: res.executionId } }, 'gong call');
       this.rateLimitStreak = 0;
+      for (const l of this.callListeners) l(tool, 'ok');
       for (const l of this.connectionListeners) l(ctx.identifier, true);
       for (const l of this.answerListeners) {
         try {
@@ -355,6 +366,7 @@ export class GongGateway {
         { gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: failure.kind, status: failure.status } },
         'gong call',
       );
+      for (const l of this.callListeners) l(tool, failure.kind);
       if (failure.kind === 'not-connected') for (const l of this.connectionListeners) l(ctx.identifier, false);
       throw failure;
     } finally {

@@ -132,6 +132,14 @@ export class JobStore {
     return (await this.db.all<{ id: string }>(`SELECT id FROM jobs WHERE ${UNFINISHED} ORDER BY created_at`)).map((r) => r.id);
   }
 
+  /** Unfinished jobs of every rep by status (company-wide: every replica sees the same): /metrics. */
+  async unfinishedCounts(): Promise<Record<'PENDING' | 'IN_PROGRESS', number>> {
+    const rows = await this.db.all<{ status: 'PENDING' | 'IN_PROGRESS'; n: number }>(`SELECT status, COUNT(*) AS n FROM jobs WHERE ${UNFINISHED} GROUP BY status`);
+    const counts = { PENDING: 0, IN_PROGRESS: 0 };
+    for (const r of rows) counts[r.status] = Number(r.n);
+    return counts;
+  }
+
   /** Claims this unfinished job for `replica` unless another replica's lease on it still runs. */
   async claim(id: string, replica: string, leaseMs: number): Promise<boolean> {
     const now = nowMsSql(this.db.engine);

@@ -176,6 +176,8 @@ export class PostgresDb implements Db {
   /** Per channel: what to do when its messages may have been lost (see Db.subscribe). */
   private readonly missedListeners = new Map<string, Set<() => void>>();
   private listenClient: pg.Client | null = null;
+  /** The LISTEN connection is open (it may be lost and re-opened: see listener()). */
+  private listening = false;
   private closed = false;
 
   constructor(
@@ -184,6 +186,11 @@ export class PostgresDb implements Db {
     readonly where: string,
   ) {
     this.queries = new PgSql(pool);
+  }
+
+  /** Whether this replica hears the others now (its LISTEN connection is up): /metrics. */
+  get listenConnected(): boolean {
+    return this.listening;
   }
 
   static open(connectionString: string, poolSize = DEFAULT_DATABASE_POOL_SIZE): PostgresDb {
@@ -248,13 +255,17 @@ export class PostgresDb implements Db {
       // 'error' and 'end' both come when the server ends the connection; one is enough.
       if (lost) return;
       lost = true;
-      if (this.listenClient === client) this.listenClient = null;
+      if (this.listenClient === client) {
+        this.listenClient = null;
+        this.listening = false;
+      }
       client.end().catch(() => undefined);
       if (!this.closed) setTimeout(() => void this.relisten(), 500).unref();
     };
     client.on('error', onLost);
     client.on('end', onLost);
     await client.connect();
+    if (this.listenClient === client) this.listening = true;
     return client;
   }
 
@@ -281,6 +292,7 @@ export class PostgresDb implements Db {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.listening = false;
     await this.listenClient?.end().catch(() => undefined);
     this.listenClient = null;
     await this.pool.end().catch(() => undefined);

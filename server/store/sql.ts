@@ -178,6 +178,8 @@ export class PostgresDb implements Db {
   private listenClient: pg.Client | null = null;
   /** The LISTEN connection is open (it may be lost and re-opened: see listener()). */
   private listening = false;
+  /** The next attempt to listen again: one at a time, however many ways a lost connection reports itself. */
+  private relistenTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
   constructor(
@@ -260,7 +262,7 @@ export class PostgresDb implements Db {
         this.listening = false;
       }
       client.end().catch(() => undefined);
-      if (!this.closed) setTimeout(() => void this.relisten(), 500).unref();
+      this.scheduleRelisten(500);
     };
     client.on('error', onLost);
     client.on('end', onLost);
@@ -269,13 +271,28 @@ export class PostgresDb implements Db {
     return client;
   }
 
+  private scheduleRelisten(ms: number): void {
+    if (this.closed || this.relistenTimer) return;
+    this.relistenTimer = setTimeout(() => {
+      this.relistenTimer = null;
+      void this.relisten();
+    }, ms);
+    this.relistenTimer.unref();
+  }
+
   private async relisten(): Promise<void> {
     if (this.closed) return;
     try {
       const client = await this.listener();
       for (const channel of this.listeners.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch {
-      if (!this.closed) setTimeout(() => void this.relisten(), 1000).unref();
+      // A connection that failed to open also reports itself lost: whichever comes first schedules the next try.
+      if (this.listenClient) {
+        this.listenClient.end().catch(() => undefined);
+        this.listenClient = null;
+        this.listening = false;
+      }
+      this.scheduleRelisten(1000);
       return;
     }
     // Listening again: whatever was said while the connection was down is made up for.
@@ -293,6 +310,7 @@ export class PostgresDb implements Db {
   async close(): Promise<void> {
     this.closed = true;
     this.listening = false;
+    if (this.relistenTimer) clearTimeout(this.relistenTimer);
     await this.listenClient?.end().catch(() => undefined);
     this.listenClient = null;
     await this.pool.end().catch(() => undefined);

@@ -4,7 +4,7 @@
  * the replica listens again it must drop what it kept, or it serves reads a write made stale until they expire.
  * Postgres only (the `backend-pg` project): with SQLite there is one process and nothing to hear.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { prospectFlows } from '../../lib/api';
 import { GongSimulator } from '../../server/sandbox/gong/simulator';
@@ -24,14 +24,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Ends every LISTEN connection on the database, as a server restart would; returns how many it ended. */
 async function dropListenConnections(dataDir: string): Promise<number> {
-  const url = await testDatabaseUrl(dataDir);
-  const admin = new pg.Client({ connectionString: url });
+  const name = new URL(await testDatabaseUrl(dataDir)).pathname.slice(1);
+  // From the cluster's own database: the test's may be refusing connections.
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
   try {
-    const { rows } = await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
-      [LISTEN_APPLICATION_NAME],
-    );
+    const { rows } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [
+      name,
+      LISTEN_APPLICATION_NAME,
+    ]);
     return rows.length;
   } finally {
     await admin.end();
@@ -62,6 +63,39 @@ describe('a replica whose LISTEN connection dropped', () => {
     await a.publish('test_channel', 'after');
     await waitFor(() => heard.length === 2);
     expect(heard).toEqual(['before', 'after']);
+  });
+
+  it('keeps trying while the database refuses connections, and listens again once it accepts them', async () => {
+    if (!TEST_POSTGRES_URL) throw new Error('runs in the backend-pg project (a PostgreSQL cluster)');
+    const dataDir = tempDataDir();
+    const [a, b] = [await openTestDb(dataDir), await openTestDb(dataDir)];
+    dbs.push(a, b);
+    const heard: string[] = [];
+    let missed = 0;
+    await b.subscribe('test_channel', (p) => heard.push(p), () => missed++);
+    const name = new URL(await testDatabaseUrl(dataDir)).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    try {
+      // An outage: the connection ends and new ones are refused for a few of the replica's attempts.
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      expect(await dropListenConnections(dataDir)).toBe(1);
+      const attempts = vi.spyOn(pg.Client.prototype, 'connect');
+      await sleep(6_000);
+      expect(missed).toBe(0);
+      // About one attempt a second, not a growing number of retry chains (the connection reports its loss twice).
+      expect(attempts.mock.calls.length).toBeGreaterThanOrEqual(3);
+      expect(attempts.mock.calls.length).toBeLessThanOrEqual(8);
+      attempts.mockRestore();
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    await waitFor(() => missed === 1, 10_000);
+    await a.publish('test_channel', 'after the outage');
+    await waitFor(() => heard.length === 1);
+    expect(heard).toEqual(['after the outage']);
   });
 
   it('drops its cached reads once it listens again: a write another replica made meanwhile is seen', async () => {

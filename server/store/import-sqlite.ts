@@ -70,20 +70,25 @@ export async function importSqlite(source: SqliteDb, target: PostgresDb): Promis
       if (n > 0) throw new ImportRefused(`the Postgres database is not empty (${table} has ${n} rows): import only into a new database`);
     }
     for (const table of COPIED_TABLES) {
-      // Read from SQLite in one go per table: a store of one company's pilot fits in memory.
-      const data = await source.all<Record<string, unknown>>(`SELECT * FROM ${table}`);
-      rows[table] = data.length;
-      if (!data.length) continue;
-      const columns = Object.keys(data[0]);
-      for (let i = 0; i < data.length; i += ROWS_PER_INSERT) {
-        const chunk = data.slice(i, i + ROWS_PER_INSERT);
-        const values = chunk.map((row) => `(${columns.map(() => '?').join(', ')})`).join(', ');
+      rows[table] = 0;
+      // Streamed, a chunk at a time: a year of a big team's audit on one process is millions of rows.
+      let chunk: Record<string, unknown>[] = [];
+      const insert = async () => {
+        const columns = Object.keys(chunk[0]);
+        const values = chunk.map(() => `(${columns.map(() => '?').join(', ')})`).join(', ');
         await tx.run(
           `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`,
           chunk.flatMap((row) => columns.map((c) => portable(table, c, row[c]))),
         );
+        rows[table] += chunk.length;
+        chunk = [];
+      };
+      for (const row of source.raw.prepare(`SELECT * FROM ${table}`).iterate() as IterableIterator<Record<string, unknown>>) {
+        chunk.push(row);
+        if (chunk.length === ROWS_PER_INSERT) await insert();
       }
-      if (IDENTITY_TABLES.has(table)) await tx.run(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT MAX(id) FROM ${table}))`);
+      if (chunk.length) await insert();
+      if (IDENTITY_TABLES.has(table) && rows[table]) await tx.run(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT MAX(id) FROM ${table}))`);
     }
   });
   return { rows };

@@ -88,6 +88,25 @@ describe('store import: SQLite → Postgres', () => {
     await replica.backend.users.add('new@example.com');
   });
 
+  it('copies a table of many chunks whole, ids and all', async () => {
+    if (!TEST_POSTGRES_URL) throw new Error('runs in the backend-pg project (a PostgreSQL cluster)');
+    const source = openDb(tempDataDir());
+    dbs.push(source);
+    // 1,234 audit rows (the copy sends 500 at a time), with gaps in their ids.
+    const insert = source.raw.prepare(`INSERT INTO audit (id, at, route, outcome, input) VALUES (?, ?, '/r', 'ok', ?)`);
+    source.raw.transaction(() => {
+      for (let i = 1; i <= 1_234; i++) insert.run(i * 3, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), JSON.stringify({ n: i }));
+    })();
+    const target = await openPostgres(await testDatabaseUrl(tempDataDir()));
+    dbs.push(target);
+    expect((await importSqlite(source, target)).rows.audit).toBe(1_234);
+    const copied = await target.all<{ id: number; input: string }>('SELECT id, input FROM audit ORDER BY id');
+    expect(copied.map((r) => r.id)).toEqual(Array.from({ length: 1_234 }, (_, i) => (i + 1) * 3));
+    expect(copied.map((r) => JSON.parse(r.input).n)).toEqual(Array.from({ length: 1_234 }, (_, i) => i + 1));
+    // The next row continues after the last copied id.
+    expect((await target.get<{ id: number }>(`INSERT INTO audit (at, route, outcome) VALUES ('2026-01-02', '/r', 'ok') RETURNING id`))!.id).toBe(1_234 * 3 + 1);
+  });
+
   it('refuses a database that is not empty, and changes nothing', async () => {
     if (!TEST_POSTGRES_URL) throw new Error('runs in the backend-pg project (a PostgreSQL cluster)');
     const { dataDir } = await pilotStore();

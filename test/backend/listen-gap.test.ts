@@ -47,32 +47,32 @@ async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   }
 }
 
+/** Two stores on one database, as two replicas: B listens on a channel, counting what it hears and its gaps. */
+async function twoStores(): Promise<{ dataDir: string; a: Db; heard: string[]; missed: () => number }> {
+  if (!TEST_POSTGRES_URL) throw new Error('runs in the backend-pg project (a PostgreSQL cluster)');
+  const dataDir = tempDataDir();
+  const [a, b] = [await openTestDb(dataDir), await openTestDb(dataDir)];
+  dbs.push(a, b);
+  const heard: string[] = [];
+  let gaps = 0;
+  await b.subscribe('test_channel', (p) => heard.push(p), () => gaps++);
+  return { dataDir, a, heard, missed: () => gaps };
+}
+
 describe('a replica whose LISTEN connection dropped', () => {
   it('listens again, hears what is said after, and is told that it may have missed messages', async () => {
-    if (!TEST_POSTGRES_URL) throw new Error('runs in the backend-pg project (a PostgreSQL cluster)');
-    const dataDir = tempDataDir();
-    const [a, b] = [await openTestDb(dataDir), await openTestDb(dataDir)];
-    dbs.push(a, b);
-    const heard: string[] = [];
-    let missed = 0;
-    await b.subscribe('test_channel', (p) => heard.push(p), () => missed++);
+    const { dataDir, a, heard, missed } = await twoStores();
     await a.publish('test_channel', 'before');
     await waitFor(() => heard.length === 1);
     expect(await dropListenConnections(dataDir)).toBe(1);
-    await waitFor(() => missed === 1);
+    await waitFor(() => missed() === 1);
     await a.publish('test_channel', 'after');
     await waitFor(() => heard.length === 2);
     expect(heard).toEqual(['before', 'after']);
   });
 
   it('keeps trying while the database refuses connections, and listens again once it accepts them', async () => {
-    if (!TEST_POSTGRES_URL) throw new Error('runs in the backend-pg project (a PostgreSQL cluster)');
-    const dataDir = tempDataDir();
-    const [a, b] = [await openTestDb(dataDir), await openTestDb(dataDir)];
-    dbs.push(a, b);
-    const heard: string[] = [];
-    let missed = 0;
-    await b.subscribe('test_channel', (p) => heard.push(p), () => missed++);
+    const { dataDir, a, heard, missed } = await twoStores();
     const name = new URL(await testDatabaseUrl(dataDir)).pathname.slice(1);
     const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
     await admin.connect();
@@ -82,7 +82,7 @@ describe('a replica whose LISTEN connection dropped', () => {
       expect(await dropListenConnections(dataDir)).toBe(1);
       const attempts = vi.spyOn(pg.Client.prototype, 'connect');
       await sleep(6_000);
-      expect(missed).toBe(0);
+      expect(missed()).toBe(0);
       // About one attempt a second, not a growing number of retry chains (the connection reports its loss twice).
       expect(attempts.mock.calls.length).toBeGreaterThanOrEqual(3);
       expect(attempts.mock.calls.length).toBeLessThanOrEqual(8);
@@ -92,7 +92,7 @@ describe('a replica whose LISTEN connection dropped', () => {
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       await admin.end();
     }
-    await waitFor(() => missed === 1, 10_000);
+    await waitFor(() => missed() === 1, 10_000);
     await a.publish('test_channel', 'after the outage');
     await waitFor(() => heard.length === 1);
     expect(heard).toEqual(['after the outage']);

@@ -23,6 +23,7 @@ import type { ProspectFlowsStats } from '../server/services/prospect-flows';
 import { listFlows } from '../server/services/flows';
 import { listTasks } from '../server/services/tasks';
 import { toSalesforceId18 } from '../lib/crm-record';
+import { GONG_CALLS_PER_DAY } from '../lib/gong-tools';
 import type { User } from '../server/store/users';
 import { OPEN_HTTP_LIMITS, startBenchBackend, type BenchBackend } from './backend';
 import { startPostgresCluster } from '../test/postgres-cluster';
@@ -269,6 +270,11 @@ export interface TeamReplay {
   /** Prospect-flows lookups, summed over replicas: ids answered from the cache, missed, calls to Gong, and the rest of ProspectFlowsStats. */
   lookups: ProspectFlowsStats;
   errors: number;
+  /**
+   * Each rep's calls charged to their share of the day's budget (one backend): the equal share 10,000 / reps that a
+   * real company has (the replay opens the budget), the busiest rep's calls, and how many reps went over the share.
+   */
+  repShare?: { share: number; busiestRep: number; medianRep: number; repsOverShare: number };
   realSeconds: number;
 }
 
@@ -451,6 +457,13 @@ export async function replayTeam(reps: number, opts: { batchMs?: number; replica
     const views = evs.filter((e) => e.kind === 'view').length;
     const gongCalls = after.totalCalls - before.totalCalls;
     const st = lookupsOf();
+    // What a rep's share would have refused with Gong's real budget (the replay's is opened so that demand is counted).
+    let repShare: TeamReplay['repShare'];
+    if (n === 1) {
+      const charged = (await Promise.all(users.slice(0, reps).map(async (u) => (await ctxs[0].gateway.repUsageToday(u.email)).gongCalls))).sort((a, b) => a - b);
+      const share = Math.floor(GONG_CALLS_PER_DAY / reps);
+      repShare = { share, busiestRep: charged[charged.length - 1], medianRep: charged[charged.length >> 1], repsOverShare: charged.filter((c) => c > share).length };
+    }
     return {
       reps,
       replicas: n,
@@ -462,6 +475,7 @@ export async function replayTeam(reps: number, opts: { batchMs?: number; replica
       byTool,
       lookups: Object.fromEntries(Object.entries(st).map(([k, v]) => [k, v - lookupsBefore[k as keyof ProspectFlowsStats]])) as unknown as ProspectFlowsStats,
       errors,
+      repShare,
       realSeconds: round((performance.now() - t0) / 1000, 1),
     };
   } finally {
@@ -536,8 +550,15 @@ export async function teamCurveBench(sizes: readonly number[] = TEAM_SIZES): Pro
   const at500 = curve.find((c) => c.reps === 500);
   return {
     ...base,
-    value: curve.map((c) => `${c.reps.toLocaleString('en-US')} reps: ${c.callsPerView} per view, ${c.gongCalls.toLocaleString('en-US')}/day`).join(' · '),
-    pass: at500 ? at500.callsPerView <= 0.1 && at500.gongCalls <= 10_000 && curve.every((c) => c.errors === 0) : null,
+    value: curve
+      .map(
+        (c) =>
+          `${c.reps.toLocaleString('en-US')} reps: ${c.callsPerView} per view, ${c.gongCalls.toLocaleString('en-US')}/day` +
+          (c.repShare ? ` (busiest rep ${c.repShare.busiestRep} of a ${c.repShare.share}-call share, ${c.repShare.repsOverShare} over)` : ''),
+      )
+      .join(' · '),
+    // A rep refused by their share mid-day is a team that does not fit, whatever the total.
+    pass: at500 ? at500.callsPerView <= 0.1 && at500.gongCalls <= 10_000 && curve.every((c) => c.errors === 0) && at500.repShare?.repsOverShare === 0 : null,
     data: {
       curve: curve.map((c) => ({ ...c, perViewByTool: Object.fromEntries(Object.entries(c.byTool).map(([k, v]) => [k, round(v / c.views, 4)])) })),
       team: TEAM,

@@ -81,6 +81,11 @@ export interface GongCallContext {
   signal?: AbortSignal;
   /** Skip the cache (still coalesced with nothing: a fresh call). */
   fresh?: boolean;
+  /**
+   * A call made for several reps at once (a lookup that carries other reps' prospects, the company's calls index):
+   * it counts against the company's budget only, not against the share of the rep whose request sent it.
+   */
+  forCompany?: boolean;
 }
 
 export type AnswerListener = (tool: GongToolName, input: Record<string, unknown>, identifier: string, data: unknown) => void | Promise<void>;
@@ -320,9 +325,11 @@ export class GongGateway {
       const message = left ? `This takes ${cost} Gong calls; ${left} are left of today's budget` : "Today's Gong call budget is used up";
       throw new GongFailure('over-budget', message, 429, secondsUntilMidnight());
     }
-    // One rep cannot spend what the others need: each has a share of the day's budget.
-    const share = await this.dailyShare();
-    const mine = this.usage.callsBy(ctx.identifier);
+    // One rep cannot spend what the others need: each has a share of the day's budget (a call for the company is
+    // no one rep's spending).
+    const rep = ctx.forCompany ? undefined : ctx.identifier;
+    const share = rep === undefined ? Infinity : await this.dailyShare();
+    const mine = rep === undefined ? 0 : this.usage.callsBy(rep);
     if (mine + cost > share) {
       const left = Math.max(0, share - mine);
       const message = left
@@ -334,7 +341,7 @@ export class GongGateway {
     const started = performance.now();
     this.sdkCalls++;
     // Counted before the call so concurrent calls cannot overshoot; taken back if Gong never answered.
-    this.usage.increment(undefined, cost, ctx.identifier);
+    this.usage.increment(undefined, cost, rep);
     let res: Awaited<ReturnType<ScalekitClient['actions']['executeTool']>>;
     try {
       res = await this.client.actions.executeTool({
@@ -361,7 +368,7 @@ export class GongGateway {
       release();
       const failure = await this.explainRefusal(classifyGongError(err), ctx.identifier);
       // No Gong status: Scalekit refused the call or it failed on the way (not connected, dropped, timed out).
-      if (failure.status === null) this.usage.increment(undefined, -cost, ctx.identifier);
+      if (failure.status === null) this.usage.increment(undefined, -cost, rep);
       ctx.log.info(
         { gong: { tool, attempt: attempt + 1, latencyMs: Math.round(performance.now() - started), outcome: failure.kind, status: failure.status } },
         'gong call',

@@ -8,7 +8,7 @@ import type { AuditLog } from '../store/audit';
 import type { User } from '../store/users';
 import { classifyGongError } from './failure';
 import type { GongConnections } from './connection';
-import type { GongCallResult, GongGateway } from './gateway';
+import type { GongCallContext, GongCallResult, GongGateway } from './gateway';
 
 export interface SessionDeps {
   gateway: GongGateway;
@@ -28,8 +28,8 @@ export class GongSession {
     readonly signal?: AbortSignal,
   ) {}
 
-  async call(tool: GongToolName, input: Record<string, unknown>, opts: { fresh?: boolean } = {}): Promise<GongCallResult> {
-    const ctx = { identifier: this.user.email, log: this.log, signal: this.signal, fresh: opts.fresh };
+  async call(tool: GongToolName, input: Record<string, unknown>, opts: Pick<GongCallContext, 'fresh' | 'forCompany'> = {}): Promise<GongCallResult> {
+    const ctx = { identifier: this.user.email, log: this.log, signal: this.signal, fresh: opts.fresh, forCompany: opts.forCompany };
     if (!gongTools[tool].write) return this.deps.gateway.execute(tool, input, ctx);
     try {
       const result = await this.deps.gateway.execute(tool, input, ctx);

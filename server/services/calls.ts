@@ -86,10 +86,13 @@ export interface SharedCallsWindow {
 /** The kind of shared read the calls index fills. */
 export const SHARED_CALLS_INDEX = 'calls-index';
 
-/** A Gong call whose "nothing found" answer is a 404 (listCalls: "No calls found for the specified period"). */
+/**
+ * A Gong call whose "nothing found" answer is a 404 (listCalls: "No calls found for the specified period"). For the
+ * company-wide index, which every rep reads: the company's budget pays, not the share of the rep who asked first.
+ */
 async function callOrNone(session: GongSession, tool: GongToolName, input: Record<string, unknown>): Promise<unknown> {
   try {
-    return (await session.call(tool, input)).data;
+    return (await session.call(tool, input, { forCompany: true })).data;
   } catch (err) {
     if (classifyGongError(err).kind === 'not-found') return null;
     throw err;

@@ -411,8 +411,10 @@ export class ProspectFlowsCache {
     const sentAt = Date.now();
     try {
       this.stats.gongCalls++;
-      // The gateway's own short per-user cache is skipped: this cache replaces it for this tool.
-      const { data } = await session.call('gong_engage_prospects_flows_list', { crm_prospect_ids: ids }, { fresh: true });
+      // The gateway's own short per-user cache is skipped: this cache replaces it for this tool. A call that carries
+      // other reps' prospects, or rows refreshed for everyone, is the company's: no rep's share pays for the others.
+      const forCompany = extras.length > 0 || batch.some((p) => p.session.user.id !== session.user.id);
+      const { data } = await session.call('gong_engage_prospects_flows_list', { crm_prospect_ids: ids }, { fresh: true, forCompany });
       const assigned = gongProspectsFlowsResponse.parse(data).prospectsAssigned;
       const byKey = new Map<string, ProspectFlow[]>();
       for (const a of assigned) {

@@ -41,6 +41,41 @@ describe("each rep's share of the daily Gong budget", () => {
     expect(mine.reps).toBeUndefined();
   });
 
+  it("a lookup that carries other reps' prospects is the company's: it counts against no rep's share", async () => {
+    // A team of 500 shares 10,000 calls: 20 each. Lookups shared across reps are ~40% of the calls; charged to whoever
+    // sent them, a third of the reps ran out of their share in the bench's day (bench/README.md).
+    const t = await start({ env: { GONG_DAILY_CALLS_PER_REP: '1' }, gong: { prospectFlowsBatchMs: 400 } });
+    const sam = await addConnectedUser(t, SEED.otherRepEmail);
+    const you = async (token?: string) => usage.parse((await t.api('GET', '/api/v1/usage', { token })).body);
+    // Two reps' list prefetches within one window: one call, for both.
+    const mine = t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: [SEED.sfContactWithFlows] } });
+    await new Promise((r) => setTimeout(r, 100));
+    const theirs = t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: [SEED.sfLeadInFlow] }, token: sam });
+    expect((await mine).status).toBe(200);
+    expect((await theirs).status).toBe(200);
+    expect(t.gong.stats().byTool.gong_engage_prospects_flows_list).toBe(1);
+    expect((await you()).gongCalls).toBe(1);
+    expect((await you()).you.gongCalls).toBe(0);
+    expect((await you(sam)).you.gongCalls).toBe(0);
+    // A lookup of one rep's own prospects alone is theirs: it uses their share (1), and their next call is refused.
+    expect((await t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: [SEED.sfContactNoFlows] }, token: sam })).status).toBe(200);
+    expect((await you(sam)).you.gongCalls).toBe(1);
+    expect((await call(t, sam)).status).toBe(429);
+    // The rep whose request sent the shared call still has their whole share.
+    expect((await call(t)).status).toBe(200);
+  });
+
+  it("the company's calls index is the company's: a rep's refresh of it uses no share", async () => {
+    const t = await start({ env: { GONG_DAILY_CALLS_PER_REP: '1' } });
+    const before = t.gong.stats().totalCalls;
+    expect((await t.api('GET', `/api/v1/prospects/${SEED.sfContactWithFlows}/calls`)).status).toBe(200);
+    expect(t.gong.stats().totalCalls).toBeGreaterThan(before);
+    const mine = usage.parse((await t.api('GET', '/api/v1/usage')).body);
+    expect(mine.gongCalls).toBe(t.gong.stats().totalCalls - before);
+    expect(mine.you.gongCalls).toBe(0);
+    expect((await call(t)).status).toBe(200);
+  });
+
   it('by default gives every active user an equal part of the budget', async () => {
     const t = await start({ gong: { dailyBudget: 60 } });
     const share = async () => usage.parse((await t.api('GET', '/api/v1/usage')).body).you.dailyShare;

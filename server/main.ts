@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config';
-import { CHANNELS, openDatabase, openDb, openPostgres } from './store/db';
+import { CHANNELS, openDatabase, openDb, openPostgres, sqliteFileIn } from './store/db';
 import { parseRole, UserStore } from './store/users';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,8 +62,9 @@ async function storeCommand(args: string[]): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error('Set DATABASE_URL to the new (empty) Postgres database to import into');
   // A data directory, or the store file in it; never a store made here by mistake.
-  const dataDir = path.basename(from) === 'backend.sqlite' ? path.dirname(path.resolve(from)) : path.resolve(from);
-  if (!fs.existsSync(path.join(dataDir, 'backend.sqlite'))) throw new Error(`No SQLite store at ${path.join(dataDir, 'backend.sqlite')}`);
+  const given = path.resolve(from);
+  const dataDir = given === sqliteFileIn(path.dirname(given)) ? path.dirname(given) : given;
+  if (!fs.existsSync(sqliteFileIn(dataDir))) throw new Error(`No SQLite store at ${sqliteFileIn(dataDir)}`);
   const { importSqlite } = await import('./store/import-sqlite');
   // Opening the store migrates it to this version's schema, as starting the backend on it would.
   const source = openDb(dataDir);

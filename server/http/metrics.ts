@@ -48,6 +48,18 @@ function totalsCounter(registry: Registry, name: string, help: string, label: st
   });
 }
 
+/** A gauge of one figure, read when Prometheus scrapes. */
+function scrapedGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
 /** Registers `/metrics` and what it counts, when METRICS_TOKEN is set; without it nothing is installed. */
 export function installMetrics(app: FastifyInstance, { ctx, db, warn }: MetricsOptions): void {
   const token = ctx.config.metricsToken;
@@ -64,22 +76,8 @@ export function installMetrics(app: FastifyInstance, { ctx, db, warn }: MetricsO
   }).set({ version: ctx.version, mode: config.mode, engine: db.engine }, 1);
 
   // Process figures, read when scraped.
-  new Gauge({
-    name: `${PREFIX}process_resident_memory_bytes`,
-    help: 'Resident memory of this replica',
-    registers: [registry],
-    collect() {
-      this.set(process.memoryUsage.rss());
-    },
-  });
-  new Gauge({
-    name: `${PREFIX}process_heap_used_bytes`,
-    help: 'V8 heap in use in this replica',
-    registers: [registry],
-    collect() {
-      this.set(process.memoryUsage().heapUsed);
-    },
-  });
+  scrapedGauge(registry, `${PREFIX}process_resident_memory_bytes`, 'Resident memory of this replica', () => process.memoryUsage.rss());
+  scrapedGauge(registry, `${PREFIX}process_heap_used_bytes`, 'V8 heap in use in this replica', () => process.memoryUsage().heapUsed);
   new Counter({
     name: `${PREFIX}process_cpu_seconds_total`,
     help: 'CPU time (user and system) this replica used',
@@ -90,14 +88,7 @@ export function installMetrics(app: FastifyInstance, { ctx, db, warn }: MetricsO
       this.inc((user + system) / 1e6);
     },
   });
-  new Gauge({
-    name: `${PREFIX}process_uptime_seconds`,
-    help: 'Seconds since this replica started',
-    registers: [registry],
-    collect() {
-      this.set(process.uptime());
-    },
-  });
+  scrapedGauge(registry, `${PREFIX}process_uptime_seconds`, 'Seconds since this replica started', () => process.uptime());
 
   // Gong: the calls this replica made, counted as they end; the rest read when scraped.
   const gongCalls = new Counter({
@@ -107,30 +98,9 @@ export function installMetrics(app: FastifyInstance, { ctx, db, warn }: MetricsO
     registers: [registry],
   });
   gateway.onCall((tool, outcome) => gongCalls.inc({ tool, outcome: outcome.replace(/-/g, '_') }));
-  new Gauge({
-    name: `${PREFIX}gong_calls_today`,
-    help: "The company's Gong calls today (UTC), every replica's (the same on each)",
-    registers: [registry],
-    collect() {
-      this.set(gateway.usageToday().gongCalls);
-    },
-  });
-  new Gauge({
-    name: `${PREFIX}gong_daily_budget_calls`,
-    help: "The company's daily budget of Gong calls; calls beyond it are refused until UTC midnight",
-    registers: [registry],
-    collect() {
-      this.set(gateway.usageToday().dailyBudget);
-    },
-  });
-  new Gauge({
-    name: `${PREFIX}gong_limiter_paused_seconds`,
-    help: 'How long the company rate limiter still lets no Gong call through (after a rate limit)',
-    registers: [registry],
-    collect() {
-      this.set(gateway.stats.limiterPausedMs / 1000);
-    },
-  });
+  scrapedGauge(registry, `${PREFIX}gong_calls_today`, "The company's Gong calls today (UTC), every replica's (the same on each)", () => gateway.usageToday().gongCalls);
+  scrapedGauge(registry, `${PREFIX}gong_daily_budget_calls`, "The company's daily budget of Gong calls; calls beyond it are refused until UTC midnight", () => gateway.usageToday().dailyBudget);
+  scrapedGauge(registry, `${PREFIX}gong_limiter_paused_seconds`, 'How long the company rate limiter still lets no Gong call through (after a rate limit)', () => gateway.stats.limiterPausedMs / 1000);
   new Counter({
     name: `${PREFIX}gong_retries_total`,
     help: 'Gong calls this replica retried (rate limits after the back-off, transient failures)',
@@ -172,43 +142,15 @@ export function installMetrics(app: FastifyInstance, { ctx, db, warn }: MetricsO
 
   if (db instanceof PostgresDb) {
     const pool = db.pool;
-    new Gauge({
-      name: `${PREFIX}db_pool_connections`,
-      help: "Connections open in this replica's Postgres pool",
-      registers: [registry],
-      collect() {
-        this.set(pool.totalCount);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}db_pool_idle_connections`,
-      help: "Idle connections in this replica's Postgres pool",
-      registers: [registry],
-      collect() {
-        this.set(pool.idleCount);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}db_pool_waiting_queries`,
-      help: "Queries waiting for a connection of this replica's Postgres pool (above 0 for long: the pool is too small)",
-      registers: [registry],
-      collect() {
-        this.set(pool.waitingCount);
-      },
-    });
+    scrapedGauge(registry, `${PREFIX}db_pool_connections`, "Connections open in this replica's Postgres pool", () => pool.totalCount);
+    scrapedGauge(registry, `${PREFIX}db_pool_idle_connections`, "Idle connections in this replica's Postgres pool", () => pool.idleCount);
+    scrapedGauge(registry, `${PREFIX}db_pool_waiting_queries`, "Queries waiting for a connection of this replica's Postgres pool (above 0 for long: the pool is too small)", () => pool.waitingCount);
     new Gauge({
       name: `${PREFIX}db_pool_max_connections`,
       help: 'DATABASE_POOL_SIZE: connections the pool may open',
       registers: [registry],
     }).set(config.databasePoolSize);
-    new Gauge({
-      name: `${PREFIX}db_listen_connected`,
-      help: "1 while this replica's LISTEN connection is up (it hears the other replicas' writes and revocations), else 0",
-      registers: [registry],
-      collect() {
-        this.set(db.listenConnected ? 1 : 0);
-      },
-    });
+    scrapedGauge(registry, `${PREFIX}db_listen_connected`, "1 while this replica's LISTEN connection is up (it hears the other replicas' writes and revocations), else 0", () => (db.listenConnected ? 1 : 0));
   }
 
   // HTTP, per route pattern: one callback hook; each route's series are looked up once (no label objects per request).

@@ -260,6 +260,11 @@ export function forPostgres(migration: string): string {
     .replace(/\bINTEGER\b/g, 'BIGINT');
 }
 
+/** The SQLite store's file in a data directory. */
+export function sqliteFileIn(dataDir: string): string {
+  return path.join(dataDir, 'backend.sqlite');
+}
+
 /**
  * The data directory is private to the backend's user (0700), and so is the database (0600): SQLite
  * creates its -wal and -shm files with the database file's permissions. A directory or database made
@@ -267,7 +272,7 @@ export function forPostgres(migration: string): string {
  */
 export function openDb(dataDir: string, opts: MigrateOptions = {}): SqliteDb {
   privateDataDir(dataDir);
-  const file = path.join(dataDir, 'backend.sqlite');
+  const file = sqliteFileIn(dataDir);
   fs.closeSync(fs.openSync(file, 'a', 0o600));
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
   const db = new Database(file);

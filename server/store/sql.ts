@@ -173,8 +173,8 @@ export class PostgresDb implements Db {
   readonly engine = 'postgres' as const;
   private readonly queries: PgSql;
   private readonly listeners: Listeners = new Map();
-  /** Per channel: what to do when its messages may have been lost (see Db.subscribe). */
-  private readonly missedListeners = new Map<string, Set<() => void>>();
+  /** Per channel: what to do when its messages may have been lost (see Db.subscribe); delivered like a message. */
+  private readonly missedListeners: Listeners = new Map();
   private listenClient: pg.Client | null = null;
   /** The LISTEN connection is open (it may be lost and re-opened: see listener()). */
   private listening = false;
@@ -257,11 +257,7 @@ export class PostgresDb implements Db {
       // 'error' and 'end' both come when the server ends the connection; one is enough.
       if (lost) return;
       lost = true;
-      if (this.listenClient === client) {
-        this.listenClient = null;
-        this.listening = false;
-      }
-      client.end().catch(() => undefined);
+      this.dropListenClient(client);
       this.scheduleRelisten(500);
     };
     client.on('error', onLost);
@@ -269,6 +265,15 @@ export class PostgresDb implements Db {
     await client.connect();
     if (this.listenClient === client) this.listening = true;
     return client;
+  }
+
+  /** Stops using this LISTEN connection (lost, or it failed to open or to listen). */
+  private dropListenClient(client: pg.Client): void {
+    if (this.listenClient === client) {
+      this.listenClient = null;
+      this.listening = false;
+    }
+    client.end().catch(() => undefined);
   }
 
   private scheduleRelisten(ms: number): void {
@@ -287,24 +292,12 @@ export class PostgresDb implements Db {
       for (const channel of this.listeners.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch {
       // A connection that failed to open also reports itself lost: whichever comes first schedules the next try.
-      if (this.listenClient) {
-        this.listenClient.end().catch(() => undefined);
-        this.listenClient = null;
-        this.listening = false;
-      }
+      if (this.listenClient) this.dropListenClient(this.listenClient);
       this.scheduleRelisten(1000);
       return;
     }
     // Listening again: whatever was said while the connection was down is made up for.
-    for (const fns of this.missedListeners.values()) {
-      for (const fn of fns) {
-        try {
-          fn();
-        } catch {
-          /* a listener's failure is its own */
-        }
-      }
-    }
+    for (const channel of this.missedListeners.keys()) deliver(this.missedListeners, channel, '');
   }
 
   async close(): Promise<void> {

@@ -189,9 +189,11 @@ describe('prospect flows shared by replicas', () => {
     const db = await testDb();
     const gong = fakeGong();
     gong.flows.set(Y, ['f1']);
-    // A list prefetch on A, then one on B; A's window ends first.
+    // A list prefetch on A, then one on B once A's window is told to the others (started together, either may open
+    // the one window: B's first, and A's X would ride in B's call instead); A's window ends first.
     const [a, b] = [replica(db, TTL, 400), replica(db, TTL, 1_500)];
     const onA = a.cache.lookup(gong.session, [X], { wait: true });
+    await waitFor(async () => (await db.all('SELECT key FROM prospect_flows_waiting')).length === 1, 5_000, 10);
     const onB = b.cache.lookup(gong.session, [Y], { wait: true });
     expect((await onA)[0].flows).toEqual([]);
     expect(gong.asked).toEqual([[X, Y]]);
@@ -306,6 +308,8 @@ describe('prospect flows shared by replicas', () => {
     const [a, b] = [replica(db, TTL, 300), replica(db, TTL, 1_200)];
     gong.fail(true);
     const onA = a.cache.lookup(gong.session, [X], { wait: true });
+    // B's prefetch once A's window is known (either may open the one window when both start together).
+    await waitFor(async () => (await db.all('SELECT key FROM prospect_flows_waiting')).length === 1, 5_000, 10);
     const onB = b.cache.lookup(gong.session, [Y], { wait: true });
     await expect(onA).rejects.toThrow('Gong is down');
     gong.fail(false);

@@ -170,7 +170,10 @@ describe('/metrics with METRICS_TOKEN', () => {
     const held = await Promise.all(Array.from({ length: POOL_SIZE }, () => db.pool.connect()));
     const waiting = db.get('SELECT 1 AS one');
     const scraped = scrape();
-    setTimeout(() => held.forEach((c) => c.release()), 200);
+    // Held until the scrape waits too (the jobs backlog is counted in the database): by then it has read the pool's
+    // figures, in the same turn. Not a timer: on a slow machine the scrape could arrive after it.
+    await waitFor(() => db.pool.waitingCount >= 2, 10_000, 5);
+    held.forEach((c) => c.release());
     const busy = await scraped;
     await waiting;
     expect(value(busy, 'gong_everywhere_db_pool_connections')).toBe(POOL_SIZE);

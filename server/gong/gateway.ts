@@ -105,6 +105,8 @@ export interface GatewayStats {
   cache: ReadCache['stats'];
   /** How long the company's limiter still lets no Gong call through (after a rate limit), ms. */
   limiterPausedMs: number;
+  /** Calls refused here before reaching Gong: the company's day used up, or the rep's share of it. */
+  budgetRefusals: { company: number; repShare: number };
 }
 
 /** Where the gateway learns a rep's connected-account status, to explain a refused call (GongConnections). */
@@ -123,6 +125,7 @@ export class GongGateway {
   private readonly callListeners: CallListener[] = [];
   private sdkCalls = 0;
   private retries = 0;
+  private readonly budgetRefusals = { company: 0, repShare: 0 };
   /** Rate limits in a row without a named wait: each doubles the company's back-off. */
   private rateLimitStreak = 0;
   private closed = false;
@@ -152,7 +155,7 @@ export class GongGateway {
   }
 
   get stats(): GatewayStats {
-    return { sdkCalls: this.sdkCalls, retries: this.retries, cache: { ...this.cache.stats }, limiterPausedMs: this.limiter.pausedForMs() };
+    return { sdkCalls: this.sdkCalls, retries: this.retries, cache: { ...this.cache.stats }, limiterPausedMs: this.limiter.pausedForMs(), budgetRefusals: { ...this.budgetRefusals } };
   }
 
   /** Gong calls per day, the last `n` UTC days (admin console). */
@@ -323,6 +326,7 @@ export class GongGateway {
     if (this.usage.calls() + cost > this.options.dailyBudget) {
       const left = Math.max(0, this.options.dailyBudget - this.usage.calls());
       const message = left ? `This takes ${cost} Gong calls; ${left} are left of today's budget` : "Today's Gong call budget is used up";
+      this.budgetRefusals.company++;
       throw new GongFailure('over-budget', message, 429, secondsUntilMidnight());
     }
     // One rep cannot spend what the others need: each has a share of the day's budget (a call for the company is
@@ -335,6 +339,7 @@ export class GongGateway {
       const message = left
         ? `This takes ${cost} Gong calls; ${left} are left of your share of today's budget`
         : `Your share of today's Gong budget (${share} calls) is used up`;
+      this.budgetRefusals.repShare++;
       throw new GongFailure('over-budget', message, 429, secondsUntilMidnight());
     }
     const release = await this.limiter.acquire(ctx.identifier, ctx.signal);

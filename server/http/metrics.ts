@@ -110,6 +110,13 @@ export function installMetrics(app: FastifyInstance, { ctx, db, warn }: MetricsO
       this.inc(gateway.stats.retries);
     },
   });
+  totalsCounter(
+    registry,
+    `${PREFIX}gong_budget_refusals_total`,
+    "Gong calls this replica refused before sending them, by budget: the company's day used up (company), or the rep's share of it (rep_share: GONG_DAILY_CALLS_PER_REP or an equal part too small)",
+    'budget',
+    () => ({ ...gateway.stats.budgetRefusals }),
+  );
   totalsCounter(registry, `${PREFIX}gong_read_cache_total`, "This replica's short cache of Gong reads: hits, coalesced (joined a call in flight), misses", 'result', () => ({
     ...gateway.stats.cache,
   }));

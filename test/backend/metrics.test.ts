@@ -192,6 +192,33 @@ describe('/metrics with METRICS_TOKEN', () => {
   });
 });
 
+describe('/metrics: Gong calls refused for the budget', () => {
+  let t: TestBackend;
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("counts refusals by budget: a rep's share used up, the company's day used up", async () => {
+    // Each rep may make 1 call a day, the company 2; nothing cached, so each request is a call.
+    t = await startTestBackend({ env: { METRICS_TOKEN, GONG_DAILY_CALLS_PER_REP: '1' }, gong: { dailyBudget: 2, cacheTtlMs: 0 } });
+    const sam = await addConnectedUser(t, SEED.otherRepEmail);
+    const manager = await addConnectedUser(t, SEED.managerEmail);
+    const refusals = async () => {
+      const res = await t.api('GET', '/metrics', { token: METRICS_TOKEN });
+      const samples = parse(res.body as string);
+      return { rep: value(samples, 'gong_everywhere_gong_budget_refusals_total', { budget: 'rep_share' }), company: value(samples, 'gong_everywhere_gong_budget_refusals_total', { budget: 'company' }) };
+    };
+    expect(await refusals()).toEqual({ rep: 0, company: 0 });
+    const call = (token?: string) => t.api('POST', '/api/v1/tools/gong_engage_workspaces_list', { body: {}, token });
+    expect((await call()).status).toBe(200);
+    expect((await call()).status).toBe(429);
+    expect(await refusals()).toEqual({ rep: 1, company: 0 });
+    expect((await call(sam)).status).toBe(200);
+    expect((await call(manager)).status).toBe(429);
+    expect(await refusals()).toEqual({ rep: 1, company: 1 });
+  });
+});
+
 describe('METRICS_TOKEN', () => {
   it('is refused when short enough to guess or holding spaces, with a clear error', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be 16 to 512/);

@@ -8,6 +8,8 @@ import { ROLES } from '../../lib/gong-tools';
 import type { BackendClient } from '../../lib/backend-client';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'Never');
+/** Rows of the per-rep usage shown before "Show all": the busiest, at a glance, in a team of hundreds. */
+export const BUSIEST_REPS_SHOWN = 10;
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function AdminConsole({ client, myEmail }: { client: BackendClient; myEmail: string }) {
@@ -27,6 +29,10 @@ function People({ client, myEmail, onChanged }: { client: BackendClient; myEmail
   const [people, setPeople] = useState<AdminPerson[] | null>(null);
   const [status, setStatus] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
+  /** A team of hundreds: the admin finds a person by part of their email. */
+  const [query, setQuery] = useState('');
+  const needle = query.trim().toLowerCase();
+  const shown = !people || !needle ? people ?? [] : people.filter((p) => p.email.includes(needle));
   const load = () =>
     client.admin
       .people()
@@ -60,64 +66,85 @@ function People({ client, myEmail, onChanged }: { client: BackendClient; myEmail
       {!people ? (
         <p className="ge-muted">Loading…</p>
       ) : (
-        <div className="op-table-wrap">
-          <table className="op-table" data-testid="admin-people">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Role</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Gong</th>
-                <th scope="col">Sign-ins</th>
-                <th scope="col">
-                  <span className="op-sr">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {people.map((p) => {
-                const self = p.email === myEmail;
-                return (
-                  <tr key={p.id} data-email={p.email} className={p.revokedAt ? 'op-revoked' : undefined}>
-                    <th scope="row">{p.email}</th>
-                    <td>
-                      <select className="ge-select" aria-label={`Role of ${p.email}`} value={p.role} disabled={self || !!p.revokedAt} onChange={(e) => setRole(p, e.target.value as AdminPerson['role'])}>
-                        {ROLES.map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td>{when(p.lastSeenAt)}</td>
-                    <td>{p.gong.toLowerCase().replace(/_/g, ' ')}</td>
-                    <td>{p.activeSignIns}</td>
-                    <td>
-                      {p.revokedAt ? (
-                        <span className="ge-muted">Revoked</span>
-                      ) : self ? null : confirming === p.id ? (
-                        <span className="op-confirm">
-                          <button type="button" className="ge-btn ge-btn--sm ge-btn--danger" onClick={() => revoke(p)} autoFocus>
-                            Confirm revoke
-                          </button>
-                          <button type="button" className="ge-btn ge-btn--sm" onClick={() => setConfirming(null)}>
-                            Cancel
-                          </button>
-                        </span>
-                      ) : (
-                        <button type="button" className="ge-btn ge-btn--sm" aria-label={`Revoke ${p.email}`} onClick={() => setConfirming(p.id)}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
+        <>
+          <PeopleSearch query={query} setQuery={setQuery} matching={shown.length} of={people.length} />
+          {shown.length > 0 && (
+            <div className="op-table-wrap">
+              <table className="op-table" data-testid="admin-people">
+                <thead>
+                  <tr>
+                    <th scope="col">Person</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Last seen</th>
+                    <th scope="col">Gong</th>
+                    <th scope="col">Sign-ins</th>
+                    <th scope="col">
+                      <span className="op-sr">Actions</span>
+                    </th>
                   </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+                </thead>
+                <tbody>
+                  {shown.map((p) => {
+                    const self = p.email === myEmail;
+                    return (
+                      <tr key={p.id} data-email={p.email} className={p.revokedAt ? 'op-revoked' : undefined}>
+                        <th scope="row">{p.email}</th>
+                        <td>
+                          <select className="ge-select" aria-label={`Role of ${p.email}`} value={p.role} disabled={self || !!p.revokedAt} onChange={(e) => setRole(p, e.target.value as AdminPerson['role'])}>
+                            {ROLES.map((r) => (
+                              <option key={r} value={r}>
+                                {r}
+                              </option>
+                            ))}
+                          </select>
+                        </td>
+                        <td>{when(p.lastSeenAt)}</td>
+                        <td>{p.gong.toLowerCase().replace(/_/g, ' ')}</td>
+                        <td>{p.activeSignIns}</td>
+                        <td>
+                          {p.revokedAt ? (
+                            <span className="ge-muted">Revoked</span>
+                          ) : self ? null : confirming === p.id ? (
+                            <span className="op-confirm">
+                              <button type="button" className="ge-btn ge-btn--sm ge-btn--danger" onClick={() => revoke(p)} autoFocus>
+                                Confirm revoke
+                              </button>
+                              <button type="button" className="ge-btn ge-btn--sm" onClick={() => setConfirming(null)}>
+                                Cancel
+                              </button>
+                            </span>
+                          ) : (
+                            <button type="button" className="ge-btn ge-btn--sm" aria-label={`Revoke ${p.email}`} onClick={() => setConfirming(p.id)}>
+                              Revoke
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
       )}
     </section>
+  );
+}
+
+/** The search over the people list and how many people it shows (announced as it changes). */
+function PeopleSearch({ query, setQuery, matching, of }: { query: string; setQuery: (q: string) => void; matching: number; of: number }) {
+  const needle = query.trim();
+  return (
+    <div className="op-filters" role="search" aria-label="People">
+      <label className="ge-field">
+        <span className="ge-label">Find a person</span>
+        <input className="ge-input" type="search" value={query} placeholder="part of an email" onChange={(e) => setQuery(e.target.value)} aria-describedby="admin-people-count" data-testid="people-search" />
+      </label>
+      <p id="admin-people-count" className="op-count" aria-live="polite" data-testid="people-count">
+        {!needle ? `${of} people` : matching ? `${matching} of ${of} people match` : `No one's email contains “${needle}”`}
+      </p>
+    </div>
   );
 }
 
@@ -170,47 +197,60 @@ function Usage({ client }: { client: BackendClient }) {
 
 /** Each rep's use today against their share, and their last 30 days as a small bar line. */
 function RepUsage({ usage }: { usage: AdminUsage }) {
+  const [all, setAll] = useState(false);
   if (usage.reps.length === 0) return <p className="ge-help">No rep has used Gong in these {usage.days.length} days.</p>;
+  // Busiest first (today, then the whole period): the reps near their share are the ones an admin looks for.
+  const todayOf = (r: AdminUsage['reps'][number]) => r.days[r.days.length - 1]?.gongCalls ?? 0;
+  const totalOf = (r: AdminUsage['reps'][number]) => r.days.reduce((n, d) => n + d.gongCalls, 0);
+  const ranked = [...usage.reps].sort((a, b) => todayOf(b) - todayOf(a) || totalOf(b) - totalOf(a) || a.identifier.localeCompare(b.identifier));
+  const shown = all ? ranked : ranked.slice(0, BUSIEST_REPS_SHOWN);
   const W = 120;
   const H = 20;
   return (
-    <div className="op-table-wrap">
-    <table className="op-table" data-testid="admin-usage-reps">
-      <caption className="op-caption">
-        Per rep: today against each rep's daily share of {usage.dailyShare.toLocaleString()} calls, and the last {usage.days.length} days
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Rep</th>
-          <th scope="col">Today</th>
-          <th scope="col">Last {usage.days.length} days</th>
-        </tr>
-      </thead>
-      <tbody>
-        {usage.reps.map((r) => {
-          const today = r.days[r.days.length - 1]?.gongCalls ?? 0;
-          const total = r.days.reduce((n, d) => n + d.gongCalls, 0);
-          const most = Math.max(1, ...r.days.map((d) => d.gongCalls));
-          const bar = W / Math.max(1, r.days.length);
-          return (
-            <tr key={r.identifier}>
-              <th scope="row">{r.identifier}</th>
-              <td>
-                {today.toLocaleString()} of {usage.dailyShare.toLocaleString()}
-              </td>
-              <td>
-                <svg className="op-spark" viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label={`${r.identifier}: ${total} calls in ${r.days.length} days, most in a day ${most === 1 && total === 0 ? 0 : most}`}>
-                  {r.days.map((d, i) => (
-                    <rect key={d.date} x={i * bar} width={Math.max(1, bar - 1)} y={H - (d.gongCalls / most) * H} height={(d.gongCalls / most) * H} className="op-chart-bar" />
-                  ))}
-                </svg>
-              </td>
+    <>
+      <div className="op-table-wrap">
+        <table className="op-table" data-testid="admin-usage-reps">
+          <caption className="op-caption">
+            Per rep, busiest first: today against each rep's daily share of {usage.dailyShare.toLocaleString()} calls, and the last {usage.days.length} days
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Rep</th>
+              <th scope="col">Today</th>
+              <th scope="col">Last {usage.days.length} days</th>
             </tr>
-          );
-        })}
-      </tbody>
-    </table>
-    </div>
+          </thead>
+          <tbody>
+            {shown.map((r) => {
+              const today = todayOf(r);
+              const total = totalOf(r);
+              const most = Math.max(1, ...r.days.map((d) => d.gongCalls));
+              const bar = W / Math.max(1, r.days.length);
+              return (
+                <tr key={r.identifier}>
+                  <th scope="row">{r.identifier}</th>
+                  <td>
+                    {today.toLocaleString()} of {usage.dailyShare.toLocaleString()}
+                  </td>
+                  <td>
+                    <svg className="op-spark" viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label={`${r.identifier}: ${total} calls in ${r.days.length} days, most in a day ${most === 1 && total === 0 ? 0 : most}`}>
+                      {r.days.map((d, i) => (
+                        <rect key={d.date} x={i * bar} width={Math.max(1, bar - 1)} y={H - (d.gongCalls / most) * H} height={(d.gongCalls / most) * H} className="op-chart-bar" />
+                      ))}
+                    </svg>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {ranked.length > BUSIEST_REPS_SHOWN && (
+        <button type="button" className="ge-btn ge-btn--sm op-more" aria-expanded={all} onClick={() => setAll(!all)} data-testid="usage-show-all">
+          {all ? `Show the ${BUSIEST_REPS_SHOWN} busiest` : `Show all ${ranked.length} reps`}
+        </button>
+      )}
+    </>
   );
 }
 

@@ -18,13 +18,15 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
   const admin = roleGate(ctx, 'admin');
   const tags = ['admin'];
 
-  async function personView(user: User & { lastSeenAt?: string | null }, gong: Map<string, string>) {
-    return adminPerson.parse({
-      ...user,
-      lastSeenAt: user.lastSeenAt ?? null,
-      gong: gong.get(user.email) ?? 'NOT_CONNECTED',
-      activeSignIns: (await ctx.sessions.activeFor(user.id)).filter((s) => s.kind === 'extension').length,
-    });
+  /** A person as the console shows them: their Gong connection's status, and their valid extension sign-ins. */
+  function personView(user: User & { lastSeenAt: string | null }, gong: string | undefined, signIns: number) {
+    return adminPerson.parse({ ...user, gong: gong ?? 'NOT_CONNECTED', activeSignIns: signIns });
+  }
+  /** One person after a change, as the list shows them: their own connected account and sign-ins, not everyone's. */
+  async function onePersonView(userId: number) {
+    const user = (await ctx.users.withLastSeen(userId))!;
+    const [connection, sessions] = await Promise.all([ctx.connections.status(user.email), ctx.sessions.activeFor(user.id)]);
+    return personView(user, connection.status, sessions.filter((s) => s.kind === 'extension').length);
   }
 
   async function target(userId: number): Promise<User> {
@@ -37,8 +39,8 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
     '/admin/people',
     { preHandler: admin, schema: { tags, security, summary: 'Everyone who can use the backend: role, last use, Gong connection (admin)', response: { 200: adminPeople, ...errorResponses } } },
     async () => {
-      const gong = await ctx.connections.allStatuses();
-      return { people: await Promise.all((await ctx.users.listWithLastSeen()).map((u) => personView(u, gong))) };
+      const [gong, people, signIns] = await Promise.all([ctx.connections.allStatuses(), ctx.users.listWithLastSeen(), ctx.sessions.activeCounts('extension')]);
+      return { people: people.map((u) => personView(u, gong.get(u.email), signIns.get(u.id) ?? 0)) };
     },
   );
 
@@ -56,7 +58,7 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
       const changed = await ctx.users.setRole(person.email, req.body.role);
       ctx.sessions.clearCache();
       await ctx.audit.record({ userId: me.id, userEmail: me.email, requestId: req.id, route: '/api/v1/admin/people/{userId}/role', tool: 'role-change', input: { person: person.email, from: person.role, to: changed.role }, outcome: 'ok', answer: null });
-      return personView(changed, await ctx.connections.allStatuses());
+      return onePersonView(changed.id);
     },
   );
 
@@ -73,7 +75,7 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
       await ctx.users.revoke(person.email);
       const ended = await ctx.sessions.revokeAllFor(person.id);
       await ctx.audit.record({ userId: me.id, userEmail: me.email, requestId: req.id, route: '/api/v1/admin/people/{userId}/revoke', tool: 'revoke', input: { person: person.email, sessionsEnded: ended }, outcome: 'ok', answer: null });
-      return personView((await ctx.users.byId(person.id))!, await ctx.connections.allStatuses());
+      return onePersonView(person.id);
     },
   );
 

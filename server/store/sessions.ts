@@ -99,6 +99,15 @@ export class SessionStore {
     return this.db.all<Session>(`SELECT ${COLUMNS} FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY id`, [userId, Date.now()]);
   }
 
+  /** Each user's valid sign-ins of this kind, in one query (the admin console's list of hundreds of people). */
+  async activeCounts(kind: SessionKind): Promise<Map<number, number>> {
+    const rows = await this.db.all<{ user_id: number; n: number }>(
+      'SELECT user_id, COUNT(*) AS n FROM sessions WHERE kind = ? AND revoked_at IS NULL AND expires_at > ? GROUP BY user_id',
+      [kind, Date.now()],
+    );
+    return new Map(rows.map((r) => [Number(r.user_id), Number(r.n)]));
+  }
+
   /** Forgets the answers kept for a few seconds (a change made by another process, e.g. the CLI). */
   clearCache(): void {
     this.cache.clear();

@@ -141,6 +141,11 @@ export class UserStore {
     return this.db.all<User & { lastSeenAt: string | null }>(`SELECT ${USER_COLUMNS}, last_seen_at AS "lastSeenAt" FROM users ORDER BY email`);
   }
 
+  /** One person as the admin console lists them (with their last use). */
+  withLastSeen(id: number): Promise<(User & { lastSeenAt: string | null }) | undefined> {
+    return this.db.get<User & { lastSeenAt: string | null }>(`SELECT ${USER_COLUMNS}, last_seen_at AS "lastSeenAt" FROM users WHERE id = ?`, [id]);
+  }
+
   byId(id: number): Promise<User | undefined> {
     return this.db.get<User>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
   }

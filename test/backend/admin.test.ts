@@ -1,5 +1,5 @@
 /** The admin console's API: admins only; people, role changes, revocation, audit pages and filters, usage, jobs. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adminAuditPage, adminJobs, adminPeople, adminUsage } from '../../lib/api';
 import { addConnectedUser, startTestBackend, type TestBackend } from './harness';
 import { ROUTES } from './route-table';
@@ -32,6 +32,27 @@ describe('admin API', () => {
     expect((await t.backend.users.byId(1))!.revokedAt).toBeNull();
   });
 
+  it("counts each person's extension sign-ins for the whole list at once, not with a query per person", async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await t.backend.users.add(`seller-${i}@example.com`)).user.id);
+    const sessions = t.backend.ctx.sessions;
+    // seller-0: two extension sign-ins, one revoked, and a browser one (the console's own); seller-1: one.
+    await sessions.issue(ids[0], 'extension');
+    await sessions.issue(ids[0], 'extension');
+    await sessions.revoke((await sessions.issue(ids[0], 'extension')).session.id);
+    await sessions.issue(ids[0], 'browser');
+    await sessions.issue(ids[1], 'extension');
+    const perPerson = vi.spyOn(sessions, 'activeFor');
+    try {
+      const { people } = adminPeople.parse((await t.api('GET', '/api/v1/admin/people', { token: adminToken })).body);
+      const signIns = Object.fromEntries(people.filter((p) => p.email.startsWith('seller-')).map((p) => [p.email, p.activeSignIns]));
+      expect(signIns).toEqual({ 'seller-0@example.com': 2, 'seller-1@example.com': 1, 'seller-2@example.com': 0, 'seller-3@example.com': 0, 'seller-4@example.com': 0 });
+      expect(perPerson).not.toHaveBeenCalled();
+    } finally {
+      perPerson.mockRestore();
+    }
+  });
+
   it('lists people with role, last use and Gong connection', async () => {
     await t.api('GET', '/api/v1/me'); // the demo rep uses the backend: last seen is set
     const { people } = adminPeople.parse((await t.api('GET', '/api/v1/admin/people', { token: adminToken })).body);
@@ -54,6 +75,21 @@ describe('admin API', () => {
     const page = adminAuditPage.parse((await t.api('GET', '/api/v1/admin/audit?action=role-change', { token: adminToken })).body);
     expect(page.entries.length).toBe(2);
     expect(page.entries.every((e) => e.action === 'role-change' && e.userEmail === 'boss@example.com')).toBe(true);
+  });
+
+  it('answers a role change with the person as the list shows them: last use, Gong connection and sign-ins kept', async () => {
+    const token = await addConnectedUser(t, 'promoted@example.com');
+    const person = (await t.backend.users.byEmail('promoted@example.com'))!;
+    await t.backend.sessions.issue(person.id, 'extension');
+    expect((await t.api('GET', '/api/v1/me', { token })).status).toBe(200);
+    const listed = async () => adminPeople.parse((await t.api('GET', '/api/v1/admin/people', { token: adminToken })).body).people.find((p) => p.id === person.id)!;
+    const before = await listed();
+    expect(before).toMatchObject({ gong: 'ACTIVE', activeSignIns: 1 });
+    expect(before.lastSeenAt).not.toBeNull();
+    const res = await t.api('POST', `/api/v1/admin/people/${person.id}/role`, { token: adminToken, body: { role: 'manager' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ...before, role: 'manager' });
+    expect(await listed()).toEqual(res.body);
   });
 
   it('revokes a person: their token and sign-ins end at once; not oneself', async () => {

@@ -9,7 +9,7 @@ import type { BackendClient } from '../../lib/backend-client';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'Never');
 /** Rows of the per-rep usage shown before "Show all": the busiest, at a glance, in a team of hundreds. */
-export const BUSIEST_REPS_SHOWN = 10;
+const BUSIEST_REPS_SHOWN = 10;
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function AdminConsole({ client, myEmail }: { client: BackendClient; myEmail: string }) {

@@ -61,4 +61,17 @@ describe('the audit at a team\'s scale', () => {
     expect(await plan(db, 'SELECT id FROM audit WHERE user_email = ? ORDER BY id DESC LIMIT 5', ['rep2@example.com'])).toMatch(/audit_email/);
     expect(await plan(db, 'SELECT MIN(COALESCE(tool, route)) FROM audit WHERE COALESCE(tool, route) > ?', ['gong_tool_1'])).toMatch(/audit_action/);
   });
+
+  it('filters by dates through an index: a day months back is not found by reading every newer row', async () => {
+    const db = await testDb();
+    await fill(db, 60);
+    // The page's own query, as AuditLog.page builds it for a date range.
+    const sql = 'SELECT id FROM audit WHERE at >= ? AND at < ? ORDER BY id DESC LIMIT 21';
+    expect(await plan(db, sql, ['2026-03-01', '2026-03-02'])).toMatch(/audit_at/);
+    const audit = new AuditLog(db);
+    const all = await db.all<{ id: number; at: string }>('SELECT id, at FROM audit ORDER BY id');
+    const day = all[0].at.slice(0, 10);
+    const page = await audit.page({ from: day, to: day, limit: 100 });
+    expect(page.entries.map((e) => e.id)).toEqual(all.filter((r) => r.at.slice(0, 10) === day).map((r) => r.id).reverse());
+  });
 });

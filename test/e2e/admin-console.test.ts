@@ -26,12 +26,12 @@ describe('admin console', () => {
     await h.configure({ apiToken: '' });
     // The demo rep uses Gong once (their calls show in the per-rep usage).
     expect((await fetch(`${h.backend.url}/api/v1/workspaces`, { headers: { authorization: `Bearer ${h.token}` } })).status).toBe(200);
-    // A team's worth more: 12 sellers, seller-n with n Gong calls today (more than the demo rep's).
+    // A team's worth more: 12 sellers, seller-n with 10 + n Gong calls today (more than the demo rep's few).
     const usage = (h.backend.gateway as unknown as { usage: UsageCounter }).usage;
     const sellers = Array.from({ length: 12 }, (_, i) => `seller-${String(i + 1).padStart(2, '0')}@example.com`);
     for (const [i, email] of sellers.entries()) {
       await h.backend.users.add(email);
-      usage.increment(undefined, i + 1, email);
+      usage.increment(undefined, 11 + i, email);
     }
     await usage.byRep();
     const page = await h.openExtensionPage('options.html');

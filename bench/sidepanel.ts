@@ -88,12 +88,17 @@ export async function sidePanelBench(opts: { runs?: number; memoryNavs?: number;
   const runs = opts.runs ?? 12;
   log('side panel: waiting for the build lock (keeps the built extension stable while Chromium runs)');
   const release = await holdLock(opts.buildLock ?? '/tmp/build.lock');
-  const extensionDir = extensionWithEmptyPage();
-  const h: Harness = await launchHarness({ extensionDir }).catch((e) => {
+  let extensionDir: string | undefined;
+  let h: Harness;
+  try {
+    extensionDir = extensionWithEmptyPage();
+    h = await launchHarness({ extensionDir });
+  } catch (e) {
+    // No built extension yet (ENOENT), or Chromium did not start: released, or every later bench waits for the lock.
     release();
-    rmSync(extensionDir, { recursive: true, force: true });
+    if (extensionDir) rmSync(extensionDir, { recursive: true, force: true });
     throw e;
-  });
+  }
   const sim = h.backend.sandbox!.gong as GongSimulator;
   try {
     await h.configure();

@@ -9,7 +9,7 @@ import type { AppContext } from '../app-context';
 import { ApiFailure, notFound } from '../http/api-failure';
 import { requireUser } from '../http/request-context';
 import { roleGate } from '../http/roles';
-import type { User } from '../store/users';
+import type { ListedUser, User } from '../store/users';
 import { errorResponses, security } from './schemas';
 
 const USAGE_DAYS = 30;
@@ -19,14 +19,14 @@ export const adminRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (ap
   const tags = ['admin'];
 
   /** A person as the console shows them: their Gong connection's status, and their valid extension sign-ins. */
-  function personView(user: User & { lastSeenAt: string | null }, gong: string | undefined, signIns: number) {
+  function personView(user: ListedUser, gong: string | undefined, signIns: number) {
     return adminPerson.parse({ ...user, gong: gong ?? 'NOT_CONNECTED', activeSignIns: signIns });
   }
   /** One person after a change, as the list shows them: their own connected account and sign-ins, not everyone's. */
   async function onePersonView(userId: number) {
     const user = (await ctx.users.withLastSeen(userId))!;
-    const [connection, sessions] = await Promise.all([ctx.connections.status(user.email), ctx.sessions.activeFor(user.id)]);
-    return personView(user, connection.status, sessions.filter((s) => s.kind === 'extension').length);
+    const [connection, signIns] = await Promise.all([ctx.connections.status(user.email), ctx.sessions.activeCounts('extension', user.id)]);
+    return personView(user, connection.status, signIns.get(user.id) ?? 0);
   }
 
   async function target(userId: number): Promise<User> {

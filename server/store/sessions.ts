@@ -99,11 +99,11 @@ export class SessionStore {
     return this.db.all<Session>(`SELECT ${COLUMNS} FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY id`, [userId, Date.now()]);
   }
 
-  /** Each user's valid sign-ins of this kind, in one query (the admin console's list of hundreds of people). */
-  async activeCounts(kind: SessionKind): Promise<Map<number, number>> {
+  /** Each user's valid sign-ins of this kind (only `userId`'s when given), in one query: the admin console's people. */
+  async activeCounts(kind: SessionKind, userId?: number): Promise<Map<number, number>> {
     const rows = await this.db.all<{ user_id: number; n: number }>(
-      'SELECT user_id, COUNT(*) AS n FROM sessions WHERE kind = ? AND revoked_at IS NULL AND expires_at > ? GROUP BY user_id',
-      [kind, Date.now()],
+      `SELECT user_id, COUNT(*) AS n FROM sessions WHERE kind = ? AND revoked_at IS NULL AND expires_at > ?${userId === undefined ? '' : ' AND user_id = ?'} GROUP BY user_id`,
+      userId === undefined ? [kind, Date.now()] : [kind, Date.now(), userId],
     );
     return new Map(rows.map((r) => [Number(r.user_id), Number(r.n)]));
   }

@@ -30,6 +30,9 @@ export const newToken = () => `gek_${randomBytes(32).toString('base64url')}`;
 const emailSchema = z.email().max(320);
 
 const USER_COLUMNS = 'id, email, role, created_at AS "createdAt", revoked_at AS "revokedAt"';
+/** A person as the admin console lists them: with their last use. */
+export type ListedUser = User & { lastSeenAt: string | null };
+const LISTED_COLUMNS = `${USER_COLUMNS}, last_seen_at AS "lastSeenAt"`;
 
 /** How long a token → user answer is reused without asking SQLite (a revocation by another process takes effect within it). */
 export const AUTH_CACHE_MS = 5_000;
@@ -137,13 +140,13 @@ export class UserStore {
   }
 
   /** Every person with when they last used the backend (admin console). */
-  listWithLastSeen(): Promise<(User & { lastSeenAt: string | null })[]> {
-    return this.db.all<User & { lastSeenAt: string | null }>(`SELECT ${USER_COLUMNS}, last_seen_at AS "lastSeenAt" FROM users ORDER BY email`);
+  listWithLastSeen(): Promise<ListedUser[]> {
+    return this.db.all<ListedUser>(`SELECT ${LISTED_COLUMNS} FROM users ORDER BY email`);
   }
 
-  /** One person as the admin console lists them (with their last use). */
-  withLastSeen(id: number): Promise<(User & { lastSeenAt: string | null }) | undefined> {
-    return this.db.get<User & { lastSeenAt: string | null }>(`SELECT ${USER_COLUMNS}, last_seen_at AS "lastSeenAt" FROM users WHERE id = ?`, [id]);
+  /** One person as listWithLastSeen lists them. */
+  withLastSeen(id: number): Promise<ListedUser | undefined> {
+    return this.db.get<ListedUser>(`SELECT ${LISTED_COLUMNS} FROM users WHERE id = ?`, [id]);
   }
 
   byId(id: number): Promise<User | undefined> {

@@ -50,6 +50,7 @@ import { WorkedRows } from './store/worked-rows';
 import type { ProspectFlow } from '../lib/api';
 import { SeenItems } from './store/seen-items';
 import { UserStore } from './store/users';
+import type { PostgresTimeouts } from './store/sql';
 import { CallsIndex, SHARED_CALLS_INDEX } from './services/calls';
 import { ProspectFlowsCache, REFRESH_AHEAD_ASKED_WITHIN_MS, SHARED_PROSPECT_FLOWS, type SharedProspectFlows } from './services/prospect-flows';
 import { CompanyDirectory } from './services/scope';
@@ -58,6 +59,8 @@ export const VERSION = '0.1.0';
 
 /** How often a replica reads the company's Gong usage written by the others. */
 const USAGE_REFRESH_MS = 2_000;
+/** /readyz answers within this (load balancers' health checks wait 2–5 s by default). */
+const READY_CHECK_MS = 2_000;
 /** A rate slot taken by a replica that died mid-call comes back after this (longer than any Gong call). */
 const SHARED_SLOT_MAX_CALL_MS = 30_000;
 /** A prospect still waiting this long after its replica's window ended was left behind (the replica died): not taken. */
@@ -109,6 +112,8 @@ export interface BackendOptions {
   };
   /** Socket limits (tests shorten them). */
   http?: Partial<HttpLimits>;
+  /** Bounds on waiting for Postgres (tests shorten them). */
+  postgresTimeouts?: Partial<PostgresTimeouts>;
   /** Young-generation GC between requests (when node runs with --expose-gc). Default true. */
   youngGcWhenIdle?: boolean;
   /**
@@ -181,7 +186,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
   if (opts.dataDir) config.dataDir = path.resolve(opts.dataDir);
   if (opts.demoToken) config.demoToken = opts.demoToken;
 
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, opts.postgresTimeouts);
   const replica = replicaId();
   const users = new UserStore(db);
   const sessions = new SessionStore(db, users);
@@ -396,13 +401,19 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     app.get('/healthz', { config: { public: true }, schema: { hide: true, response: { 200: health } } }, async () => ({ ok: true as const, mode: config.mode, version: VERSION }));
     // For a load balancer: this replica can reach its database (Postgres may be failing over). 503 takes it out
     // of rotation; /healthz (the process is up) stays the liveness check.
+    // A database that stops answering is as unready as one that refuses: answered within READY_CHECK_MS either way.
     app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-      try {
-        await db.get('SELECT 1 AS ok');
-        return { ok: true, engine: db.engine, replica };
-      } catch {
-        return reply.status(503).send({ ok: false, engine: db.engine, replica, error: 'database unreachable' });
-      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const answered = await Promise.race([
+        db.get('SELECT 1 AS ok').then(
+          () => true,
+          () => false,
+        ),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READY_CHECK_MS))),
+      ]);
+      clearTimeout(timer);
+      if (answered) return { ok: true, engine: db.engine, replica };
+      return reply.status(503).send({ ok: false, engine: db.engine, replica, error: 'database unreachable' });
     });
     await app.register(
       async (api) => {

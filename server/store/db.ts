@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PostgresDb, SqliteDb, type Db, type Engine } from './sql';
+import pg from 'pg';
+import { connectionSettings, POSTGRES_TIMEOUTS, PostgresDb, SqliteDb, type Db, type Engine, type PostgresTimeouts } from './sql';
 
 export type { Db, Sql } from './sql';
 
@@ -307,32 +308,47 @@ function migrateSqlite(db: Database.Database, target: number): void {
 /** Any number that is this backend's: replicas starting together wait on it, so one of them migrates. */
 const MIGRATION_LOCK = 7_140_215;
 
-export async function openPostgres(databaseUrl: string, poolSize?: number, opts: MigrateOptions = {}): Promise<PostgresDb> {
-  const db = PostgresDb.open(databaseUrl, poolSize);
+export interface PostgresOptions extends MigrateOptions {
+  /** Tests only: shorter bounds on waiting for Postgres. */
+  timeouts?: Partial<PostgresTimeouts>;
+}
+
+export async function openPostgres(databaseUrl: string, poolSize?: number, opts: PostgresOptions = {}): Promise<PostgresDb> {
+  const timeouts = { ...POSTGRES_TIMEOUTS, ...opts.timeouts };
+  const db = PostgresDb.open(databaseUrl, poolSize, timeouts);
   try {
-    const client = await db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-      const row = (await client.query('SELECT version FROM schema_version')).rows[0] as { version: number } | undefined;
-      if (!row) await client.query('INSERT INTO schema_version (version) VALUES (0)');
-      for (let version = row?.version ?? 0; version < (opts.schemaVersion ?? MIGRATIONS.length); version++) {
-        await client.query(migrationSql(MIGRATIONS[version], 'postgres'));
-        await client.query('UPDATE schema_version SET version = $1', [version + 1]);
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    await migratePostgres(databaseUrl, timeouts.connectMs, opts.schemaVersion ?? MIGRATIONS.length);
   } catch (err) {
     await db.close();
     throw err;
   }
   return db;
+}
+
+/**
+ * On a connection of its own, without the pool's statement bounds: a migration may rewrite a big table, and a
+ * replica waits for another's migration to finish as long as it takes.
+ */
+async function migratePostgres(databaseUrl: string, connectMs: number, target: number): Promise<void> {
+  const client = new pg.Client(connectionSettings(databaseUrl, connectMs));
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const row = (await client.query('SELECT version FROM schema_version')).rows[0] as { version: number } | undefined;
+    if (!row) await client.query('INSERT INTO schema_version (version) VALUES (0)');
+    for (let version = row?.version ?? 0; version < target; version++) {
+      await client.query(migrationSql(MIGRATIONS[version], 'postgres'));
+      await client.query('UPDATE schema_version SET version = $1', [version + 1]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** What `doctor` says of the store: its schema, its people, which replicas hold running jobs. */
@@ -348,11 +364,11 @@ export async function databaseStatus(db: Db): Promise<{ schemaVersion: number; a
 export const CHANNELS = { people: 'gong_everywhere_people', gongWrites: 'gong_everywhere_writes' } as const;
 
 /** The database the configuration names: Postgres when DATABASE_URL is set, else SQLite in the data directory. */
-export async function openDatabase(config: { databaseUrl: string | null; dataDir: string; databasePoolSize?: number }): Promise<Db> {
+export async function openDatabase(config: { databaseUrl: string | null; dataDir: string; databasePoolSize?: number }, timeouts?: Partial<PostgresTimeouts>): Promise<Db> {
   if (!config.databaseUrl) return openDb(config.dataDir);
   // With Postgres the data directory still holds the sandbox's state: as private.
   privateDataDir(config.dataDir);
-  return openPostgres(config.databaseUrl, config.databasePoolSize);
+  return openPostgres(config.databaseUrl, config.databasePoolSize, { timeouts });
 }
 
 /** The data directory is the backend user's alone (0700), whatever made it. */

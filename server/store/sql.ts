@@ -169,6 +169,43 @@ export const DEFAULT_DATABASE_POOL_SIZE = 10;
 /** The `application_name` of the connection that holds a replica's LISTEN. */
 export const LISTEN_APPLICATION_NAME = 'gong-everywhere listen';
 
+/**
+ * Bounds on waiting for Postgres. A database that stops answering without closing anything (a lost route, a NAT or
+ * load balancer entry dropped, a host gone mid-failover) otherwise hangs a request, its pool connection and any row
+ * it locked for as long as TCP takes to notice: hours, with Linux's defaults.
+ */
+export interface PostgresTimeouts {
+  /** To open a connection, or for a busy pool to lend one (pg-pool's connectionTimeoutMillis). */
+  connectMs: number;
+  /** A statement running longer is cancelled by the server (statement_timeout): a clean error on a live connection. */
+  statementMs: number;
+  /** An answer not come by then is given up by the client (query_timeout), and its connection closed, not reused. */
+  answerMs: number;
+  /** A transaction its replica leaves idle this long is ended by the server, releasing its row locks. */
+  idleInTransactionMs: number;
+  /** The LISTEN connection answers a query this often, and within this long, or is opened again (it is otherwise silent). */
+  listenCheckMs: number;
+}
+
+/**
+ * The backend's statements take milliseconds, the hourly prune's deletes seconds at most; migrations run on a
+ * connection of their own, without these. After a silence, a replica's connections that were waiting are given up
+ * within `answerMs`, so it is ready again that long after the database answers.
+ */
+export const POSTGRES_TIMEOUTS: PostgresTimeouts = { connectMs: 5_000, statementMs: 10_000, answerMs: 12_000, idleInTransactionMs: 15_000, listenCheckMs: 5_000 };
+
+/** What pg's client answers when `query_timeout` passes: the connection is in an unknown state from then on. */
+const isAnswerTimeout = (err: unknown) => err instanceof Error && err.message === 'Query read timeout';
+
+/** Settings of every connection to Postgres: answers in the stores' types, and dead peers noticed by TCP too. */
+export const connectionSettings = (connectionString: string, connectMs: number) => ({
+  connectionString,
+  types: pgTypes,
+  connectionTimeoutMillis: connectMs,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: 10_000,
+});
+
 export class PostgresDb implements Db {
   readonly engine = 'postgres' as const;
   private readonly queries: PgSql;
@@ -182,10 +219,14 @@ export class PostgresDb implements Db {
   private relistenTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
+  /** Checks the LISTEN connection (see PostgresTimeouts.listenCheckMs). */
+  private listenCheck: ReturnType<typeof setInterval> | null = null;
+
   constructor(
     readonly pool: pg.Pool,
     private readonly connectionString: string,
     readonly where: string,
+    readonly timeouts: PostgresTimeouts = POSTGRES_TIMEOUTS,
   ) {
     this.queries = new PgSql(pool);
   }
@@ -195,12 +236,19 @@ export class PostgresDb implements Db {
     return this.listening;
   }
 
-  static open(connectionString: string, poolSize = DEFAULT_DATABASE_POOL_SIZE): PostgresDb {
-    const pool = new pg.Pool({ connectionString, max: poolSize, types: pgTypes, idleTimeoutMillis: 30_000 });
+  static open(connectionString: string, poolSize = DEFAULT_DATABASE_POOL_SIZE, timeouts: PostgresTimeouts = POSTGRES_TIMEOUTS): PostgresDb {
+    const pool = new pg.Pool({
+      ...connectionSettings(connectionString, timeouts.connectMs),
+      max: poolSize,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: timeouts.statementMs,
+      query_timeout: timeouts.answerMs,
+      idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    });
     // An idle client that loses its server (failover, restart) must not crash the backend; the next query reconnects.
     pool.on('error', () => undefined);
     const u = new URL(connectionString);
-    return new PostgresDb(pool, connectionString, `postgres://${u.host}${u.pathname}`);
+    return new PostgresDb(pool, connectionString, `postgres://${u.host}${u.pathname}`, timeouts);
   }
 
   all<T>(sql: string, params?: SqlParam[]): Promise<T[]> {
@@ -215,16 +263,20 @@ export class PostgresDb implements Db {
 
   async tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    /** Set when the connection must be closed, not lent again: its state is unknown. */
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await fn(new PgSql(client));
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // After an answer that never came the connection is still waiting for it: a ROLLBACK would only queue behind.
+      if (isAnswerTimeout(err)) broken = err as Error;
+      else await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
       throw err;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -249,7 +301,11 @@ export class PostgresDb implements Db {
   private async listener(): Promise<pg.Client> {
     if (this.listenClient) return this.listenClient;
     // Named, so that an operator sees in pg_stat_activity which connection holds a replica's LISTEN.
-    const client = new pg.Client({ connectionString: this.connectionString, types: pgTypes, application_name: LISTEN_APPLICATION_NAME });
+    const client = new pg.Client({
+      ...connectionSettings(this.connectionString, this.timeouts.connectMs),
+      application_name: LISTEN_APPLICATION_NAME,
+      query_timeout: this.timeouts.listenCheckMs,
+    });
     this.listenClient = client;
     client.on('notification', (m) => deliver(this.listeners, m.channel, m.payload ?? ''));
     let lost = false;
@@ -263,7 +319,13 @@ export class PostgresDb implements Db {
     client.on('error', onLost);
     client.on('end', onLost);
     await client.connect();
-    if (this.listenClient === client) this.listening = true;
+    if (this.listenClient === client) {
+      this.listening = true;
+      // A connection the network dropped silently reports nothing, and a LISTEN connection sends nothing: asked
+      // a question now and then, it must answer, or the replica would believe it hears the others when it does not.
+      this.listenCheck = setInterval(() => void client.query('SELECT 1').catch(onLost), this.timeouts.listenCheckMs);
+      this.listenCheck.unref();
+    }
     return client;
   }
 
@@ -272,8 +334,10 @@ export class PostgresDb implements Db {
     if (this.listenClient === client) {
       this.listenClient = null;
       this.listening = false;
+      if (this.listenCheck) clearInterval(this.listenCheck);
+      this.listenCheck = null;
     }
-    client.end().catch(() => undefined);
+    void endWithin(client, this.timeouts.connectMs);
   }
 
   private scheduleRelisten(ms: number): void {
@@ -304,10 +368,29 @@ export class PostgresDb implements Db {
     this.closed = true;
     this.listening = false;
     if (this.relistenTimer) clearTimeout(this.relistenTimer);
-    await this.listenClient?.end().catch(() => undefined);
+    if (this.listenCheck) clearInterval(this.listenCheck);
+    if (this.listenClient) await endWithin(this.listenClient, this.timeouts.connectMs);
     this.listenClient = null;
     await this.pool.end().catch(() => undefined);
   }
+}
+
+/**
+ * Ends a client's connection politely, or, if the server does not answer the goodbye (the network is gone), closes
+ * its socket: a shutdown or a reconnection never waits on a dead peer.
+ */
+async function endWithin(client: pg.Client, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ended = await Promise.race([
+    client.end().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  // pg has no public way to drop a connection at once; its socket is `connection.stream`.
+  if (!ended) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
 /** The database's clock in ms, as an SQL expression: with Postgres one clock for every replica (leases, rate slots). */

@@ -241,10 +241,12 @@ export class PostgresDb implements Db {
       ...connectionSettings(connectionString, timeouts.connectMs),
       max: poolSize,
       idleTimeoutMillis: 30_000,
-      statement_timeout: timeouts.statementMs,
       query_timeout: timeouts.answerMs,
-      idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     });
+    // Set by SQL on each new connection, not as startup parameters: a pooler in session mode (PgBouncer) refuses
+    // startup parameters it does not know. Queued before the query the connection was opened for.
+    const sessionBounds = `SET statement_timeout = ${timeouts.statementMs}; SET idle_in_transaction_session_timeout = ${timeouts.idleInTransactionMs}`;
+    pool.on('connect', (client) => void client.query(sessionBounds).catch(() => undefined));
     // An idle client that loses its server (failover, restart) must not crash the backend; the next query reconnects.
     pool.on('error', () => undefined);
     const u = new URL(connectionString);

@@ -67,6 +67,17 @@ describe('a database that stops answering', () => {
     expect(await viaProxy.get<{ n: number }>('SELECT 3 AS n')).toEqual({ n: 3 });
   });
 
+  it('has the server cancel a statement that runs too long, on a connection that stays usable', async () => {
+    const { viaProxy } = await setup({ poolSize: 1 });
+    const slow = await viaProxy.get('SELECT pg_sleep(5)').then(
+      () => null,
+      (err: { code?: string }) => err.code,
+    );
+    // 57014: query_canceled, the server's statement_timeout (before the client's own answer bound).
+    expect(slow).toBe('57014');
+    expect(await viaProxy.get<{ n: number }>('SELECT 5 AS n')).toEqual({ n: 5 });
+  });
+
   it('fails a transaction within the bound and does not give its connection to the next one', async () => {
     const { proxy, viaProxy } = await setup({ poolSize: 1 });
     const stalled = await timed(

@@ -20,7 +20,7 @@ import { GongGateway } from './gong/gateway';
 import type { ApiFailure } from './http/api-failure';
 import type { SandboxOptions } from './sandbox/index';
 import { connectScalekit, type ScalekitConnection } from './scalekit-client';
-import { databaseStatus, openDatabase } from './store/db';
+import { databaseStatus, openDatabase, type PostgresCapacity } from './store/db';
 import { SharedRateLimiter } from './gong/shared-limiter';
 import { UsageCounter } from './store/usage';
 
@@ -234,15 +234,37 @@ async function databaseRow(config: BackendConfig): Promise<DoctorRow> {
   try {
     const status = await databaseStatus(db);
     const jobs = status.runningJobs.length ? `; ${count(status.runningJobs.length, 'running job')} on ${count(new Set(status.runningJobs.map((j) => j.replica)).size, 'replica')}` : '';
-    return {
-      check: CHECKS.database,
-      result: 'ok',
-      detail: `${db.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} ${db.where}: schema ${status.schemaVersion}, ${count(status.activeUsers, 'active user')}${jobs}`,
-      todo: '',
-    };
+    const detail = `${db.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} ${db.where}: schema ${status.schemaVersion}, ${count(status.activeUsers, 'active user')}${jobs}`;
+    if (!status.postgres) return { check: CHECKS.database, result: 'ok', detail, todo: '' };
+    return { check: CHECKS.database, ...connectionRoom(status.postgres, config.databasePoolSize, detail) };
   } finally {
     await db.close();
   }
+}
+
+/** Connections the CLI (doctor, `user add`) and an operator's psql may hold besides the replicas. */
+const CONNECTIONS_FOR_TOOLS = 3;
+
+/**
+ * Whether Postgres has room for the replicas' pools: each replica may open DATABASE_POOL_SIZE connections plus one
+ * for LISTEN, and a rolling restart starts a new replica before it stops an old one. A replica the server refuses
+ * connections to answers 500 to its reps, so this is said before it happens.
+ */
+function connectionRoom(room: PostgresCapacity, poolSize: number, detail: string): Omit<DoctorRow, 'check'> {
+  const perReplica = poolSize + 1;
+  const replicas = room.replicasListening;
+  const said = `${detail}; ${count(replicas, 'replica')} connected now, each up to ${perReplica} connections (DATABASE_POOL_SIZE ${poolSize} + LISTEN); the server allows ${room.connectionsAllowed}, ${room.connectionsOpen} open`;
+  const needed = (replicas + 1) * perReplica + CONNECTIONS_FOR_TOOLS;
+  if (needed <= room.connectionsAllowed) return { result: 'ok', detail: said, todo: '' };
+  const fits = Math.floor((room.connectionsAllowed - CONNECTIONS_FOR_TOOLS) / (replicas + 1)) - 1;
+  return {
+    result: 'warn',
+    detail: `${said}: ${replicas + 1} replicas (one more, as during a rolling restart) could need ${needed}`,
+    todo:
+      fits >= 1
+        ? `Set DATABASE_POOL_SIZE to ${fits} or less on every replica, or raise the server's max_connections`
+        : "Raise the server's max_connections: it leaves no room for one more replica",
+  };
 }
 
 function environmentRow(config: BackendConfig, env: Record<string, string | undefined>): DoctorRow {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { connectionSettings, POSTGRES_TIMEOUTS, PostgresDb, SqliteDb, type Db, type Engine, type PostgresTimeouts } from './sql';
+import { connectionSettings, LISTEN_APPLICATION_NAME, POSTGRES_TIMEOUTS, PostgresDb, SqliteDb, type Db, type Engine, type PostgresTimeouts } from './sql';
 
 export type { Db, Sql } from './sql';
 
@@ -351,13 +351,33 @@ async function migratePostgres(databaseUrl: string, connectMs: number, target: n
   }
 }
 
-/** What `doctor` says of the store: its schema, its people, which replicas hold running jobs. */
-export async function databaseStatus(db: Db): Promise<{ schemaVersion: number; activeUsers: number; runningJobs: { id: string; replica: string }[] }> {
+/** With Postgres: the replicas connected now and the connections the server allows (doctor sizes the pools by them). */
+export interface PostgresCapacity {
+  /** Replicas holding a LISTEN connection to this database now (one each). */
+  replicasListening: number;
+  /** The server's max_connections less those kept for superusers: what all replicas, the CLI and others share. */
+  connectionsAllowed: number;
+  /** Connections open to the server now, from anyone (other roles' sessions show no backend type to a plain user: counted too). */
+  connectionsOpen: number;
+}
+
+/** What `doctor` says of the store: its schema, its people, which replicas hold running jobs, and Postgres' room. */
+export async function databaseStatus(
+  db: Db,
+): Promise<{ schemaVersion: number; activeUsers: number; runningJobs: { id: string; replica: string }[]; postgres?: PostgresCapacity }> {
   const active = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM users WHERE revoked_at IS NULL');
   const jobs = await db.all<{ id: string; replica: string }>(
     `SELECT id, claimed_by AS replica FROM jobs WHERE status IN ('PENDING', 'IN_PROGRESS') AND claimed_by IS NOT NULL ORDER BY created_at`,
   );
-  return { schemaVersion: MIGRATIONS.length, activeUsers: active!.n, runningJobs: jobs };
+  const status = { schemaVersion: MIGRATIONS.length, activeUsers: active!.n, runningJobs: jobs };
+  if (db.engine !== 'postgres') return status;
+  const room = await db.get<PostgresCapacity>(
+    `SELECT (SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?) AS "replicasListening",
+            current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int AS "connectionsAllowed",
+            (SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend' OR backend_type IS NULL) AS "connectionsOpen"`,
+    [LISTEN_APPLICATION_NAME],
+  );
+  return { ...status, postgres: room! };
 }
 
 /** Messages between replicas (Postgres NOTIFY; in process with SQLite): people changed, Gong writes made. */

@@ -89,7 +89,11 @@ describe('doctor: the database', () => {
     const report = await runDoctor({ env: await engineEnv(dataDir), dataDir });
     const db = row(report, 'database');
     expect(db.result).toBe('ok');
-    expect(db.detail).toMatch(ENGINE_UNDER_TEST === 'postgres' ? /^PostgreSQL postgres:\/\/127\.0\.0\.1:\d+\/t_[0-9a-f]+: schema \d+, \d+ active users?$/ : /^SQLite .*backend\.sqlite: schema \d+, \d+ active users?$/);
+    expect(db.detail).toMatch(
+      ENGINE_UNDER_TEST === 'postgres'
+        ? /^PostgreSQL postgres:\/\/127\.0\.0\.1:\d+\/t_[0-9a-f]+: schema \d+, \d+ active users?; 0 replicas connected now, each up to 11 connections \(DATABASE_POOL_SIZE 10 \+ LISTEN\); the server allows \d+, \d+ open$/
+        : /^SQLite .*backend\.sqlite: schema \d+, \d+ active users?$/,
+    );
   });
 
   it('a DATABASE_URL nobody answers at: its own failed row, what to check, and nothing else tried', async () => {

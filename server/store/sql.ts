@@ -237,16 +237,19 @@ export class PostgresDb implements Db {
   }
 
   static open(connectionString: string, poolSize = DEFAULT_DATABASE_POOL_SIZE, timeouts: PostgresTimeouts = POSTGRES_TIMEOUTS): PostgresDb {
+    // Set by SQL on each new connection, not as startup parameters: a pooler in session mode (PgBouncer) refuses
+    // startup parameters it does not know.
+    const sessionBounds = `SET statement_timeout = ${timeouts.statementMs}; SET idle_in_transaction_session_timeout = ${timeouts.idleInTransactionMs}`;
     const pool = new pg.Pool({
       ...connectionSettings(connectionString, timeouts.connectMs),
       max: poolSize,
       idleTimeoutMillis: 30_000,
       query_timeout: timeouts.answerMs,
+      // pg-pool waits for it before lending the new connection; a connection it fails on is closed, not lent.
+      onConnect: async (client) => {
+        await client.query(sessionBounds);
+      },
     });
-    // Set by SQL on each new connection, not as startup parameters: a pooler in session mode (PgBouncer) refuses
-    // startup parameters it does not know. Queued before the query the connection was opened for.
-    const sessionBounds = `SET statement_timeout = ${timeouts.statementMs}; SET idle_in_transaction_session_timeout = ${timeouts.idleInTransactionMs}`;
-    pool.on('connect', (client) => void client.query(sessionBounds).catch(() => undefined));
     // An idle client that loses its server (failover, restart) must not crash the backend; the next query reconnects.
     pool.on('error', () => undefined);
     const u = new URL(connectionString);
@@ -325,7 +328,16 @@ export class PostgresDb implements Db {
       this.listening = true;
       // A connection the network dropped silently reports nothing, and a LISTEN connection sends nothing: asked
       // a question now and then, it must answer, or the replica would believe it hears the others when it does not.
-      this.listenCheck = setInterval(() => void client.query('SELECT 1').catch(onLost), this.timeouts.listenCheckMs);
+      let checking = false;
+      this.listenCheck = setInterval(() => {
+        // One question at a time (pg would queue a second behind the first, which it deprecates).
+        if (checking) return;
+        checking = true;
+        client
+          .query('SELECT 1')
+          .catch(onLost)
+          .finally(() => (checking = false));
+      }, this.timeouts.listenCheckMs);
       this.listenCheck.unref();
     }
     return client;

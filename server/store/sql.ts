@@ -245,9 +245,10 @@ export class PostgresDb implements Db {
       max: poolSize,
       idleTimeoutMillis: 30_000,
       query_timeout: timeouts.answerMs,
-      // pg-pool waits for it before lending the new connection; a connection it fails on is closed, not lent.
+      // pg-pool waits for it before lending the new connection. The client-side bounds hold even if a proxy
+      // refused the SET: the connection is lent anyway.
       onConnect: async (client) => {
-        await client.query(sessionBounds);
+        await client.query(sessionBounds).catch(() => undefined);
       },
     });
     // An idle client that loses its server (failover, restart) must not crash the backend; the next query reconnects.

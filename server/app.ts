@@ -51,6 +51,7 @@ import type { ProspectFlow } from '../lib/api';
 import { SeenItems } from './store/seen-items';
 import { UserStore } from './store/users';
 import type { PostgresTimeouts } from './store/sql';
+import { within } from './within';
 import { CallsIndex, SHARED_CALLS_INDEX } from './services/calls';
 import { ProspectFlowsCache, REFRESH_AHEAD_ASKED_WITHIN_MS, SHARED_PROSPECT_FLOWS, type SharedProspectFlows } from './services/prospect-flows';
 import { CompanyDirectory } from './services/scope';
@@ -403,15 +404,14 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     // of rotation; /healthz (the process is up) stays the liveness check.
     // A database that stops answering is as unready as one that refuses: answered within READY_CHECK_MS either way.
     app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const answered = await Promise.race([
+      const answered = await within(
         db.get('SELECT 1 AS ok').then(
           () => true,
           () => false,
         ),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READY_CHECK_MS))),
-      ]);
-      clearTimeout(timer);
+        READY_CHECK_MS,
+        false,
+      );
       if (answered) return { ok: true, engine: db.engine, replica };
       return reply.status(503).send({ ok: false, engine: db.engine, replica, error: 'database unreachable' });
     });

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import type BetterSqlite3 from 'better-sqlite3';
+import { within } from '../within';
 
 export type Engine = 'sqlite' | 'postgres';
 export type SqlParam = string | number | bigint | null | undefined;
@@ -226,7 +227,7 @@ export class PostgresDb implements Db {
     readonly pool: pg.Pool,
     private readonly connectionString: string,
     readonly where: string,
-    readonly timeouts: PostgresTimeouts = POSTGRES_TIMEOUTS,
+    private readonly timeouts: PostgresTimeouts = POSTGRES_TIMEOUTS,
   ) {
     this.queries = new PgSql(pool);
   }
@@ -395,15 +396,14 @@ export class PostgresDb implements Db {
  * its socket: a shutdown or a reconnection never waits on a dead peer.
  */
 async function endWithin(client: pg.Client, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const ended = await Promise.race([
+  const ended = await within(
     client.end().then(
       () => true,
       () => true,
     ),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
-  clearTimeout(timer);
+    ms,
+    false,
+  );
   // pg has no public way to drop a connection at once; its socket is `connection.stream`.
   if (!ended) (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }

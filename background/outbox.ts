@@ -8,7 +8,7 @@
 import { browser } from 'wxt/browser';
 import { BackendError } from '../lib/backend-error';
 import { currentClient } from '../lib/current-client';
-import { DONE_TTL_MS, FAILED_TTL_MS, outboxItem, pendingEntries, type OutboxEntry, type OutboxResult, type OutboxWrite } from '../lib/outbox';
+import { DONE_TTL_MS, FAILED_TTL_MS, PENDING_GIVE_UP_MS, outboxItem, pendingEntries, type OutboxEntry, type OutboxResult, type OutboxWrite } from '../lib/outbox';
 import { backoffDelay } from './backoff';
 
 export const OUTBOX_ALARM = 'gong-outbox';
@@ -73,9 +73,11 @@ export function resumeOutbox(): Promise<void> {
 
 async function flushLocked(force: boolean): Promise<void> {
   const stored = await outboxItem.getValue();
-  let entries = prune(stored, Date.now());
-  // Every write wakes each page's watcher: only when something was pruned.
-  if (entries.length !== stored.length) await outboxItem.setValue(entries);
+  const tooOld = stored.filter((e) => (e.status === 'pending' || e.status === 'sending') && Date.now() - e.createdAt >= PENDING_GIVE_UP_MS);
+  let entries = prune(stored, Date.now()).map((e) => (tooOld.includes(e) ? giveUp(e) : e));
+  // Every write wakes each page's watcher: only when something was pruned or given up.
+  if (entries.length !== stored.length || tooOld.length) await outboxItem.setValue(entries);
+  for (const e of entries) if (tooOld.some((old) => old.id === e.id)) notifySettled(e);
   const due = entries.filter((e) => (e.status === 'pending' || e.status === 'sending') && (force || e.nextAttemptAt <= Date.now()));
   for (const entry of due) {
     entries = await update(entry.id, { status: 'sending' });
@@ -117,6 +119,13 @@ async function update(id: string, patch: Partial<OutboxEntry>): Promise<OutboxEn
   const entries = (await outboxItem.getValue()).map((e) => (e.id === id ? { ...e, ...patch } : e));
   await outboxItem.setValue(entries);
   return entries;
+}
+
+/** A write that could not be sent before the backend would forget its key (PENDING_GIVE_UP_MS): failed, the rep told. */
+function giveUp(e: OutboxEntry): OutboxEntry {
+  const days = Math.round(PENDING_GIVE_UP_MS / 86_400_000);
+  const message = `Not sent: the backend could not be reached for ${days} days. Make this change again if you still want it.`;
+  return { ...e, status: 'failed', lastError: { code: 'NOT_SENT_IN_TIME', message }, settledAt: Date.now() };
 }
 
 function prune(entries: OutboxEntry[], now: number): OutboxEntry[] {

@@ -8,6 +8,12 @@ export const API_PREFIX = '/api/v1';
 /** Header a write carries so that a retry is answered from the first attempt, not run twice. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
+/**
+ * The backend keeps a write's key (and answer) this many days (server/store/retention.ts); the outbox stops retrying
+ * a write it could not send for as long (background/outbox.ts), so a late retry never runs a write twice.
+ */
+export const IDEMPOTENCY_KEY_RETENTION_DAYS = 30;
+
 /** Backend page that starts an SSO sign-in (chrome.identity.launchWebAuthFlow opens it). */
 export const SIGN_IN_START_PATH = '/auth/start';
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CRM_PROSPECT_ID } from './crm-record';
 import { GONG_MAX_PROSPECTS_PER_CALL, ROLES, httpUrl } from './gong-tools';
 
-export { API_PREFIX, IDEMPOTENCY_HEADER, SIGN_IN_START_PATH } from './api-paths';
+export { API_PREFIX, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_RETENTION_DAYS, SIGN_IN_START_PATH } from './api-paths';
 
 // ── Errors ─────────────────────────────────────────────────────────────────────────────────────────
 export const errorCodes = [

@@ -5,11 +5,12 @@
  * retried while the backend is unreachable or busy.
  *
  * An entry's states: pending (waiting to be sent, or to be retried after `lastError`) → sending → done (the
- * backend answered 2xx; `result` holds its answer) or failed (refused with a 4xx; never retried). Done
- * entries are pruned after DONE_TTL_MS, failed ones after FAILED_TTL_MS.
+ * backend answered 2xx; `result` holds its answer) or failed (refused with a 4xx, or not sent within
+ * PENDING_GIVE_UP_MS; never retried). Done entries are pruned after DONE_TTL_MS, failed ones after FAILED_TTL_MS.
  */
 import { storage } from 'wxt/utils/storage';
 import type { AssignResult, ConnectionStatus, InteractionRequest, JobAccepted, Task, UnassignResult } from './api';
+import { IDEMPOTENCY_KEY_RETENTION_DAYS } from './api-paths';
 import { STORAGE_KEYS } from './storage-keys';
 
 export type OutboxWrite =
@@ -50,6 +51,12 @@ export const outboxItem = storage.defineItem<OutboxEntry[]>(STORAGE_KEYS.outbox,
 export const DONE_TTL_MS = 10 * 60_000;
 /** Refusals stay a day (the rep was told when they landed). */
 export const FAILED_TTL_MS = 24 * 60 * 60_000;
+/**
+ * A write not sent within this long fails (the rep is told) instead of being retried: the backend forgets a key
+ * after IDEMPOTENCY_KEY_RETENTION_DAYS, so a later retry could run a write that had landed once already. A day
+ * short of that, for clocks that disagree.
+ */
+export const PENDING_GIVE_UP_MS = (IDEMPOTENCY_KEY_RETENTION_DAYS - 1) * 24 * 60 * 60_000;
 
 /** Writes still waiting for the backend (what the UI counts as "changes waiting"). */
 export function pendingEntries(entries: OutboxEntry[]): OutboxEntry[] {

@@ -40,6 +40,7 @@ import { connectScalekit } from './scalekit-client';
 import { AuditLog } from './store/audit';
 import { CHANNELS, openDatabase, type Db } from './store/db';
 import { IdempotencyStore } from './store/idempotency';
+import { pruneStore } from './store/retention';
 import { SessionStore } from './store/sessions';
 import { GongLinkRequests } from './sso/gong-links';
 import { SignIn } from './sso/sign-in';
@@ -300,8 +301,6 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       () => gateway.dropAllCached(),
     );
     const jobs = new JobStore(db);
-    // Finished jobs and their results are kept JOB_RETENTION_DAYS, then deleted, and owners not seen for as long
-    // are forgotten: at start and every hour.
     // Replicas share what Gong said of prospects' flows and the calls index, and the prospects waiting in their
     // batching windows (with SQLite the backend is one process: memory is enough).
     const sharedReads = db.engine === 'postgres' ? new SharedReads(db, opts.databaseClock) : undefined;
@@ -314,19 +313,30 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
             worked: new WorkedRows(sharedReads, prospectFlowsReads, REFRESH_AHEAD_ASKED_WITHIN_MS),
           }
         : undefined;
-    const prune = async () => {
-      const deleted = await jobs.deleteFinishedBefore(new Date(Date.now() - config.jobRetentionDays * 86_400_000));
-      if (deleted) app.log.info({ deleted, retentionDays: config.jobRetentionDays }, 'finished jobs past retention deleted');
-      await seen.pruneOlderThan(config.jobRetentionDays);
-      await sharedReads?.prune();
-      await sharedProspectFlows?.waiting.prune();
-      await sharedProspectFlows?.worked.prune();
+    // What is past its retention (server/store/retention.ts) and the shared reads' leftovers: at start and every hour,
+    // in the background (a backlog, such as a retention newly set on years of audit, must not hold up the start).
+    const stopPruning = new AbortController();
+    let pruning: Promise<void> | null = null;
+    const prune = () => {
+      pruning ??= (async () => {
+        const pruned = await pruneStore(db, { jobDays: config.jobRetentionDays, auditDays: config.auditRetentionDays }, { signal: stopPruning.signal });
+        if (pruned && Object.values(pruned).some((n) => n > 0)) app.log.info({ pruned, jobRetentionDays: config.jobRetentionDays, auditRetentionDays: config.auditRetentionDays }, 'rows past retention deleted');
+        await sharedReads?.prune();
+        await sharedProspectFlows?.waiting.prune();
+        await sharedProspectFlows?.worked.prune();
+      })()
+        .catch((err) => (stopPruning.signal.aborted ? undefined : app.log.warn({ err }, 'could not delete rows past retention')))
+        .finally(() => (pruning = null));
     };
     const seen = new SeenItems(db);
-    await prune();
-    const pruneTimer = setInterval(() => void prune().catch((err) => app.log.warn({ err }, 'could not prune old jobs')), 3_600_000);
+    prune();
+    const pruneTimer = setInterval(prune, 3_600_000);
     pruneTimer.unref();
-    cleanups.push(() => clearInterval(pruneTimer));
+    cleanups.push(async () => {
+      clearInterval(pruneTimer);
+      stopPruning.abort();
+      await pruning;
+    });
     // One process (SQLite): every unfinished job is its own, whatever a previous run of it claimed.
     if (db.engine === 'sqlite') await jobs.releaseAll();
     const jobRunner = new JobRunner(jobs, users, { gateway, audit }, app.log, { leaseMs: config.jobLeaseMs, ...opts.jobs }, replica);

@@ -36,6 +36,8 @@ export interface BackendConfig {
   maxIdsInFlightPerRep: number;
   /** Finished jobs and their per-prospect results are deleted after this many days. */
   jobRetentionDays: number;
+  /** AUDIT_RETENTION_DAYS: Gong writes in the audit older than this are deleted; null (unset): kept for ever. */
+  auditRetentionDays: number | null;
   /** A replica's claim on a running job lasts this long unless renewed; another replica takes over a job after it (JOB_LEASE_MS). */
   jobLeaseMs: number;
   /** METRICS_TOKEN: the bearer token Prometheus scrapes `/metrics` with; null: no `/metrics` (404). */
@@ -153,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxOpenJobsPerRep: positiveInt('MAX_OPEN_JOBS_PER_REP', env.MAX_OPEN_JOBS_PER_REP, 3),
     maxIdsInFlightPerRep: positiveInt('MAX_IDS_IN_FLIGHT_PER_REP', env.MAX_IDS_IN_FLIGHT_PER_REP, 20_000),
     jobRetentionDays: positiveInt('JOB_RETENTION_DAYS', env.JOB_RETENTION_DAYS, 30),
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS?.trim() ? positiveInt('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 1) : null,
     jobLeaseMs: positiveInt('JOB_LEASE_MS', env.JOB_LEASE_MS, 10_000),
     metricsToken: metricsToken(env.METRICS_TOKEN),
   };

@@ -109,16 +109,6 @@ export class JobStore {
     });
   }
 
-  /** Deletes finished jobs (and their per-prospect results) last changed before `before`; returns how many. */
-  async deleteFinishedBefore(before: Date): Promise<number> {
-    const cutoff = before.toISOString();
-    return this.db.tx(async (tx) => {
-      const finished = `SELECT id FROM jobs WHERE status IN ('COMPLETED', 'FAILED') AND updated_at < ?`;
-      await tx.run(`DELETE FROM job_items WHERE job_id IN (${finished})`, [cutoff]);
-      return (await tx.run(`DELETE FROM jobs WHERE id IN (${finished})`, [cutoff])).changes;
-    });
-  }
-
   async record(id: string): Promise<JobRecord | undefined> {
     const row = await this.db.get<Omit<JobRecord, 'coolOffOverride'> & { coolOffOverride: number }>(
       `SELECT id, user_id AS "userId", identifier, flow_id AS "flowId", owner_email AS "ownerEmail",

@@ -250,6 +250,12 @@ const MIGRATIONS: Migration[] = [
   `
   CREATE INDEX audit_at ON audit(at);
   `,
+  // 14: what retention deletes (server/store/retention.ts), found through an index: idempotency keys by age, and the
+  // prospect index rows of audit entries past AUDIT_RETENTION_DAYS
+  `
+  CREATE INDEX idempotency_created_at ON idempotency(created_at);
+  CREATE INDEX audit_prospects_audit_id ON audit_prospects(audit_id);
+  `,
 ];
 
 /** The schema version that made `audit_prospects` (a test opens a database just before it, to see it filled). */

@@ -34,14 +34,6 @@ export class SeenItems {
     }
   }
 
-  /**
-   * Forgets owners not seen for `days` (an instance Gong has not shown since is long finished); a write on it
-   * is refused until a lookup shows it again.
-   */
-  async pruneOlderThan(days: number): Promise<number> {
-    return (await this.db.run('DELETE FROM seen_items WHERE seen_at < ?', [new Date(Date.now() - days * 86_400_000).toISOString()])).changes;
-  }
-
   /** Learns owners from a successful Gong answer (the gateway calls this for every tool it ran). */
   async learn(tool: GongToolName, input: Record<string, unknown>, identifier: string, data: unknown): Promise<void> {
     switch (tool) {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../server/store/audit';
 import type { Db } from '../../server/store/db';
-import { useTestDb } from './harness';
+import { queryPlan as plan, useTestDb } from './harness';
 
 const testDb = useTestDb();
 
@@ -25,15 +25,6 @@ async function fill(db: Db, n: number): Promise<void> {
       answer: null,
     });
   }
-}
-
-/** The plan of `sql`, as text; with Postgres, as if the table were large (sequential scans ruled out). */
-async function plan(db: Db, sql: string, params: (string | number)[]): Promise<string> {
-  if (db.engine === 'sqlite') return (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join('\n');
-  return db.tx(async (tx) => {
-    await tx.run('SET LOCAL enable_seqscan = off');
-    return (await tx.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).map((r) => r['QUERY PLAN']).join('\n');
-  });
 }
 
 describe('the audit at a team\'s scale', () => {

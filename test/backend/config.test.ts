@@ -12,4 +12,11 @@ describe('backend configuration', () => {
   it('refuses a pool size that is not a whole number above 0, naming the variable', () => {
     for (const bad of ['0', '-2', '2.5', 'ten']) expect(() => loadConfig({ DATABASE_POOL_SIZE: bad })).toThrow(/DATABASE_POOL_SIZE must be a whole number above 0/);
   });
+
+  it('AUDIT_RETENTION_DAYS: unset keeps the audit for ever; a number of days deletes older entries; anything else is refused', () => {
+    expect(loadConfig({}).auditRetentionDays).toBeNull();
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: ' ' }).auditRetentionDays).toBeNull();
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '400' }).auditRetentionDays).toBe(400);
+    for (const bad of ['0', '-1', '1.5', 'a year']) expect(() => loadConfig({ AUDIT_RETENTION_DAYS: bad })).toThrow(/AUDIT_RETENTION_DAYS must be a whole number above 0/);
+  });
 });

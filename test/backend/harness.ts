@@ -100,6 +100,15 @@ export function useTestDb(): (dataDir?: string, opts?: MigrateOptions) => Promis
   };
 }
 
+/** The plan of `sql`, as text; with Postgres, as if the table were large (sequential scans ruled out). */
+export async function queryPlan(db: Db, sql: string, params: (string | number)[]): Promise<string> {
+  if (db.engine === 'sqlite') return (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join('\n');
+  return db.tx(async (tx) => {
+    await tx.run('SET LOCAL enable_seqscan = off');
+    return (await tx.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).map((r) => r['QUERY PLAN']).join('\n');
+  });
+}
+
 export async function engineEnv(dataDir: string): Promise<Record<string, string>> {
   return TEST_POSTGRES_URL ? { DATABASE_URL: await testDatabaseUrl(dataDir) } : {};
 }

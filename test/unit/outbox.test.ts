@@ -6,6 +6,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
 import type { OutboxWrite } from '../../lib/outbox';
+import { IDEMPOTENCY_KEY_RETENTION_DAYS } from '../../lib/api-paths';
 
 vi.stubGlobal('chrome', fakeBrowser);
 vi.stubGlobal('browser', fakeBrowser);
@@ -190,6 +191,30 @@ describe('outbox', () => {
     vi.setSystemTime(Date.now() + contract.DONE_TTL_MS + 1_000);
     await outbox.flushOutbox();
     expect(await contract.outboxItem.getValue()).toEqual([]);
+  });
+
+  it('gives up on a write it could not send before the backend forgets its key, and tells the rep; a younger one is still sent', async () => {
+    script.push(() => 'network-error', () => 'network-error');
+    await outbox.enqueueWrite(assign, { id: 'old-write' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + contract.PENDING_GIVE_UP_MS - 60_000);
+    await outbox.enqueueWrite({ ...assign, flowId: 'f2' }, { id: 'young-write' });
+    expect((await contract.outboxItem.getValue()).map((e) => e.status)).toEqual(['pending', 'pending']);
+    // Within the backend's key retention, with a day to spare for clocks that disagree.
+    expect(contract.PENDING_GIVE_UP_MS).toBeLessThan(IDEMPOTENCY_KEY_RETENTION_DAYS * 86_400_000);
+
+    const settled: string[] = [];
+    const off = outbox.onWriteSettled((e) => settled.push(`${e.id}:${e.status}`));
+    vi.setSystemTime(Date.now() + 120_000);
+    await outbox.flushOutbox({ force: true });
+    off();
+    const [old, young] = await contract.outboxItem.getValue();
+    expect(old).toMatchObject({ id: 'old-write', status: 'failed', lastError: { code: 'NOT_SENT_IN_TIME' } });
+    expect(old.lastError?.message).toMatch(/not sent.*29 days.*again/i);
+    expect(young).toMatchObject({ id: 'young-write', status: 'done' });
+    expect(settled).toEqual(['old-write:failed', 'young-write:done']);
+    // Never sent after giving up.
+    expect(sent.map((s) => s.key)).toEqual(['old-write', 'old-write', 'young-write']);
   });
 
   it('sends each write kind to its own route with its own body, and keeps what that route answered', async () => {

@@ -4,6 +4,10 @@
  * append-only and written once, in SQLite's dialect; `forPostgres` turns the few differences (integer widths,
  * row ids) into Postgres' (a migration that reads JSON gives each engine its own text). Each runs once, in order: recorded in `user_version` (SQLite) or `schema_version`
  * (Postgres, under an advisory lock, so replicas starting together migrate once).
+ *
+ * A migration only adds (tables, columns with a default, indexes) and never drops or renames what a released version
+ * reads: during a rolling upgrade, and after a rollback, replicas of the previous version run on the new schema
+ * (test/backend/upgrades.test.ts; docs/deploy.md "Upgrading").
  */
 import fs from 'node:fs';
 import path from 'node:path';

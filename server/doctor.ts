@@ -234,9 +234,15 @@ async function databaseRow(config: BackendConfig): Promise<DoctorRow> {
   try {
     const status = await databaseStatus(db);
     const jobs = status.runningJobs.length ? `; ${count(status.runningJobs.length, 'running job')} on ${count(new Set(status.runningJobs.map((j) => j.replica)).size, 'replica')}` : '';
-    const detail = `${db.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} ${db.where}: schema ${status.schemaVersion}, ${count(status.activeUsers, 'active user')}${jobs}`;
-    if (!status.postgres) return { check: CHECKS.database, result: 'ok', detail, todo: '' };
-    return { check: CHECKS.database, ...connectionRoom(status.postgres, config.databasePoolSize, detail) };
+    const later = status.schemaVersion > status.knownSchemaVersion;
+    const schema = `schema ${status.schemaVersion}${later ? `, newer than this version's ${status.knownSchemaVersion}` : ''}`;
+    const detail = `${db.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} ${db.where}: ${schema}, ${count(status.activeUsers, 'active user')}${jobs}`;
+    const room: Omit<DoctorRow, 'check'> = status.postgres ? connectionRoom(status.postgres, config.databasePoolSize, detail) : { result: 'ok', detail, todo: '' };
+    // It runs on it (migrations only add), but it is the version to replace: fine while a rolling upgrade is under way.
+    if (later && room.result === 'ok') {
+      return { check: CHECKS.database, ...room, result: 'warn', todo: 'A later version of the backend migrated this database: replace the replicas running this one (docs/deploy.md "Upgrading")' };
+    }
+    return { check: CHECKS.database, ...room };
   } finally {
     await db.close();
   }

@@ -361,6 +361,12 @@ async function migratePostgres(databaseUrl: string, connectMs: number, target: n
   }
 }
 
+/** The version the database's schema was migrated to: this version's, or a later one's (a rolling upgrade, a rollback). */
+export async function schemaVersionOf(db: Db): Promise<number> {
+  if (db.engine === 'sqlite') return Number((await db.get<{ user_version: number }>('PRAGMA user_version'))!.user_version);
+  return Number((await db.get<{ version: number }>('SELECT version FROM schema_version'))!.version);
+}
+
 /** With Postgres: the replicas connected now and the connections the server allows (doctor sizes the pools by them). */
 export interface PostgresCapacity {
   /** Replicas holding a LISTEN connection to this database now (one each). */
@@ -374,12 +380,19 @@ export interface PostgresCapacity {
 /** What `doctor` says of the store: its schema, its people, which replicas hold running jobs, and Postgres' room. */
 export async function databaseStatus(
   db: Db,
-): Promise<{ schemaVersion: number; activeUsers: number; runningJobs: { id: string; replica: string }[]; postgres?: PostgresCapacity }> {
+): Promise<{
+  /** The database's schema, and this version's (the database's is later when a later version migrated it). */
+  schemaVersion: number;
+  knownSchemaVersion: number;
+  activeUsers: number;
+  runningJobs: { id: string; replica: string }[];
+  postgres?: PostgresCapacity;
+}> {
   const active = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM users WHERE revoked_at IS NULL');
   const jobs = await db.all<{ id: string; replica: string }>(
     `SELECT id, claimed_by AS replica FROM jobs WHERE status IN ('PENDING', 'IN_PROGRESS') AND claimed_by IS NOT NULL ORDER BY created_at`,
   );
-  const status = { schemaVersion: MIGRATIONS.length, activeUsers: active!.n, runningJobs: jobs };
+  const status = { schemaVersion: await schemaVersionOf(db), knownSchemaVersion: MIGRATIONS.length, activeUsers: active!.n, runningJobs: jobs };
   if (db.engine !== 'postgres') return status;
   const room = await db.get<PostgresCapacity>(
     `SELECT (SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?) AS "replicasListening",

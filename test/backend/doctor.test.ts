@@ -13,9 +13,9 @@ import { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { startSandbox, type Sandbox } from '../../server/sandbox/index';
 import { GongHttpError } from '../../server/sandbox/gong/http-error';
 import type { GongBackend } from '../../server/sandbox/types';
-import { openDb } from '../../server/store/db';
+import { openDb, schemaVersionOf } from '../../server/store/db';
 import { UsageCounter } from '../../server/store/usage';
-import { engineEnv, ENGINE_UNDER_TEST, tempDataDir } from './harness';
+import { engineEnv, ENGINE_UNDER_TEST, openTestDb, tempDataDir } from './harness';
 
 const PROBES = ['Gong: workspaces', 'Gong: flows', 'Gong: users'];
 
@@ -94,6 +94,17 @@ describe('doctor: the database', () => {
         ? /^PostgreSQL postgres:\/\/127\.0\.0\.1:\d+\/t_[0-9a-f]+: schema \d+, \d+ active users?; 0 replicas connected now, each up to 11 connections \(DATABASE_POOL_SIZE 10 \+ LISTEN\); the server allows \d+, \d+ open$/
         : /^SQLite .*backend\.sqlite: schema \d+, \d+ active users?$/,
     );
+  });
+
+  it('a database a later version migrated (a rolling upgrade under way): warns, naming both schemas', async () => {
+    const dataDir = tempDataDir();
+    const db = await openTestDb(dataDir);
+    const known = await schemaVersionOf(db);
+    await db.run(db.engine === 'sqlite' ? `PRAGMA user_version = ${known + 1}` : 'UPDATE schema_version SET version = ?', db.engine === 'sqlite' ? [] : [known + 1]);
+    await db.close();
+    const report = await runDoctor({ env: await engineEnv(dataDir), dataDir });
+    expect(row(report, 'database')).toMatchObject({ result: 'warn', todo: expect.stringMatching(/later version .* replace/i) });
+    expect(row(report, 'database').detail).toContain(`schema ${known + 1}, newer than this version's ${known}`);
   });
 
   it('a DATABASE_URL nobody answers at: its own failed row, what to check, and nothing else tried', async () => {

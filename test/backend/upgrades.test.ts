@@ -5,19 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SEED } from '../../server/sandbox/gong/seed';
-import type { Db } from '../../server/store/db';
+import { schemaVersionOf, type Db } from '../../server/store/db';
 import { startTestBackend, tempDataDir, useTestDb } from './harness';
 
 const testDb = useTestDb();
 
-async function schemaVersion(db: Db): Promise<number> {
-  if (db.engine === 'sqlite') return Number((await db.get<{ user_version: number }>('PRAGMA user_version'))!.user_version);
-  return Number((await db.get<{ version: number }>('SELECT version FROM schema_version'))!.version);
-}
-
 /** What a later version's migration might do: a new table, a new column with a default, a new index; recorded. */
 async function migrateAsALaterVersion(db: Db): Promise<number> {
-  const next = (await schemaVersion(db)) + 1;
+  const next = (await schemaVersionOf(db)) + 1;
   await db.run("ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT 'en'");
   await db.run('CREATE TABLE saved_views (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, name TEXT NOT NULL)');
   await db.run('CREATE INDEX audit_outcome ON audit(outcome)');
@@ -44,7 +39,7 @@ describe('a replica on a schema a later version made', () => {
     } finally {
       await t.close();
     }
-    expect(await schemaVersion(db)).toBe(later);
+    expect(await schemaVersionOf(db)).toBe(later);
     // The later version's column got its default for what this one wrote.
     expect(await db.all<{ locale: string }>('SELECT DISTINCT locale FROM users')).toEqual([{ locale: 'en' }]);
   });

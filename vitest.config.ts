@@ -9,7 +9,7 @@ export default defineConfig({
           name: 'backend',
           include: ['test/backend/**/*.test.ts'],
           // Replicas sharing Gong's rate, hearing each other over LISTEN: Postgres only, in `backend-pg`.
-          exclude: ['test/backend/{shared-limiter,listen-gap,postgres-pool,postgres-stall,store-import}.test.ts'],
+          exclude: ['test/backend/{shared-limiter,listen-gap,postgres-pool,postgres-stall,postgres-tls,store-import}.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -228,7 +228,7 @@ async function databaseRow(config: BackendConfig): Promise<DoctorRow> {
       check: CHECKS.database,
       result: 'fail',
       detail: `${config.databaseUrl ? 'PostgreSQL at DATABASE_URL' : `SQLite in ${config.dataDir}`} cannot be opened: ${errorText(err)}`,
-      todo: config.databaseUrl ? 'Check DATABASE_URL (host, port, user, password, database name) and that this machine may reach it' : 'Check DATA_DIR: the backend user must own it',
+      todo: config.databaseUrl ? postgresTodo(err) : 'Check DATA_DIR: the backend user must own it',
     };
   }
   try {
@@ -482,6 +482,27 @@ function probeTodo(answer: ApiFailure, probe: Probe, connectionName: string, rep
   if (status === 409) return `${rep} opens the Gong panel and clicks "Connect Gong" again`;
   if (status === 429) return `Gong is rate limiting this company: run doctor again in ${answer.extra.retryAfter ?? 60} s`;
   return 'Try again; if it persists, check Gong’s and Scalekit’s status pages';
+}
+
+/** Node's codes for a server certificate it could not verify (node:tls; node-postgres passes them on). */
+const CERTIFICATE_ERRORS = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** What to do when Postgres could not be opened: a certificate it could not verify has its own answer. */
+function postgresTodo(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CERTIFICATE_ERRORS.has(code)) {
+    return "The database's TLS certificate could not be verified: add &sslrootcert=/path/ca.pem to DATABASE_URL (the CA that signed it, e.g. your provider's), and use the host name the certificate names";
+  }
+  return 'Check DATABASE_URL (host, port, user, password, database name) and that this machine may reach it';
 }
 
 function errorText(err: unknown): string {

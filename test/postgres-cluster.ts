@@ -40,7 +40,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+/** A server certificate and key (PEM) the cluster offers; then it refuses connections without TLS. */
+export interface ClusterTls {
+  cert: string;
+  key: string;
+}
+
+export async function startPostgresCluster(opts: { tls?: ClusterTls } = {}): Promise<PostgresCluster> {
   const bin = binDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gong-pg-'));
   const data = path.join(dir, 'data');
@@ -51,7 +57,18 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
   // Test data is thrown away: no fsync; enough connections for three replicas' pools and the suites.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  let options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  if (opts.tls) {
+    const own = (file: string, text: string) => {
+      fs.writeFileSync(file, text, { mode: 0o600 });
+      if (asRoot) execFileSync('chown', ['postgres:postgres', file]);
+    };
+    own(path.join(dir, 'server.crt'), opts.tls.cert);
+    own(path.join(dir, 'server.key'), opts.tls.key);
+    // TCP only with TLS: a client that does not ask for it is refused.
+    own(path.join(data, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n');
+    options += ` -c ssl=on -c ssl_cert_file=${path.join(dir, 'server.crt')} -c ssl_key_file=${path.join(dir, 'server.key')}`;
+  }
   run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   let stopped = false;
   return {

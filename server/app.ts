@@ -63,6 +63,8 @@ export const VERSION = '0.1.0';
 const USAGE_REFRESH_MS = 2_000;
 /** /readyz answers within this (load balancers' health checks wait 2–5 s by default). */
 const READY_CHECK_MS = 2_000;
+/** At shutdown, requests under way get this long to finish (a Gong call waiting out a rate limit included). */
+const HTTP_CLOSE_GRACE_MS = 15_000;
 /** A rate slot taken by a replica that died mid-call comes back after this (longer than any Gong call). */
 const SHARED_SLOT_MAX_CALL_MS = 30_000;
 /** A prospect still waiting this long after its replica's window ended was left behind (the replica died): not taken. */
@@ -160,7 +162,11 @@ export interface Backend {
   seen: SeenItems;
   /** What the routes use (services, company-wide caches): for benchmarks that replay a day in process. */
   ctx: AppContext;
-  close(): Promise<void>;
+  /**
+   * Stops: the requests under way are answered, then jobs, Gong and the database close. `drain` (SIGTERM) first
+   * stays up SHUTDOWN_DRAIN_MS, not ready but answering, so that a load balancer stops sending requests in time.
+   */
+  close(opts?: { drain?: boolean }): Promise<void>;
 }
 
 /** Paths whose values must never reach a log line. */
@@ -198,6 +204,9 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
   };
+  /** Shutting down: /readyz answers 503 and every answer closes its connection. */
+  let draining = false;
+  let closeHttp: () => Promise<void> = async () => undefined;
 
   try {
     const scalekit = await connectScalekit(config, { sandbox: opts.sandbox, gongStatePath: path.join(config.dataDir, 'gong-sandbox.json') });
@@ -242,9 +251,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       routerOptions: { maxParamLength: 200 },
       frameworkErrors,
       // A browser keeps keep-alive sockets open (and the panel polls); without this, close() waits for them
-      // for a minute. Cutting a request at shutdown is safe: writes are idempotent and retried by the outbox,
-      // jobs are persisted and resume.
-      forceCloseConnections: true,
+      // for a minute. Requests under way are answered first (closeHttp), then their sockets close.
+      forceCloseConnections: 'idle',
       requestTimeout: httpLimits.requestTimeoutMs,
       keepAliveTimeout: httpLimits.keepAliveTimeoutMs,
       http: { headersTimeout: httpLimits.headersTimeoutMs, connectionsCheckingInterval: httpLimits.checkIntervalMs },
@@ -252,13 +260,28 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     app.server.maxConnections = httpLimits.maxConnections;
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
-    cleanups.push(() => app.close());
+    // Stops listening and lets the requests under way finish, Gong calls included (so before the gateway closes);
+    // whatever is still open after HTTP_CLOSE_GRACE_MS is cut: writes are idempotent and retried by the outbox.
+    let httpClosed: Promise<void> | undefined;
+    closeHttp = () =>
+      (httpClosed ??= (async () => {
+        draining = true;
+        const cut = setTimeout(() => app.server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(cut);
+        }
+      })());
+    cleanups.push(() => closeHttp());
     // An audit entry the database would not take after every try: this error line is its one remaining record.
     audit.onLost = (entry, err) => app.log.error({ err, auditEntry: entry }, 'audit entry could not be written to the database');
     const idle = installIdleWork(app.server);
     cleanups.push(() => idle.stop());
     app.addHook('onSend', (req, reply, payload, done) => {
       reply.header('x-request-id', req.id);
+      // The client's next request opens a new connection, which the load balancer sends to another replica.
+      if (draining) reply.header('connection', 'close');
       reply.header('cache-control', 'no-store');
       // Every audit entry a request started (a write, a refusal) is in the database before its answer leaves. Most
       // answers (reads) have none under way: they leave without a wait.
@@ -414,6 +437,7 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
     // of rotation; /healthz (the process is up) stays the liveness check.
     // A database that stops answering is as unready as one that refuses: answered within READY_CHECK_MS either way.
     app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+      if (draining) return reply.status(503).send({ ok: false, engine: db.engine, replica, error: 'shutting down' });
       const answered = await within(
         db.get('SELECT 1 AS ok').then(
           () => true,
@@ -457,7 +481,16 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       gateway,
       seen,
       ctx,
-      close: () => (closing ??= cleanup()),
+      close: (opts = {}) =>
+        (closing ??= (async () => {
+          if (opts.drain && config.shutdownDrainMs > 0) {
+            draining = true;
+            app.log.info({ drainMs: config.shutdownDrainMs }, 'shutting down: not ready, still answering while the load balancer notices');
+            await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
+          }
+          await closeHttp();
+          await cleanup();
+        })()),
     };
   } catch (err) {
     await cleanup();

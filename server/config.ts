@@ -40,6 +40,11 @@ export interface BackendConfig {
   auditRetentionDays: number | null;
   /** A replica's claim on a running job lasts this long unless renewed; another replica takes over a job after it (JOB_LEASE_MS). */
   jobLeaseMs: number;
+  /**
+   * SHUTDOWN_DRAIN_MS: on SIGTERM, how long the backend stays up answering while /readyz says 503, so that the load
+   * balancer stops sending it requests before it stops listening. Default 5 s with Postgres (replicas), 0 with SQLite.
+   */
+  shutdownDrainMs: number;
   /** METRICS_TOKEN: the bearer token Prometheus scrapes `/metrics` with; null: no `/metrics` (404). */
   metricsToken: string | null;
 }
@@ -83,6 +88,13 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
   if (value === undefined || value.trim() === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number above 0, got "${value}"`);
+  return n;
+}
+
+function shutdownDrainMs(value: string | undefined, replicas: boolean): number {
+  if (value === undefined || value.trim() === '') return replicas ? 5_000 : 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 600_000) throw new Error(`SHUTDOWN_DRAIN_MS must be a whole number of milliseconds from 0 to 600000, got "${value}"`);
   return n;
 }
 
@@ -158,5 +170,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditRetentionDays: env.AUDIT_RETENTION_DAYS?.trim() ? positiveInt('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 1) : null,
     jobLeaseMs: positiveInt('JOB_LEASE_MS', env.JOB_LEASE_MS, 10_000),
     metricsToken: metricsToken(env.METRICS_TOKEN),
+    shutdownDrainMs: shutdownDrainMs(env.SHUTDOWN_DRAIN_MS, databaseUrl(env.DATABASE_URL) !== null),
   };
 }

@@ -113,14 +113,15 @@ async function serve(printExtension: boolean): Promise<void> {
   }
   process.stderr.write(`\n${lines.join('\n')}\n\n`);
   let stopping = false;
-  const stop = async () => {
+  const stop = async (drain: boolean) => {
     if (stopping) return;
     stopping = true;
-    await backend.close();
+    await backend.close({ drain });
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // An orchestrator's SIGTERM drains first (SHUTDOWN_DRAIN_MS); Ctrl-C stops at once (requests under way still answered).
+  process.on('SIGINT', () => void stop(false));
+  process.on('SIGTERM', () => void stop(true));
 }
 
 const args = process.argv.slice(2);

@@ -122,6 +122,8 @@ export class ScaleCluster {
         // A dead replica's job is taken over after its lease: short here, so the test does not wait 10 s.
         JOB_LEASE_MS: String(jobLeaseMs),
         GONG_DAILY_CALLS_PER_REP: '10000',
+        // No load balancer here to notice a draining replica: stop at once when told.
+        SHUTDOWN_DRAIN_MS: '0',
       },
       // The JSON log goes to SCALE_LOG_FILE when set (with SCALE_LOG_LEVEL=info it has every Gong call's latency).
       stdio: ['ignore', process.env.SCALE_LOG_FILE ? fs.openSync(process.env.SCALE_LOG_FILE, 'a') : 'ignore', 'pipe'],

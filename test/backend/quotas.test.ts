@@ -167,7 +167,7 @@ describe('bulk jobs per rep', () => {
   it('deletes finished jobs and their items after the retention period (JOB_RETENTION_DAYS), from start', async () => {
     const dataDir = tempDataDir();
     const t = await startTestBackend({ dataDir });
-    const accepted = [];
+    const accepted: string[] = [];
     for (const from of [887_000_000, 888_000_000]) {
       const res = await t.api('POST', `/api/v1/flows/${SEED.otherFlowId}/assign`, { body: { crmProspectIds: ids(201, from) } });
       accepted.push(jobAccepted.parse(res.body).jobId);

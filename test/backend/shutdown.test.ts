@@ -4,10 +4,13 @@
  * `Connection: close`), then stops listening, lets the requests in flight finish with their answers, and only then
  * closes Gong and the database.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config';
 import { SEED } from '../../server/sandbox/gong/seed';
-import { startTestBackend, type TestBackend } from './harness';
+import { startTestBackend, tempDataDir, type TestBackend } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const flows = (t: TestBackend, crmId: string) => t.api('GET', `/api/v1/prospects/${crmId}/flows`);
@@ -53,5 +56,32 @@ describe('stopping a replica', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db.internal/gong', SHUTDOWN_DRAIN_MS: '0' }).shutdownDrainMs).toBe(0);
     expect(loadConfig({ SHUTDOWN_DRAIN_MS: '15000' }).shutdownDrainMs).toBe(15_000);
     for (const bad of ['-1', '2.5', 'soon']) expect(() => loadConfig({ SHUTDOWN_DRAIN_MS: bad })).toThrow(/SHUTDOWN_DRAIN_MS must be a whole number of milliseconds/);
+  });
+
+  it('`npm run server` on SIGTERM: drains (503 at /readyz, /healthz still answered), then exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'server/main.ts')], {
+      env: { ...process.env, DATA_DIR: tempDataDir(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_MS: '1500' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stderr! }).on('line', (line) => {
+          const m = /backend: (http:\/\/\S+)/.exec(line);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', () => reject(new Error('the backend exited before it listened')));
+      });
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      const stoppedAt = Date.now();
+      child.kill('SIGTERM');
+      await sleep(300);
+      expect((await fetch(`${url}/readyz`)).status).toBe(503);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect(await exited).toBe(0);
+      expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(1_500);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });

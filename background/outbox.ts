@@ -8,7 +8,7 @@
 import { browser } from 'wxt/browser';
 import { BackendError } from '../lib/backend-error';
 import { currentClient } from '../lib/current-client';
-import { DONE_TTL_MS, FAILED_TTL_MS, PENDING_GIVE_UP_MS, outboxItem, pendingEntries, type OutboxEntry, type OutboxResult, type OutboxWrite } from '../lib/outbox';
+import { DONE_TTL_MS, FAILED_TTL_MS, FAILED_UNTOLD_TTL_MS, PENDING_GIVE_UP_MS, outboxItem, pendingEntries, type OutboxEntry, type OutboxResult, type OutboxWrite } from '../lib/outbox';
 import { backoffDelay } from './backoff';
 
 export const OUTBOX_ALARM = 'gong-outbox';
@@ -58,6 +58,15 @@ export function enqueueWrite(write: OutboxWrite, opts: { id?: string } = {}): Pr
 /** Sends every due write, oldest first. `force` ignores backoff (a click, a worker start, `online`). */
 export function flushOutbox(opts: { force?: boolean } = {}): Promise<void> {
   return serialized(() => flushLocked(opts.force ?? false));
+}
+
+/** A page showed the rep why these writes failed: they may go after FAILED_TTL_MS. */
+export function markTold(ids: string[]): Promise<void> {
+  return serialized(async () => {
+    const entries = await outboxItem.getValue();
+    if (!entries.some((e) => ids.includes(e.id) && e.status === 'failed' && !e.told)) return;
+    await outboxItem.setValue(entries.map((e) => (ids.includes(e.id) && e.status === 'failed' ? { ...e, told: true } : e)));
+  });
 }
 
 /** On worker start: writes caught mid-send when the worker died are sent again (same key: no double). */
@@ -131,7 +140,7 @@ function giveUp(e: OutboxEntry): OutboxEntry {
 function prune(entries: OutboxEntry[], now: number): OutboxEntry[] {
   return entries.filter((e) => {
     if (e.status === 'done') return now - (e.settledAt ?? e.createdAt) < DONE_TTL_MS;
-    if (e.status === 'failed') return now - (e.settledAt ?? e.createdAt) < FAILED_TTL_MS;
+    if (e.status === 'failed') return now - (e.settledAt ?? e.createdAt) < (e.told ? FAILED_TTL_MS : FAILED_UNTOLD_TTL_MS);
     return true;
   });
 }

@@ -10,7 +10,7 @@ import * as api from '../lib/api';
 import { provideApiSchemas } from '../lib/backend-client';
 import { isContentScriptMessage, onMessage } from '../lib/messages';
 import { listPrefetcher } from '../background/list-prefetch';
-import { enqueueWrite, flushOutbox, onWriteSettled, OUTBOX_ALARM, resumeOutbox } from '../background/outbox';
+import { enqueueWrite, flushOutbox, markTold, onWriteSettled, OUTBOX_ALARM, resumeOutbox } from '../background/outbox';
 import { outboxItem } from '../lib/outbox';
 import { managedBackendUrlItem, settingsItem, tasksCacheItem } from '../lib/storage';
 import { configureSidePanel, openSidePanel } from '../background/side-panel';
@@ -54,6 +54,7 @@ export default defineBackground({
       return enqueueWrite(write as typeof data, { id: idempotencyKey });
     });
     onMessage('flushOutbox', () => flushOutbox({ force: true }));
+    onMessage('markWritesTold', ({ data }) => markTold(data));
 
     onTabRecordChanged((info) => {
       void browser.tabs.get(info.tabId).then((t) => t.active && syncMenuVisibility(info)).catch(() => undefined);

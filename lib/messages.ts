@@ -43,6 +43,8 @@ export interface ProtocolMap {
   enqueueWrite(write: OutboxWrite & { /** Made at click time; defaults to a fresh one. */ idempotencyKey?: string }): OutboxEntry;
   /** UI → background: retry waiting writes now (the rep pressed "Retry"). */
   flushOutbox(): void;
+  /** Side panel → background: it showed the rep why these writes failed (outbox ids). */
+  markWritesTold(ids: string[]): void;
 }
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();

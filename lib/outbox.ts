@@ -6,7 +6,8 @@
  *
  * An entry's states: pending (waiting to be sent, or to be retried after `lastError`) → sending → done (the
  * backend answered 2xx; `result` holds its answer) or failed (refused with a 4xx, or not sent within
- * PENDING_GIVE_UP_MS; never retried). Done entries are pruned after DONE_TTL_MS, failed ones after FAILED_TTL_MS.
+ * PENDING_GIVE_UP_MS; never retried). Done entries are pruned after DONE_TTL_MS, failed ones after FAILED_TTL_MS once
+ * a page has told the rep (`told`), else after FAILED_UNTOLD_TTL_MS.
  */
 import { storage } from 'wxt/utils/storage';
 import type { AssignResult, ConnectionStatus, InteractionRequest, JobAccepted, Task, UnassignResult } from './api';
@@ -43,14 +44,21 @@ export interface OutboxEntry {
   result: OutboxResult | null;
   /** When it became done or failed (for pruning and "saved just now"). */
   settledAt?: number;
+  /** Failed, and a page has shown the rep why (a panel's notice or the row it was made on): see FAILED_UNTOLD_TTL_MS. */
+  told?: boolean;
 }
 
 export const outboxItem = storage.defineItem<OutboxEntry[]>(STORAGE_KEYS.outbox, { fallback: [] });
 
 /** Landed writes stay visible ("Saved") for a while, then go. */
 export const DONE_TTL_MS = 10 * 60_000;
-/** Refusals stay a day (the rep was told when they landed). */
+/** Refusals the rep was shown stay a day. */
 export const FAILED_TTL_MS = 24 * 60 * 60_000;
+/**
+ * A refusal no page has shown yet (it landed while no panel was open, e.g. a write given up after PENDING_GIVE_UP_MS)
+ * waits this long for the next panel to tell the rep.
+ */
+export const FAILED_UNTOLD_TTL_MS = 7 * 24 * 60 * 60_000;
 /**
  * A write not sent within this long fails (the rep is told) instead of being retried: the backend forgets a key
  * after IDEMPOTENCY_KEY_RETENTION_DAYS, so a later retry could run a write that had landed once already. A day

@@ -46,6 +46,7 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
       }
     },
     retryPending: () => sendMessage('flushOutbox', undefined),
+    markTold: (ids) => sendMessage('markWritesTold', ids),
     forgetSignIn: () => forgetSignIn(token),
     openTab: async (url) => {
       await browser.tabs.create({ url, active: true });

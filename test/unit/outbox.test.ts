@@ -217,6 +217,24 @@ describe('outbox', () => {
     expect(sent.map((s) => s.key)).toEqual(['old-write', 'old-write', 'young-write']);
   });
 
+  it('keeps a refusal no page has shown for the next panel (a week), one the rep was shown a day', async () => {
+    script.push(() => json(404, { error: { code: 'GONG_NOT_FOUND', message: 'Flow not found' } }), () => json(404, { error: { code: 'GONG_NOT_FOUND', message: 'Flow not found' } }));
+    await outbox.enqueueWrite(assign, { id: 'shown' });
+    await outbox.enqueueWrite({ ...assign, flowId: 'f2' }, { id: 'not-shown' });
+    await outbox.markTold(['shown', 'no-such-write']);
+    expect((await contract.outboxItem.getValue()).map((e) => [e.id, e.status, e.told ?? false])).toEqual([
+      ['shown', 'failed', true],
+      ['not-shown', 'failed', false],
+    ]);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + contract.FAILED_TTL_MS + 60_000);
+    await outbox.flushOutbox();
+    expect((await contract.outboxItem.getValue()).map((e) => e.id)).toEqual(['not-shown']);
+    vi.setSystemTime(Date.now() + contract.FAILED_UNTOLD_TTL_MS);
+    await outbox.flushOutbox();
+    expect(await contract.outboxItem.getValue()).toEqual([]);
+  });
+
   it('sends each write kind to its own route with its own body, and keeps what that route answered', async () => {
     // Answers by route, like the backend: a write sent to another kind's route gets that route's answer.
     const byRoute: Record<string, () => Response> = {

@@ -204,6 +204,51 @@ describe('writes through the outbox', () => {
     expect(landedNotice({ ...own, status: 'done', result: refused }).text).toMatch(/cool-off/);
   });
 
+  test('a write that failed while no panel was open is told when one opens, once, and the outbox hears it was told', async () => {
+    const markTold = vi.fn(async (_ids: string[]) => undefined);
+    const panel = createPanelStore({ getClient: () => null, cache: memoryCache(), enqueue: async () => { throw new Error('not here'); }, markTold });
+    const failed: OutboxEntry = {
+      id: 'queued-last-week',
+      write: { kind: 'assign', flowId: '9', flowName: 'Q4 outbound', crmProspectIds: [B] },
+      status: 'failed',
+      attempts: 40,
+      createdAt: 0,
+      nextAttemptAt: 0,
+      lastError: { code: 'NOT_SENT_IN_TIME', message: 'Not sent: the backend could not be reached for 29 days. Make this change again if you still want it.' },
+      result: null,
+      settledAt: 1,
+    };
+    const shownBefore: OutboxEntry = { ...failed, id: 'told-yesterday', told: true };
+    const savedEarlier: OutboxEntry = { ...failed, id: 'saved', status: 'done', lastError: null, result: { assigned: [pf('9', B)], notAssigned: [] } };
+    panel.getState().setOutbox([failed, shownBefore, savedEarlier]);
+    expect(panel.getState().notices.map((n) => [n.tone, n.text])).toEqual([['error', `Add to “Q4 outbound” failed. ${failed.lastError!.message}`]]);
+    expect(markTold).toHaveBeenCalledWith(['queued-last-week']);
+    // The outbox marks it; the panel says nothing more of it.
+    panel.getState().setOutbox([{ ...failed, told: true }, shownBefore, savedEarlier]);
+    expect(panel.getState().notices).toHaveLength(1);
+    expect(markTold).toHaveBeenCalledTimes(1);
+  });
+
+  test("a panel's own write refused later is shown where it was made, and the outbox hears it was told", async () => {
+    const markTold = vi.fn(async (_ids: string[]) => undefined);
+    let queued!: OutboxEntry;
+    const f = fakeClient();
+    const panel = createPanelStore({
+      getClient: () => f.client,
+      cache: memoryCache(),
+      enqueue: async (w, id) => (queued = { ...entry(w, 'pending'), id }),
+      markTold,
+    });
+    panel.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
+    panel.getState().setPage(page(B));
+    await until(() => panel.getState().flows.status === 'ready');
+    await panel.getState().assignFlow({ id: 'x', name: 'Gone' });
+    panel.getState().setOutbox([queued]);
+    panel.getState().setOutbox([{ ...queued, status: 'failed', lastError: { code: 'GONG_NOT_FOUND', message: 'Flow not found' } }]);
+    expect(panel.getState().assign).toMatchObject({ status: 'error', message: 'Flow not found' });
+    expect(markTold).toHaveBeenCalledWith([queued.id]);
+  });
+
   test('a refusal (4xx) from the outbox is shown', async () => {
     const { store } = setup({}, async (w) => entry(w, 'failed', null, { code: 'GONG_NOT_FOUND', message: 'Flow not found' }));
     store.getState().setPage(page(B));

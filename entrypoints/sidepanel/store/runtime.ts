@@ -40,6 +40,8 @@ export interface PanelDeps {
   forgetSignIn?(): Promise<boolean>;
   /** Asks the outbox to retry waiting writes now. */
   retryPending?(): Promise<void>;
+  /** Tells the outbox the rep was shown why these writes failed. */
+  markTold?(ids: string[]): Promise<void>;
   now?(): number;
   /** Delay between job / connection polls (ms). */
   pollMs?: number;

@@ -314,11 +314,15 @@ export function createWritesSlice(rt: Runtime, set: SetState<WritesSlice & Needs
       set({ outbox: entries });
       const subject = subjectOf(get());
       let refresh = false;
+      /** Failures shown to the rep now (the outbox keeps one nobody was shown for the next panel). */
+      const told: string[] = [];
+      const untold = (e: OutboxEntry) => e.status === 'failed' && !e.told;
       for (const e of entries) {
         const was = before.get(e.id);
         noteEntry(e, was);
         if (mine.has(e.id)) {
           applyWrite(e);
+          if (untold(e)) told.push(e.id);
           continue;
         }
         const landed = (e.status === 'done' || e.status === 'failed') && (!was || was.status === 'pending' || was.status === 'sending');
@@ -328,9 +332,12 @@ export function createWritesSlice(rt: Runtime, set: SetState<WritesSlice & Needs
           applyToShownFlows(e, recordKey(subject), subject.id);
           refresh = true;
         }
-        if (was) notifyLanded(e);
+        // Landing now, or refused while no panel was open (an old write given up, a refusal after a restart).
+        if (was || untold(e)) notifyLanded(e);
+        if (untold(e)) told.push(e.id);
       }
       if (refresh) void get().loadFlows({ silent: true });
+      if (told.length) void rt.deps.markTold?.(told).catch(() => undefined);
     },
 
     retryPending() {

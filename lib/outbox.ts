@@ -14,9 +14,10 @@ import type { AssignResult, ConnectionStatus, InteractionRequest, JobAccepted, T
 import { IDEMPOTENCY_KEY_RETENTION_DAYS } from './api-paths';
 import { STORAGE_KEYS } from './storage-keys';
 
+/** `prospectName`: the record's name when the write was made (not sent): what the rep is told names whom it was for. */
 export type OutboxWrite =
-  | { kind: 'assign'; flowId: string; flowName: string; crmProspectIds: string[]; coolOffOverride?: boolean; flowInstanceOwnerEmail?: string }
-  | { kind: 'unassign'; flowId: string; flowName: string; crmProspectIds: string[] }
+  | { kind: 'assign'; flowId: string; flowName: string; crmProspectIds: string[]; prospectName?: string; coolOffOverride?: boolean; flowInstanceOwnerEmail?: string }
+  | { kind: 'unassign'; flowId: string; flowName: string; crmProspectIds: string[]; prospectName?: string }
   | { kind: 'interaction'; body: InteractionRequest }
   | { kind: 'completeTask'; taskId: string; title: string; notes?: string }
   | { kind: 'skipTask'; taskId: string; title: string; reason?: string };

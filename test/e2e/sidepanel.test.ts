@@ -359,7 +359,7 @@ describe('side panel', () => {
     h.backend.sandbox!.accounts.setStatus('gong', SEED.repEmail, 'EXPIRED');
     const target = flowName(SEED.otherFlowId);
     await addToFlow(first.panel, target);
-    await poll(() => first.panel.getByText(`Add to “${target}” failed. Your Gong connection expired. Reconnect Gong to go on.`).isVisible()).toBe(true);
+    await poll(() => first.panel.getByText(`Add Avery Thompson to “${target}” failed. Your Gong connection expired. Reconnect Gong to go on.`).isVisible()).toBe(true);
     await poll(() => first.panel.getByRole('region', { name: 'Gong connection' }).getByRole('button', { name: 'Reconnect Gong' }).isVisible()).toBe(true);
     await panelScreenshot(first.panel, 'sidepanel-add-while-expired');
     await first.panel.close();

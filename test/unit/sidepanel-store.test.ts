@@ -240,9 +240,10 @@ describe('writes through the outbox', () => {
       markTold,
     });
     panel.getState().setSettings({ configured: true, backendUrl: 'http://b', repEmail: '' });
-    panel.getState().setPage(page(B));
+    panel.getState().setPage(page(B, { name: 'Avery Thompson' }));
     await until(() => panel.getState().flows.status === 'ready');
     await panel.getState().assignFlow({ id: 'x', name: 'Gone' });
+    expect(queued.write).toMatchObject({ kind: 'assign', crmProspectIds: [B], prospectName: 'Avery Thompson' });
     panel.getState().setOutbox([queued]);
     panel.getState().setOutbox([{ ...queued, status: 'failed', lastError: { code: 'GONG_NOT_FOUND', message: 'Flow not found' } }]);
     expect(panel.getState().assign).toMatchObject({ status: 'error', message: 'Flow not found' });
@@ -467,6 +468,9 @@ test('failures in words a rep can act on: Gong refused, connection expired or go
 test('helpers', () => {
   expect(describeWrite({ kind: 'assign', flowId: '1', flowName: 'Q3', crmProspectIds: ['a', 'b'] })).toBe('Add 2 prospects to “Q3”');
   expect(describeWrite({ kind: 'unassign', flowId: '1', flowName: 'Q3', crmProspectIds: ['a'] })).toBe('Remove from “Q3”');
+  // Told later, on another record: the write names whom it was for.
+  expect(describeWrite({ kind: 'assign', flowId: '1', flowName: 'Q3', crmProspectIds: ['a'], prospectName: 'Avery Thompson' })).toBe('Add Avery Thompson to “Q3”');
+  expect(describeWrite({ kind: 'unassign', flowId: '1', flowName: 'Q3', crmProspectIds: ['a'], prospectName: 'Avery Thompson' })).toBe('Remove Avery Thompson from “Q3”');
   const merged = mergeAssigned([pf('1', A), pf('2', A)], [pf('2', A), pf('3', A)]);
   expect(merged.map((f) => f.flowId)).toEqual(['2', '3', '1']);
 });

@@ -96,9 +96,10 @@ export function writeProspectIds(w: OutboxWrite): string[] {
 export function describeWrite(w: OutboxWrite): string {
   switch (w.kind) {
     case 'assign':
-      return w.crmProspectIds.length > 1 ? `Add ${w.crmProspectIds.length} prospects to “${w.flowName}”` : `Add to “${w.flowName}”`;
+      if (w.crmProspectIds.length > 1) return `Add ${w.crmProspectIds.length} prospects to “${w.flowName}”`;
+      return w.prospectName ? `Add ${w.prospectName} to “${w.flowName}”` : `Add to “${w.flowName}”`;
     case 'unassign':
-      return `Remove from “${w.flowName}”`;
+      return w.prospectName ? `Remove ${w.prospectName} from “${w.flowName}”` : `Remove from “${w.flowName}”`;
     case 'interaction':
       return `Report “${w.body.eventName}”`;
     case 'completeTask':
@@ -250,11 +251,13 @@ export function createWritesSlice(rt: Runtime, set: SetState<WritesSlice & Needs
       const subject = subjectOf(get());
       if (!subject) return;
       set({ assign: { status: 'sending', flowId: flow.id } });
+      const { name } = subjectPerson(get());
       const write: OutboxWrite = {
         kind: 'assign',
         flowId: flow.id,
         flowName: flow.name,
         crmProspectIds: [subject.id],
+        ...(name ? { prospectName: name } : {}),
         ...(opts.coolOffOverride ? { coolOffOverride: true } : {}),
         ...(opts.ownerEmail ? { flowInstanceOwnerEmail: opts.ownerEmail } : {}),
       };
@@ -266,7 +269,9 @@ export function createWritesSlice(rt: Runtime, set: SetState<WritesSlice & Needs
       if (!subject) return;
       const setU = (u: WriteState) => set((s) => ({ unassign: { ...s.unassign, [pf.flowId]: u } }));
       setU({ status: 'sending', flowId: pf.flowId });
-      await get().send({ kind: 'unassign', flowId: pf.flowId, flowName: pf.flowName, crmProspectIds: [subject.id] }, recordTarget(subject), (message) =>
+      const { name } = subjectPerson(get());
+      const write: OutboxWrite = { kind: 'unassign', flowId: pf.flowId, flowName: pf.flowName, crmProspectIds: [subject.id], ...(name ? { prospectName: name } : {}) };
+      await get().send(write, recordTarget(subject), (message) =>
         setU({ status: 'error', flowId: pf.flowId, message }),
       );
     },

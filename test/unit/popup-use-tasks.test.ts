@@ -23,6 +23,9 @@ const { h, render } = await import('preact');
 const { act } = await import('preact/test-utils');
 const { useTasks } = await import('../../components/popup/useTasks');
 const { tasksCacheItem } = await import('../../lib/storage');
+// The client loads the API's schemas (zod) on its first answer, a dynamic import: on a cold machine that takes longer
+// than settle()'s timer turns. Loaded once here, as a panel that has been open a while has them.
+await (await import('../../lib/backend-client')).loadApiSchemas();
 
 const task = (id: string, status: Task['status'] = 'OPEN'): Task => ({
   id,

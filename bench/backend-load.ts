@@ -12,6 +12,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { ScalekitClient } from '@scalekit-sdk/node';
 import { toSalesforceId18 } from '../lib/crm-record';
+import { buildServer, serverNodeFlags } from '../server/build';
 import { SEED } from '../server/sandbox/gong/seed';
 import { OPEN_HTTP_LIMITS, startBenchBackend } from './backend';
 import { fmtMs, log, median, percentile, round, sleep, type BenchResult } from './util';
@@ -82,12 +83,18 @@ interface Child<T> {
   close(): Promise<unknown>;
 }
 
-/** Starts `overhead-entry.ts --role=<role>` in a child process and reads its first JSON line from stdout. */
-function startChild<T>(role: 'scalekit' | 'backend', env: NodeJS.ProcessEnv = process.env): Promise<Child<T>> {
+/**
+ * Starts `overhead-entry.ts --role=<role>` in a child process and reads its first JSON line from stdout. The backend
+ * child runs as `npm run server` runs the backend: bundled (server/build.ts) and started by node with that script's
+ * flags (--expose-gc: idle-time young GC), not under tsx; the Scalekit stand-in under tsx.
+ */
+async function startChild<T>(role: 'scalekit' | 'backend', env: NodeJS.ProcessEnv = process.env): Promise<Child<T>> {
+  const entry =
+    role === 'backend'
+      ? [...serverNodeFlags(), ...(process.env.BENCH_BACKEND_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), await buildServer({ entry: 'bench/overhead-entry.ts', outDir: join(ROOT, '.output', 'bench-overhead') })]
+      : ['--import', 'tsx', join(import.meta.dirname, 'overhead-entry.ts')];
   return new Promise((resolve, reject) => {
-    // The backend runs with the flags of the product's `server` script (--expose-gc: idle-time young GC).
-    const nodeFlags = role === 'backend' ? ['--expose-gc', ...(process.env.BENCH_BACKEND_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])] : [];
-    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(import.meta.dirname, 'overhead-entry.ts'), `--role=${role}`], {
+    const child = spawn(process.execPath, [...entry, `--role=${role}`], {
       cwd: ROOT,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],

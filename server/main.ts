@@ -1,12 +1,13 @@
 /**
- * CLI entry (`npm run server -- …`, which runs it with node's --expose-gc: see server/http/idle-work.ts):
- *   tsx server/main.ts [--print-extension]   start the backend (sandbox mode without Scalekit credentials)
- *   tsx server/main.ts user add <email> [rep|manager|admin]   create a user (rep by default); prints its API token once
- *   tsx server/main.ts user role <email> <rep|manager|admin>  change a user's role
- *   tsx server/main.ts user list             list users with their roles
- *   tsx server/main.ts user revoke <email>   revoke a user's token
- *   tsx server/main.ts doctor [--rep <email>] check credentials, the Gong connection and a rep's access
- *   tsx server/main.ts store import <DATA_DIR>  copy a SQLite store into the new Postgres database DATABASE_URL names
+ * CLI entry. `npm run server -- …` builds it (server/build.mjs) and runs the bundle with node's --expose-gc
+ * (see server/http/idle-work.ts):
+ *   npm run server [-- --print-extension]  start the backend (sandbox mode without Scalekit credentials)
+ *   npm run server -- user add <email> [rep|manager|admin]   create a user (rep by default); prints its API token once
+ *   npm run server -- user role <email> <rep|manager|admin>  change a user's role
+ *   npm run server -- user list              list users with their roles
+ *   npm run server -- user revoke <email>    revoke a user's token
+ *   npm run server -- doctor [--rep <email>] check credentials, the Gong connection and a rep's access
+ *   npm run server -- store import <DATA_DIR>  copy a SQLite store into the new Postgres database DATABASE_URL names
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,11 +16,16 @@ import { loadConfig } from './config';
 import { CHANNELS, openDatabase, openDb, openPostgres, sqliteFileIn } from './store/db';
 import { parseRole, UserStore } from './store/users';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The checkout this runs from: the nearest folder up with a package.json (from server/ as from its bundle in .output/server/). */
+function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
 
 function usage(): never {
   console.error(
-    'usage: main.ts [--print-extension] | user add <email> [rep|manager|admin] | user role <email> <rep|manager|admin> | user list | user revoke <email> | doctor [--rep <email>] | store import <DATA_DIR>',
+    'usage: npm run server -- [--print-extension] | user add <email> [rep|manager|admin] | user role <email> <rep|manager|admin> | user list | user revoke <email> | doctor [--rep <email>] | store import <DATA_DIR>',
   );
   process.exit(2);
 }
@@ -104,7 +110,7 @@ async function serve(printExtension: boolean): Promise<void> {
   const lines = [`Gong Everywhere backend: ${backend.url}  (mode: ${backend.mode})`];
   if (backend.demoToken) lines.push(`Demo user rep@example.com, API token: ${backend.demoToken}`);
   if (printExtension) {
-    const ext = path.join(repoRoot, '.output', 'chrome-mv3');
+    const ext = path.join(repoRoot(), '.output', 'chrome-mv3');
     lines.push(
       fs.existsSync(ext) ? `Built extension: ${ext}` : `Extension not built yet (npm run build); it will be at ${ext}`,
       'Load it: chrome://extensions → Developer mode → Load unpacked → choose that folder.',

@@ -4,7 +4,6 @@
  */
 import { execFile } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScalekitServerException } from '@scalekit-sdk/node';
@@ -15,6 +14,7 @@ import { GongHttpError } from '../../server/sandbox/gong/http-error';
 import type { GongBackend } from '../../server/sandbox/types';
 import { openDb, schemaVersionOf } from '../../server/store/db';
 import { UsageCounter } from '../../server/store/usage';
+import { serverArgv } from '../server-process';
 import { engineEnv, ENGINE_UNDER_TEST, openTestDb, tempDataDir } from './harness';
 
 const PROBES = ['Gong: workspaces', 'Gong: flows', 'Gong: users'];
@@ -72,8 +72,8 @@ describe('doctor in sandbox mode', () => {
     expect(report.rows.slice(1).map((r) => r.result)).toEqual(['skip', 'skip', 'skip', 'skip', 'skip', 'skip']);
   });
 
-  it('CLI: `server/main.ts doctor` prints the table and exits 0 when all passes', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'server/main.ts'), 'doctor'], {
+  it('CLI: `npm run server -- doctor` prints the table and exits 0 when all passes', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, await serverArgv(['doctor']), {
       env: { PATH: process.env.PATH, DATA_DIR: tempDataDir() },
       timeout: 60_000,
     });

@@ -3,8 +3,7 @@
  * killed with SIGKILL mid-job: reads recover, writes are neither lost nor doubled, jobs resume, and
  * Gong never sees more than 3 calls in a second.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiError, assignResult, job, jobAccepted, prospectFlows, type Job } from '../../lib/api';
 import { startBackend } from '../../server/app';
@@ -12,6 +11,7 @@ import { GongSimulator } from '../../server/sandbox/gong/simulator';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { startSandbox, type Sandbox } from '../../server/sandbox/index';
 import { UserStore } from '../../server/store/users';
+import { spawnServer } from '../server-process';
 import { addConnectedUser, engineEnv, FAST_RETRIES, openTestDb, startTestBackend, tempDataDir, waitFor, type TestBackend } from './harness';
 
 const instancesIn = (gong: GongSimulator, crmId: string, flowId: string) => gong.state.flowInstancesByProspect(crmId).filter((i) => i.flowId === flowId);
@@ -142,7 +142,7 @@ describe('backend killed with SIGKILL mid-job', () => {
       PORT: '0',
       LOG_LEVEL: 'warn',
     };
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'server/main.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = await spawnServer([], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += String(d)));
     const url = await waitFor(() => /backend: (http:\/\/\S+)/.exec(stderr)?.[1], 30_000);

@@ -3,7 +3,6 @@
  * and enforced by one helper (requireRole) that refuses with 403 and records the refusal.
  */
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../lib/gong-tools';
@@ -11,14 +10,14 @@ import { ApiFailure } from '../../server/http/api-failure';
 import { hasRole, requireRole } from '../../server/http/roles';
 import { AuditLog } from '../../server/store/audit';
 import { UserStore } from '../../server/store/users';
+import { serverArgv } from '../server-process';
 import { engineEnv, openTestDb, tempDataDir, useTestDb } from './harness';
 
 const run = promisify(execFile);
-const main = path.join(process.cwd(), 'server/main.ts');
 
 async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, 'user', ...args], {
+    const { stdout, stderr } = await run(process.execPath, await serverArgv(['user', ...args]), {
       env: { ...process.env, DATA_DIR: dataDir, ...(await engineEnv(dataDir)), LOG_LEVEL: 'warn' },
     });
     return { code: 0, stdout, stderr };

@@ -4,12 +4,11 @@
  * `Connection: close`), then stops listening, lets the requests in flight finish with their answers, and only then
  * closes Gong and the database.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config';
 import { SEED } from '../../server/sandbox/gong/seed';
+import { spawnServer } from '../server-process';
 import { startTestBackend, tempDataDir, type TestBackend } from './harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -59,7 +58,7 @@ describe('stopping a replica', () => {
   });
 
   it('`npm run server` on SIGTERM: drains (503 at /readyz, /healthz still answered), then exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(process.cwd(), 'server/main.ts')], {
+    const child = await spawnServer([], {
       env: { ...process.env, DATA_DIR: tempDataDir(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_MS: '1500' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -12,6 +12,7 @@ import { jobAccepted } from '../../lib/api';
 import { SEED } from '../../server/sandbox/gong/seed';
 import { openPostgres } from '../../server/store/db';
 import { UserStore } from '../../server/store/users';
+import { spawnServer } from '../server-process';
 
 /** Seeded Gong users (server/sandbox/gong/seed.ts) who act as the reps. */
 export const SCALE_REPS = ['rep@example.com', 'sam.rivera@example.com', 'morgan.lee@example.com', 'taylor.nguyen@example.com'];
@@ -109,7 +110,7 @@ export class ScaleCluster {
   }
 
   private async startReplica(name: string, jobLeaseMs: number): Promise<Replica> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], {
+    const child = await spawnServer([], {
       env: {
         ...process.env,
         SCALEKIT_ENV_URL: this.gong.url,

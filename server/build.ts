@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { randomBytes } from 'node:crypto';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -61,7 +62,7 @@ export async function buildServer({ entry = 'server/main.ts', outDir = SERVER_OU
       // not there yet
     }
     if (same) continue;
-    const temp = `${file.path}.${process.pid}.tmp`;
+    const temp = `${file.path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
     writeFileSync(temp, file.contents);
     renameSync(temp, file.path);
   }

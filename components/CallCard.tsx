@@ -64,7 +64,7 @@ export function CallCard({ call }: { call: CallSummary }) {
       {call.talkRatio != null && <TalkRatioBar ratio={call.talkRatio} />}
       {call.transcriptPreview.length > 0 && (
         <div className="ge-transcript">
-          <div id={transcriptId} className={`ge-transcript__lines${open ? ' ge-transcript__lines--open' : ''}`} aria-label="Transcript preview">
+          <div id={transcriptId} className={`ge-transcript__lines${open ? ' ge-transcript__lines--open' : ''}`} role="group" aria-label="Transcript preview">
             {preview.map((l, i) => (
               <p key={i}>
                 <strong>{l.speaker}:</strong> {l.text}

@@ -54,7 +54,7 @@ export function PopupApp() {
             </h2>
             <span className="pp-date">{today}</span>
             {refreshing && state.kind !== 'loading' ? (
-              <span className="ge-spinner pp-spinner pp-refreshing" aria-label="Refreshing" />
+              <span className="ge-spinner pp-spinner pp-refreshing" role="img" aria-label="Refreshing" />
             ) : (
               state.kind === 'ready' && (
                 // The list is kept up to an hour (each fetch is a Gong call): its age, and a way to ask now.
@@ -197,7 +197,7 @@ function EmptyState(props: { icon: React.ReactNode; title: string; text: string;
 
 function TasksSkeleton() {
   return (
-    <div className="pp-skeleton" data-testid="state-loading" aria-label="Loading tasks">
+    <div className="pp-skeleton" data-testid="state-loading" role="status" aria-label="Loading tasks">
       {[0, 1, 2, 3].map((i) => (
         <div key={i} className="pp-skeleton-row">
           <span className="ge-skeleton" style={{ width: `${70 - i * 8}%` }} />

@@ -120,7 +120,7 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
               {change?.phase === 'queued' ? ' · syncing' : ''}
             </span>
           ) : busy ? (
-            <span className="ge-spinner pp-spinner" aria-label="Saving" />
+            <span className="ge-spinner pp-spinner" role="img" aria-label="Saving" />
           ) : (
             <div className="pp-task-actions">
               {ACTIONS.map(({ kind, label, Icon, iconSize }) => (

@@ -107,7 +107,8 @@ describe('admin API', () => {
   });
 
   it('pages the audit newest first and filters by person and dates', async () => {
-    for (let i = 0; i < 5; i++) t.backend.audit.record({ userId: null, userEmail: 'rep@example.com', requestId: null, route: '/x', tool: 'gong_engage_flows_assign', input: null, outcome: 'ok', answer: null });
+    // Awaited: with Postgres a record lands asynchronously, and the page read below may otherwise come first.
+    for (let i = 0; i < 5; i++) await t.backend.audit.record({ userId: null, userEmail: 'rep@example.com', requestId: null, route: '/x', tool: 'gong_engage_flows_assign', input: null, outcome: 'ok', answer: null });
     const first = adminAuditPage.parse((await t.api('GET', '/api/v1/admin/audit?user=rep@example.com&limit=3', { token: adminToken })).body);
     expect(first.entries).toHaveLength(3);
     expect(first.nextBefore).not.toBeNull();

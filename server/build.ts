@@ -62,7 +62,7 @@ export async function buildServer({ entry = 'server/main.ts', outDir = SERVER_OU
       // not there yet
     }
     if (same) continue;
-    const temp = `${file.path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    const temp = `${file.path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(temp, file.contents);
     renameSync(temp, file.path);
   }

@@ -1,5 +1,5 @@
 /**
- * CLI entry. `npm run server -- …` builds it (server/build.mjs) and runs the bundle with node's --expose-gc
+ * CLI entry. `npm run server -- …` builds it (server/build.ts) and runs the bundle with node's --expose-gc
  * (see server/http/idle-work.ts):
  *   npm run server [-- --print-extension]  start the backend (sandbox mode without Scalekit credentials)
  *   npm run server -- user add <email> [rep|manager|admin]   create a user (rep by default); prints its API token once

@@ -1,7 +1,7 @@
 /** The backend's few browser pages (sign-in outcomes, Gong connect verification): plain HTML, no script. */
 import type { FastifyReply } from 'fastify';
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export function sendPage(reply: FastifyReply, status: number, page: { title: string; heading: string; text: string; tone?: 'ok' | 'error' }): FastifyReply {

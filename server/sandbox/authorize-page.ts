@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeHtml } from '../http/html-page';
 import type { AccountStore } from './accounts';
 import { readBody, sendHtml } from './http-util';
 
@@ -35,9 +36,6 @@ export interface IssuedLink {
   link: string;
   expiresAt: Date;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function page(title: string, body: string, script = ''): string {
   return `<!doctype html>

@@ -16,8 +16,10 @@
  * The authorize page lets a tester pick one of a few seeded people instead of a real IdP. Claims beyond the
  * SDK's map, lifetimes and error bodies follow OpenID Connect Core and RFC 6749 (see docs/sso.md: guesses).
  */
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { escapeHtml } from '../http/html-page';
+import { sameSecret } from '../same-secret';
 import { readBody, sendHtml, sendJson } from './http-util';
 
 export interface SandboxPerson {
@@ -68,16 +70,7 @@ export interface TokenAnswer {
   body: unknown;
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
-
-function sameString(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -238,7 +231,7 @@ export class HostedLogin {
   grant(form: URLSearchParams): TokenAnswer | undefined {
     const grantType = form.get('grant_type');
     if (grantType !== 'authorization_code' && grantType !== 'refresh_token') return undefined;
-    if (!sameString(form.get('client_id') ?? '', this.clientId) || !sameString(form.get('client_secret') ?? '', this.clientSecret)) {
+    if (!sameSecret(form.get('client_id') ?? '', this.clientId) || !sameSecret(form.get('client_secret') ?? '', this.clientSecret)) {
       this.stats.refusedGrants++;
       return { status: 401, body: { error: 'invalid_client', error_description: 'invalid client credentials' } };
     }
@@ -265,7 +258,7 @@ export class HostedLogin {
     if (issued.codeChallenge) {
       const verifier = form.get('code_verifier') ?? '';
       const challenge = b64url(createHash('sha256').update(verifier).digest());
-      if (!verifier || !sameString(challenge, issued.codeChallenge)) return refuse('code_verifier does not match the code_challenge');
+      if (!verifier || !sameSecret(challenge, issued.codeChallenge)) return refuse('code_verifier does not match the code_challenge');
     }
     this.stats.codeGrants++;
     const { person } = issued;

@@ -2,8 +2,9 @@
  * Scalekit's M2M token endpoint (`POST /oauth/token`, client_credentials; the user grants go to the hosted
  * login) and the check of the bearer tokens it issued. Only issued, unexpired tokens pass, so the SDK's fetch-on-Unauthenticated path runs.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sameSecret } from '../same-secret';
 import { readBody, sendJson } from './http-util';
 
 export const TOKEN_TTL_SECONDS = 3600;
@@ -15,12 +16,6 @@ export interface TokenIssuerOptions {
   onRequest?: () => void;
   /** The user grants (authorization_code, refresh_token) of the hosted login; undefined = not one of them. */
   otherGrants?: (form: URLSearchParams) => { status: number; body: unknown } | undefined;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export class TokenIssuer {

@@ -9,10 +9,11 @@
  * on the allow-list. Then the person is found or created (a rep unless an admin said otherwise) and gets a
  * session: a device token for the extension and/or a browser session cookie.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ScalekitClient } from '@scalekit-sdk/node';
 import { z } from 'zod';
 import type { SsoConfig } from '../config';
+import { sameSecret } from '../same-secret';
 import type { AuditLog } from '../store/audit';
 import type { Db } from '../store/db';
 import type { SessionStore } from '../store/sessions';
@@ -103,10 +104,6 @@ export interface SignInDeps {
 const hash = (value: string) => createHash('sha256').update(value).digest('hex');
 const random = (bytes = 32) => randomBytes(bytes).toString('base64url');
 
-function sameHash(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
-
 export function emailDomain(email: string): string {
   return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 }
@@ -167,7 +164,7 @@ export class SignIn {
     if (!attempt || !claimed) throw new SignInError('unknown_state');
     const target = signInTarget.parse(JSON.parse(attempt.target));
     if (attempt.expires_at <= Date.now()) throw new SignInError('expired', target);
-    if (!binding || !sameHash(hash(binding), attempt.binding_hash)) throw new SignInError('browser_mismatch', target);
+    if (!binding || !sameSecret(hash(binding), attempt.binding_hash)) throw new SignInError('browser_mismatch', target);
     if (query.error) throw new SignInError('idp_error', target, (query.error_description ?? query.error).slice(0, 200));
     if (!query.code) throw new SignInError('bad_request', target, 'code is missing');
 
@@ -184,7 +181,7 @@ export class SignIn {
       throw err;
     }
     const claims = await this.verifyIdToken(idToken, target);
-    if (typeof claims.nonce !== 'string' || !sameHash(hash(claims.nonce), hash(attempt.nonce))) throw new SignInError('nonce_mismatch', target);
+    if (typeof claims.nonce !== 'string' || !sameSecret(hash(claims.nonce), hash(attempt.nonce))) throw new SignInError('nonce_mismatch', target);
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     if (!email || claims.email_verified === false) throw new SignInError('email_unverified', target);
     if (!this.deps.config.allowedDomains.includes(emailDomain(email))) {

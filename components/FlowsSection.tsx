@@ -92,22 +92,27 @@ export function FlowsSection(p: FlowsSectionProps) {
           </button>
         )
       }
+      // Open even when this prospect's flows could not be loaded (backend down, a record never shown): the add
+      // then waits in the outbox, as the offline banner promises.
+      lead={
+        p.pickerOpen &&
+        !readOnly && (
+          <FlowPicker
+            flows={p.catalog.data}
+            status={p.catalog.status}
+            error={p.catalog.error}
+            onRetry={p.onRetryCatalog}
+            activeFlowIds={activeIds}
+            pendingFlowIds={pendingIds}
+            defaultOwner={p.defaultOwner}
+            chooseOwner={p.chooseOwner}
+            write={p.assign}
+            onAssign={p.onAssign}
+            onClose={() => p.onOpenPicker(false)}
+          />
+        )
+      }
     >
-      {p.pickerOpen && !readOnly && (
-        <FlowPicker
-          flows={p.catalog.data}
-          status={p.catalog.status}
-          error={p.catalog.error}
-          onRetry={p.onRetryCatalog}
-          activeFlowIds={activeIds}
-          pendingFlowIds={pendingIds}
-          defaultOwner={p.defaultOwner}
-          chooseOwner={p.chooseOwner}
-          write={p.assign}
-          onAssign={p.onAssign}
-          onClose={() => p.onOpenPicker(false)}
-        />
-      )}
       {sorted.length === 0 && pendingAdds.length === 0 ? (
         <p className="ge-section__empty">Not in any flow yet.</p>
       ) : (

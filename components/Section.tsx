@@ -21,10 +21,12 @@ export interface SectionProps {
   readOnlyNote?: string | null;
   /** The error is one the panel states once above every section (backend down, token refused): no alert or Retry here. */
   quiet?: boolean;
+  /** Shown above the content whatever its status (the flow picker: it needs the catalog, not this section's data). */
+  lead?: ReactNode;
   children?: ReactNode;
 }
 
-export function Section({ title, icon, count, actions, status, error, refreshing, onRetry, skeletonRows = 2, readOnlyNote, quiet, children }: SectionProps) {
+export function Section({ title, icon, count, actions, status, error, refreshing, onRetry, skeletonRows = 2, readOnlyNote, quiet, lead, children }: SectionProps) {
   const readOnly = readOnlyNote != null;
   return (
     <section
@@ -49,6 +51,7 @@ export function Section({ title, icon, count, actions, status, error, refreshing
       </header>
       <div className="ge-section__body">
         {readOnly && readOnlyNote && <p className="ge-section__note">{readOnlyNote}</p>}
+        {lead}
         {status === 'loading' && <Skeleton rows={skeletonRows} label={`Loading ${title.toLowerCase()}`} />}
         {status === 'error' && !readOnly && (quiet ? <p className="ge-section__note">Not loaded yet.</p> : <InlineError message={error ?? 'Something went wrong.'} onRetry={onRetry} />)}
         {status === 'ready' && error && !readOnly && !quiet && <InlineError compact message={`Couldn't refresh: ${error}`} onRetry={onRetry} />}

@@ -10,7 +10,7 @@ import type { GongSimulator } from '../../server/sandbox/gong/simulator';
 import type { Page } from 'playwright-core';
 import type { OutboxEntry } from '../../lib/outbox';
 import { panelScreenshot } from './panel-screenshot';
-import { RestartableBackend, sfContact, useHarness } from './fixtures';
+import { RestartableBackend, sfContact, sfLead, useHarness } from './fixtures';
 
 const server = new RestartableBackend();
 const h = useHarness({ backend: server });
@@ -112,6 +112,42 @@ describe('outbox', () => {
     await panel.reload();
     await expect.poll(() => row.isVisible(), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => panel.getByText(/changes? waiting/).count(), { timeout: 10_000 }).toBe(0);
+    await panel.close();
+    await crm.close();
+  }, 240_000);
+
+  test('"Add to flow" on a record whose flows never loaded (backend down): the saved catalog, the add kept and sent', async () => {
+    // A first panel, backend up, saves the flow catalog.
+    const first = await h.openPanelFor(sfContact(SEED.sfContactNoFlows));
+    await expect.poll(() => first.panel.evaluate(async () => (await chrome.storage.local.get('cache:flow-catalog'))['cache:flow-catalog'] != null), { timeout: 20_000 }).toBe(true);
+    await first.panel.close();
+    await first.crm.close();
+
+    await server.stop();
+    // A record this browser never showed: its flows can't be loaded while the backend is down.
+    const prospect = SEED.sfLead;
+    const { crm, panel: opened } = await h.openPanelFor(sfLead(prospect));
+    panel = opened;
+    const flows = panel.getByRole('region', { name: 'Flows' });
+    await expect.poll(() => flows.getByText('Not loaded yet.').isVisible(), { timeout: 20_000 }).toBe(true);
+    const add = flows.getByRole('button', { name: 'Add to flow' });
+    await add.click();
+    // The picker opens from the saved catalog, and focus is in it (not lost with the button it replaced).
+    const picker = panel.getByRole('dialog', { name: 'Add to flow' });
+    await expect.poll(() => picker.getByRole('option').count(), { timeout: 10_000 }).toBeGreaterThan(3);
+    expect(await panel.evaluate(() => !!document.activeElement?.closest('[role="dialog"]'))).toBe(true);
+    await picker.getByLabel('Search flows').fill('enterprise cold');
+    await picker.getByRole('option', { name: SEED.flowName }).click();
+    await picker.getByRole('button', { name: `Add to “${SEED.flowName}”` }).click();
+    await expect.poll(async () => (await outbox()).filter((e) => e.write.kind === 'assign' && e.write.crmProspectIds.includes(prospect) && e.status === 'pending').length, { timeout: 20_000 }).toBe(1);
+    await panelScreenshot(panel, 'outbox-add-unloaded-record');
+
+    // The backend comes back: the add lands, once, and the record's flows show it.
+    const backend = await server.start();
+    const gong = backend.sandbox!.gong as GongSimulator;
+    await expect.poll(async () => (await outbox()).filter((e) => e.write.kind === 'assign' && e.write.crmProspectIds.includes(prospect)).map((e) => e.status), { timeout: 60_000, interval: 500 }).toEqual(['done']);
+    expect(gong.state.flowInstancesByProspect(prospect).filter((i) => i.flowId === SEED.flowId)).toHaveLength(1);
+    await expect.poll(() => flows.getByRole('list', { name: 'Prospect flows' }).getByRole('listitem', { name: SEED.flowName }).isVisible(), { timeout: 30_000 }).toBe(true);
     await panel.close();
     await crm.close();
   }, 240_000);

@@ -9,7 +9,7 @@ import { BackendError } from '../../lib/backend-error';
 import { type BackendClient } from '../../lib/backend-client';
 import type { OutboxEntry, OutboxWrite } from '../../lib/outbox';
 import { memoryCache } from '../../entrypoints/sidepanel/cache';
-import { coolOffIds, createPanelStore, mergeBulkResults, pendingFlowChanges, statusPill } from '../../entrypoints/sidepanel/store';
+import { coolOffIds, createPanelStore, landedNotice, mergeBulkResults, pendingFlowChanges, statusPill } from '../../entrypoints/sidepanel/store';
 
 vi.stubGlobal('chrome', fakeBrowser);
 vi.stubGlobal('browser', fakeBrowser);
@@ -215,6 +215,50 @@ describe('bulk: assign anyway for cool-off refusals', () => {
     // Nothing left to override: a second press sends nothing.
     await t.store.getState().bulkAssignAnyway();
     expect(t.sent).toHaveLength(2);
+    t.store.getState().dispose();
+  });
+
+  test('the bulk view closed while its add is being sent: the outcome comes as a notice, not lost', async () => {
+    const ids = ['0038d0000000001AAA', '0038d0000000002AAA'];
+    const t = setup({ enqueue: async (w, id) => entry(id, w, 'pending', { attempts: 0 }) });
+    t.store.getState().applyIntent({ view: 'bulk-assign', records: ids.map((id) => ({ crm: 'salesforce', objectType: 'contact', id })), createdAt: Date.now() });
+    await t.store.getState().bulkAssign({ id: '5', name: 'Flow 5' });
+    t.store.getState().closeBulk();
+    // The backend refuses it once the view is gone.
+    const sent = t.store.getState().outbox[0];
+    t.store.getState().setOutbox([{ ...sent, status: 'failed', lastError: { code: 'FORBIDDEN', message: 'Not allowed.' } }]);
+    expect(t.store.getState().bulk).toBeNull();
+    expect(t.store.getState().notices.map((n) => [n.tone, n.text])).toEqual([['error', expect.stringMatching(/^Add 2 prospects to “Flow 5” failed\./)]]);
+    t.store.getState().dispose();
+  });
+
+  test('a bulk add landing after its view closed: partly refused, or started as a job, says so', () => {
+    const ids = ['0038d0000000001AAA', '0038d0000000002AAA', '0038d0000000003AAA'];
+    const w = assignW('5', ids);
+    const partly: AssignResult = { assigned: [pf('5', ids[0])], notAssigned: [{ crmProspectId: ids[1], code: 'InvalidState', message: 'x', coolOff: true }, { crmProspectId: ids[2], code: 'InvalidArgument', message: 'y', coolOff: false }] };
+    expect(landedNotice(entry('e1', w, 'done', { result: partly }))).toEqual({ tone: 'warning', text: 'Add 3 prospects to “Flow 5”: 1 added, 2 not added.' });
+    expect(landedNotice(entry('e2', w, 'done', { result: { jobId: 'j' } }))).toEqual({ tone: 'info', text: 'Add 3 prospects to “Flow 5”: started; Gong is adding them in the background.' });
+    expect(landedNotice(entry('e3', w, 'done', { result: { assigned: ids.map((id) => pf('5', id)), notAssigned: [] } })).tone).toBe('success');
+  });
+
+  test("a second list's bulk view is not taken over by the first one's job", async () => {
+    const first = ['0038d0000000001AAA', '0038d0000000002AAA'];
+    const second = ['0038d0000000003AAA'];
+    let progressCalls = 0;
+    const t = setup({ enqueue: async (w, id) => entry(id, w, 'done', { result: { jobId: 'job-1' } }) });
+    const job = { id: 'job-1', kind: 'assign', flowId: '5', status: 'RUNNING', total: 2, processed: 1, succeeded: 1, failed: 0, createdAt: '', updatedAt: '', error: null };
+    Object.assign(t.fns, { jobProgress: vi.fn(async () => (progressCalls++, job)) });
+    t.store.getState().applyIntent({ view: 'bulk-assign', records: first.map((id) => ({ crm: 'salesforce', objectType: 'contact', id })), createdAt: Date.now() });
+    await t.store.getState().bulkAssign({ id: '5', name: 'Flow 5' });
+    await until(() => progressCalls > 0);
+    expect(t.store.getState().bulk?.phase).toBe('running');
+
+    t.store.getState().applyIntent({ view: 'bulk-assign', records: second.map((id) => ({ crm: 'salesforce', objectType: 'contact', id })), createdAt: Date.now() });
+    const polled = progressCalls;
+    await new Promise((r) => setTimeout(r, 50));
+    // The new view stays on its choice, with nothing of the first run's job in it.
+    expect(t.store.getState().bulk).toMatchObject({ phase: 'choose', job: null, results: [], records: [{ id: second[0] }] });
+    expect(progressCalls).toBeLessThanOrEqual(polled + 1);
     t.store.getState().dispose();
   });
 

@@ -20,6 +20,8 @@ export interface BulkResult {
 }
 
 export interface BulkState {
+  /** This view's number: writes and job polls of an earlier view (closed, or another list's) never land here. */
+  run: number;
   records: CrmRecord[];
   /** Names shown on the list page, by record id. */
   names: Record<string, string>;
@@ -47,8 +49,8 @@ export interface BulkSlice {
   bulkAssign(flow: { id: string; name: string }, opts?: { ownerEmail?: string; coolOffOverride?: boolean }): Promise<void>;
   /** Re-sends just the prospects refused for cool-off, with the override (through the outbox). */
   bulkAssignAnyway(opts?: { ownerEmail?: string }): Promise<void>;
-  /** A bulk write's outcome (from the writes slice's `applyWrite`). */
-  bulkLanded(entry: OutboxEntry): void;
+  /** A bulk write's outcome (from the writes slice's `applyWrite`), shown if view `run` is still open: whether it was. */
+  bulkLanded(entry: OutboxEntry, run: number): boolean;
   closeBulk(): void;
 }
 
@@ -90,13 +92,17 @@ export function createBulkSlice(rt: Runtime, set: SetState<BulkSlice & Needs>, g
     const b = get().bulk;
     if (b) set({ bulk: { ...b, ...p } });
   };
-  const onError = (error: string) => patch({ phase: 'error', error });
+  /** Views opened so far (the current one's `run`). */
+  let runs = 0;
 
-  async function pollJob(jobId: string) {
+  async function pollJob(jobId: string, run: number) {
     const client = rt.deps.getClient();
     if (!client) return;
+    const current = () => get().bulk?.run === run;
+    // Patches only while its view is on screen: a view closed or replaced meanwhile stops the polling.
+    const patchRun = (p: Partial<BulkState>) => current() && patch(p);
     let failures = 0;
-    while (!rt.disposed && get().bulk) {
+    while (!rt.disposed && current()) {
       try {
         const job = await client.jobProgress(jobId);
         get().sawBackend(true);
@@ -105,19 +111,20 @@ export function createBulkSlice(rt: Runtime, set: SetState<BulkSlice & Needs>, g
           const full = await client.job(jobId);
           const base = get().bulk?.baseResults ?? [];
           const failed = full.status === 'FAILED' && !full.succeeded;
-          return patch({ job: full, results: mergeBulkResults(base, jobResults(full)), phase: failed ? 'error' : 'done', error: full.error });
+          return void patchRun({ job: full, results: mergeBulkResults(base, jobResults(full)), phase: failed ? 'error' : 'done', error: full.error });
         }
-        patch({ job, phase: 'running', error: job.error });
+        patchRun({ job, phase: 'running', error: job.error });
       } catch (e) {
         get().sawError(e);
-        if (++failures > 20) return onError(errorMessage(e));
+        if (++failures > 20) return void patchRun({ phase: 'error', error: errorMessage(e) });
       }
       await rt.wait(rt.pollMs);
     }
   }
 
-  async function run(write: Extract<OutboxWrite, { kind: 'assign' }>) {
-    await get().send(write, 'bulk', onError);
+  async function send(write: Extract<OutboxWrite, { kind: 'assign' }>) {
+    const run = get().bulk!.run;
+    await get().send(write, { bulkRun: run }, (error) => get().bulk?.run === run && patch({ phase: 'error', error }));
   }
 
   return {
@@ -126,6 +133,7 @@ export function createBulkSlice(rt: Runtime, set: SetState<BulkSlice & Needs>, g
 
     openBulk(intent) {
       const bulk: BulkState = {
+        run: ++runs,
         records: intent.records ?? [],
         names: intent.names ?? {},
         source: intent.source ?? null,
@@ -148,7 +156,7 @@ export function createBulkSlice(rt: Runtime, set: SetState<BulkSlice & Needs>, g
       const bulk = get().bulk;
       if (!bulk) return;
       patch({ phase: 'sending', flowId: flow.id, flowName: flow.name, ownerEmail: opts.ownerEmail ?? null, error: null, results: [], baseResults: [], override: !!opts.coolOffOverride, job: null });
-      await run({
+      await send({
         kind: 'assign',
         flowId: flow.id,
         flowName: flow.name,
@@ -165,7 +173,7 @@ export function createBulkSlice(rt: Runtime, set: SetState<BulkSlice & Needs>, g
       if (!ids.length) return;
       const ownerEmail = opts.ownerEmail ?? bulk.ownerEmail;
       patch({ phase: 'sending', override: true, baseResults: bulk.results, job: null, error: null });
-      await run({
+      await send({
         kind: 'assign',
         flowId: bulk.flowId,
         flowName: bulk.flowName ?? '',
@@ -175,15 +183,21 @@ export function createBulkSlice(rt: Runtime, set: SetState<BulkSlice & Needs>, g
       });
     },
 
-    bulkLanded(entry) {
+    bulkLanded(entry, run) {
       const bulk = get().bulk;
-      if (!bulk) return;
-      if (entry.status === 'failed') return onError(entry.lastError?.message ?? 'Gong refused the request.');
-      if (entry.status !== 'done') return patch({ phase: 'queued', entryId: entry.id });
+      if (bulk?.run !== run) return false;
+      if (entry.status === 'failed') {
+        patch({ phase: 'error', error: entry.lastError?.message ?? 'Gong refused the request.' });
+        return true;
+      }
+      if (entry.status !== 'done') {
+        patch({ phase: 'queued', entryId: entry.id });
+        return true;
+      }
       const r = entry.result;
       if (isJobAccepted(r)) {
         patch({ phase: 'running', entryId: entry.id });
-        void pollJob(r.jobId);
+        void pollJob(r.jobId, bulk.run);
       } else if (isAssignResult(r)) {
         const results = mergeBulkResults(bulk.baseResults, [
           ...r.assigned.map((a) => ({ crmProspectId: a.crmProspectId, ok: true, message: null })),
@@ -191,6 +205,7 @@ export function createBulkSlice(rt: Runtime, set: SetState<BulkSlice & Needs>, g
         ]);
         patch({ phase: 'done', results });
       } else patch({ phase: 'done' });
+      return true;
     },
 
     closeBulk() {

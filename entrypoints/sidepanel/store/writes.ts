@@ -18,8 +18,8 @@ export interface Notice {
   text: string;
 }
 
-/** What a write was made for: a record (its outcome shows there), or the bulk view. */
-export type WriteTarget = { key: string; prospectId: string } | 'bulk';
+/** What a write was made for: a record (its outcome shows there), or one bulk view (its `run`). */
+export type WriteTarget = { key: string; prospectId: string } | { bulkRun: number };
 
 export interface WritesSlice {
   pickerOpen: boolean;
@@ -50,7 +50,7 @@ export interface WritesSlice {
 interface Needs extends Pick<RecordSlice, 'page' | 'linkRecord' | 'flows' | 'loadFlows' | 'loadCatalog'> {
   loadConnection(): Promise<void>;
   sawBackend(ok: boolean): void;
-  bulkLanded(entry: OutboxEntry): void;
+  bulkLanded(entry: OutboxEntry, run: number): boolean;
 }
 
 export function pendingEntries(entries: OutboxEntry[]): OutboxEntry[] {
@@ -118,6 +118,10 @@ export function landedNotice(e: OutboxEntry): { tone: Notice['tone']; text: stri
   const what = describeWrite(e.write);
   if (e.status === 'failed') return { tone: 'error', text: `${what} failed. ${e.lastError ? explainFailure(e.lastError) : 'The backend refused it.'}` };
   const r = e.result;
+  const many = e.write.kind === 'assign' && e.write.crmProspectIds.length > 1;
+  // A bulk add's outcome, when its view was closed before it landed.
+  if (many && isAssignResult(r) && r.notAssigned.length) return { tone: 'warning', text: `${what}: ${r.assigned.length} added, ${r.notAssigned.length} not added.` };
+  if (many && r && typeof r === 'object' && 'jobId' in r) return { tone: 'info', text: `${what}: started; Gong is adding them in the background.` };
   if (isAssignResult(r) && !r.assigned.length && r.notAssigned[0]) return { tone: 'warning', text: `${what}: ${explainRefusal(r.notAssigned[0])}` };
   if (isUnassignResult(r) && !r.unassigned.length && r.notUnassigned[0]) return { tone: 'warning', text: `${what}: ${explainRefusal(r.notUnassigned[0])}` };
   return { tone: 'success', text: `${what}: saved in Gong.` };
@@ -200,7 +204,11 @@ export function createWritesSlice(rt: Runtime, set: SetState<WritesSlice & Needs
     if (!ui) return;
     const final = entry.status === 'done' || entry.status === 'failed';
     if (final) own.settled = true;
-    if (own.target === 'bulk') return get().bulkLanded(entry);
+    if ('bulkRun' in own.target) {
+      // Its view was closed (or another list's opened) before it landed: a notice says how it went.
+      if (!get().bulkLanded(entry, own.target.bulkRun) && final) notifyLanded(entry);
+      return;
+    }
     const { key, prospectId } = own.target;
     if (final) {
       void rt.updateProspect(key, (c) => {

@@ -97,6 +97,8 @@ export type CallListener = (tool: GongToolName, outcome: GongCallOutcome) => voi
 export interface GongCallResult {
   executionId: string;
   data: unknown;
+  /** Calls made for this answer, when more than one: an earlier one that failed may still have been done by Gong. */
+  attempts?: number;
 }
 
 export interface GatewayStats {
@@ -253,7 +255,8 @@ export class GongGateway {
     let rateLimited = 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.callOnce(tool, input, ctx, attempt);
+        const result = await this.callOnce(tool, input, ctx, attempt);
+        return attempt ? { ...result, attempts: attempt + 1 } : result;
       } catch (err) {
         let failure = classifyGongError(err);
         const last = attempt + 1 >= this.options.maxAttempts;

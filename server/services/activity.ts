@@ -1,10 +1,15 @@
 /** Reporting a prospect's digital interactions and email engagement to Gong Engage. */
 import type { z } from 'zod';
 import type { emailActivityRequest, InteractionRequest } from '../../lib/api';
+import { GongFailure } from '../gong/failure';
 import type { GongSession } from '../gong/session';
 
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
+/**
+ * Gong answers 409 for an event "already reported in the past" (spec `addDigitalInteraction`): the event is on the
+ * prospect's timeline, which is what was asked (e.g. the gateway's retry of a call whose answer was lost).
+ */
 export async function reportInteraction(session: GongSession, r: InteractionRequest): Promise<void> {
   await session.call(
     'gong_engage_digital_interactions_create',
@@ -16,7 +21,10 @@ export async function reportInteraction(session: GongSession, r: InteractionRequ
       prospect_email: r.prospectEmail,
       url: r.url,
     }),
-  );
+  ).catch((err: unknown) => {
+    if (!(err instanceof GongFailure && err.kind === 'refused' && err.status === 409)) throw err;
+    session.log.info({ gong: { eventName: r.eventName } }, 'Gong already had this interaction');
+  });
 }
 
 export async function reportEmailActivity(session: GongSession, r: z.infer<typeof emailActivityRequest>): Promise<void> {

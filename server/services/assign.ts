@@ -66,10 +66,16 @@ export async function assignProspects(session: GongSession, flowId: string, ids:
   return out;
 }
 
-/** One Gong assign call (≤ 100 prospects). */
+/**
+ * One Gong assign call (≤ 100 prospects). The gateway retries a call whose answer was lost (timeout, dropped
+ * connection), and Gong may have done the first: it then refuses the retry's prospects as already in the flow
+ * (`InvalidState`). After a retry, those Gong shows in the flow since this call began are assigned, not refused.
+ */
 export async function assignBatch(session: GongSession, flowId: string, ids: string[], opts: AssignOptions): Promise<AssignResult> {
   if (ids.length > GONG_ASSIGN_PROSPECTS_PER_CALL) throw new Error(`assignBatch got ${ids.length} ids`);
-  const { data } = opts.coolOffOverride
+  // Gong's clock against ours: a second of leeway, as the job runner's reconciliation.
+  const since = Date.now() - 1000;
+  const { data, attempts = 1 } = opts.coolOffOverride
     ? await session.call('gong_engage_prospects_assign_cool_off_override', {
         crm_prospect_ids: ids,
         flow_id: flowId,
@@ -81,7 +87,7 @@ export async function assignBatch(session: GongSession, flowId: string, ids: str
         flow_instance_owner_email: opts.ownerEmail,
       });
   const res = gongAssignResponse.parse(data);
-  return {
+  const result: AssignResult = {
     assigned: res.prospectsAssigned.map(toProspectFlow),
     notAssigned: res.prospectsNotAssigned.map(
       (f): Refusal => ({
@@ -91,6 +97,16 @@ export async function assignBatch(session: GongSession, flowId: string, ids: str
         coolOff: isCoolOffRefusal(f),
       }),
     ),
+  };
+  const inState = attempts > 1 ? result.notAssigned.filter((r) => r.code === 'InvalidState' && !r.coolOff).map((r) => r.crmProspectId) : [];
+  if (!inState.length) return result;
+  const landed = (await prospectFlowInstances(session, inState, true)).filter((f) => f.flowId === flowId && f.assignedAt && Date.parse(f.assignedAt) >= since);
+  if (!landed.length) return result;
+  const done = new Set(landed.map((f) => f.crmProspectId.toLowerCase()));
+  session.log.warn({ gong: { flowId, landedEarlier: landed.length } }, 'an assign whose answer was lost had landed: its retry was refused as already assigned');
+  return {
+    assigned: [...result.assigned, ...landed],
+    notAssigned: result.notAssigned.filter((r) => !done.has(r.crmProspectId.toLowerCase())),
   };
 }
 

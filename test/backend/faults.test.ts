@@ -83,6 +83,29 @@ describe('Gong faults', () => {
     expect((await t.api('GET', '/api/v1/flows/folders')).status).toBe(200);
   });
 
+  it('a write Gong did whose answer was lost: the retry told "already" reports it done, not refused', async () => {
+    // Gong assigns, then the connection drops before its answer reaches Scalekit; the gateway retries.
+    t.gong.faults.set({ tool: 'gong_engage_prospects_assign', kind: 'lost', times: 1 });
+    const logged = t.gong.callLog.length;
+    const assigned = await t.api('POST', `/api/v1/flows/${SEED.otherFlowId}/assign`, { body: { crmProspectIds: [SEED.sfContactNoFlows] } });
+    expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
+    const result = assignResult.parse(assigned.body);
+    expect(result.notAssigned).toEqual([]);
+    expect(result.assigned.map((a) => [a.crmProspectId, a.flowId])).toEqual([[SEED.sfContactNoFlows, SEED.otherFlowId]]);
+    expect(instancesIn(t.gong, SEED.sfContactNoFlows, SEED.otherFlowId)).toHaveLength(1);
+    expect(t.gong.callLog.slice(logged).filter((c) => c.tool === 'gong_engage_prospects_assign').map((c) => c.outcome)).toEqual(['dropped', 'ok']);
+    // A prospect that really was in the flow before is still refused as such.
+    const again = await t.api('POST', `/api/v1/flows/${SEED.otherFlowId}/assign`, { body: { crmProspectIds: [SEED.sfContactNoFlows] } });
+    expect(assignResult.parse(again.body).notAssigned.map((r) => r.code)).toEqual(['InvalidState']);
+
+    // The same for a digital interaction: Gong's 409 ("already reported", spec addDigitalInteraction) to the retry.
+    t.gong.faults.set({ tool: 'gong_engage_digital_interactions_create', kind: 'lost', times: 1 });
+    const body = { crmProspectId: SEED.hubspotContact, eventName: 'Lost answer visit', eventTimestamp: '2026-03-02T00:00:00Z' };
+    const reported = await t.api('POST', '/api/v1/interactions', { body });
+    expect(reported.status, JSON.stringify(reported.body)).toBe(200);
+    expect(t.gong.state.interactions.filter((i) => i.eventName === body.eventName)).toHaveLength(1);
+  });
+
   it('a write that failed for good is not remembered: its retry with the same key lands once', async () => {
     const key = 'outbox-write-00042';
     const body = { crmProspectIds: [SEED.sfContactNoFlows2] };

@@ -1,7 +1,8 @@
 /** Fault injection for tests: make the next call(s) of a tool (or any tool) fail, slow down or drop. */
 
 /** '403': Gong refuses the connection the call (a missing scope or permission): the spec's 403 "Access denied" (POST /v2/tasks). */
-export type FaultKind = '403' | '429' | '500' | '503' | 'slow' | 'drop';
+/** 'drop': the connection is dropped before Gong does anything; 'lost': Gong does the call, then the connection drops (its answer is lost). */
+export type FaultKind = '403' | '429' | '500' | '503' | 'slow' | 'drop' | 'lost';
 
 export interface FaultSpec {
   /** Only calls of this tool; any tool when absent. */

@@ -133,7 +133,7 @@ export class GongSimulator implements GongBackend {
           throw new SimulatedDrop(toolName);
         }
         if (fault.kind === 'slow') await sleep(fault.delayMs ?? 3000);
-        else {
+        else if (fault.kind !== 'lost') {
           entry.outcome = 'fault';
           if (fault.kind === '429') throw gongError(429, requestId, ['API request limit exceeded'], Math.max(1, Math.ceil(fault.retryAfter ?? 1)));
           if (fault.kind === '503') throw gongError(503, requestId, ['Service temporarily unavailable']);
@@ -155,6 +155,10 @@ export class GongSimulator implements GongBackend {
       const c: Ctx = { store: this.store, state: this.store.state, nowMs: this.nowMs(), requestId, identifier: ctx.identifier, caps: this.caps };
       advance(c);
       const result = handler(c, parsed.data);
+      if (fault?.kind === 'lost') {
+        entry.outcome = 'dropped';
+        throw new SimulatedDrop(toolName);
+      }
       return structuredClone(result);
     } catch (err) {
       if (err instanceof GongHttpError) {

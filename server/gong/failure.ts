@@ -35,6 +35,9 @@ export type GongFailureKind =
   | 'backend'; // Scalekit refused the backend itself (credentials, configuration)
 
 export class GongFailure extends Error {
+  /** Calls made before this answer, when more than one (set by the gateway): an earlier one may have been done by Gong. */
+  attempts?: number;
+
   constructor(
     readonly kind: GongFailureKind,
     message: string,

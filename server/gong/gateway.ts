@@ -266,9 +266,9 @@ export class GongGateway {
           rateLimited++;
           // The rep hears when to come back: the wait named, or the company's back-off.
           failure = new GongFailure('rate-limited', failure.message, failure.status, failure.retryAfter ?? Math.max(1, Math.ceil(waitMs / 1000)));
-          if (rateLimited >= this.options.maxRateLimitedAttempts || waitMs > this.options.maxRetryAfterMs || last || this.closed) throw failure;
+          if (rateLimited >= this.options.maxRateLimitedAttempts || waitMs > this.options.maxRetryAfterMs || last || this.closed) throw retried(failure, attempt);
         } else {
-          if (!failure.retryable || last || this.closed) throw failure;
+          if (!failure.retryable || last || this.closed) throw retried(failure, attempt);
           waitMs = backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs });
         }
         this.retries++;
@@ -432,4 +432,10 @@ function sortKeys(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/** The failure a call ended with, marked with the calls it took when there were several. */
+function retried(failure: GongFailure, attempt: number): GongFailure {
+  if (attempt) failure.attempts = attempt + 1;
+  return failure;
 }

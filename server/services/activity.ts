@@ -7,8 +7,9 @@ import type { GongSession } from '../gong/session';
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /**
- * Gong answers 409 for an event "already reported in the past" (spec `addDigitalInteraction`): the event is on the
- * prospect's timeline, which is what was asked (e.g. the gateway's retry of a call whose answer was lost).
+ * Gong answers 409 for an event "already reported in the past" (spec `addDigitalInteraction`). To a call the gateway
+ * retried (an earlier attempt's answer was lost), that is the earlier attempt done: reported. Else the rep reported
+ * the same event twice, and is told so.
  */
 export async function reportInteraction(session: GongSession, r: InteractionRequest): Promise<void> {
   await session.call(
@@ -22,7 +23,7 @@ export async function reportInteraction(session: GongSession, r: InteractionRequ
       url: r.url,
     }),
   ).catch((err: unknown) => {
-    if (!(err instanceof GongFailure && err.kind === 'refused' && err.status === 409)) throw err;
+    if (!(err instanceof GongFailure && err.kind === 'refused' && err.status === 409 && (err.attempts ?? 1) > 1)) throw err;
     session.log.info({ gong: { eventName: r.eventName } }, 'Gong already had this interaction');
   });
 }

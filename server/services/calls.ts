@@ -43,9 +43,13 @@ function partyCrmIds(p: Party): string[] {
   return (p.context ?? []).flatMap((c) => (c.objects ?? []).map((o) => o.objectId).filter((id): id is string => !!id));
 }
 
+/**
+ * The prospect's calls: a party carrying its CRM id, or an outside party with its email. Never an internal party's
+ * email: that would list a colleague's calls to anyone who names them as the "prospect".
+ */
 function matchCall(call: ExtensiveCall, crmId: string, email: string | undefined): CallSummary['matchedBy'] | null {
   if (call.parties.some((p) => partyCrmIds(p).some((id) => sameCrmId(id, crmId)))) return 'crmId';
-  if (email && call.parties.some((p) => p.emailAddress?.toLowerCase() === email.toLowerCase())) return 'email';
+  if (email && call.parties.some((p) => affiliation(p) !== 'Internal' && p.emailAddress?.toLowerCase() === email.toLowerCase())) return 'email';
   return null;
 }
 

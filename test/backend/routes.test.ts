@@ -63,6 +63,14 @@ describe('calls', () => {
     }
   });
 
+  it("matches the email of the call's outside parties only: a colleague's email lists none of their calls", async () => {
+    // A colleague of the rep, an internal party on many calls: as a "prospect email" it matches nothing.
+    const colleague = t.gong.state.raw.calls.flatMap((c) => c.parties).find((p) => p.affiliation === 'Internal' && p.emailAddress && p.emailAddress !== SEED.repEmail)!.emailAddress!;
+    const res = await t.api('GET', `/api/v1/prospects/${SEED.hubspotLead}/calls?email=${encodeURIComponent(colleague)}&days=365`);
+    expect(res.status).toBe(200);
+    expect(prospectCalls.parse(res.body).calls).toEqual([]);
+  });
+
   it('answers an empty list for a prospect without calls', async () => {
     const res = await t.api('GET', `/api/v1/prospects/${SEED.hubspotLead}/calls`);
     expect(res.status).toBe(200);

@@ -1,7 +1,8 @@
 /**
  * Reads from Gong: identical reads in flight share one call (coalescing) and answers are kept for a
  * short TTL. Each entry carries tags (e.g. `prospect:<crmId>`, `flows`); a write invalidates its tags,
- * which drops cached answers and detaches in-flight reads so nobody sees data older than the write.
+ * which drops cached answers and detaches in-flight reads (their answers, which may predate it, are not kept) so
+ * nobody sees data older than the write. Nothing is kept per tag: a tag written once costs no memory after.
  */
 interface Entry {
   value: unknown;
@@ -12,6 +13,8 @@ interface Entry {
 interface InFlight {
   promise: Promise<unknown>;
   tags: string[];
+  /** A write invalidated one of its tags while it ran: its answer may predate the write, so it is not kept. */
+  stale: boolean;
 }
 
 export interface ReadCacheStats {
@@ -23,8 +26,6 @@ export interface ReadCacheStats {
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, InFlight>();
-  /** Bumped by every invalidation of a tag; a read that saw a bump while running is not cached. */
-  private readonly generations = new Map<string, number>();
   readonly stats: ReadCacheStats = { hits: 0, coalesced: 0, misses: 0 };
 
   constructor(private readonly ttlMs: number, private readonly maxEntries = 5_000) {}
@@ -42,14 +43,12 @@ export class ReadCache {
       return running.promise as Promise<T>;
     }
     this.stats.misses++;
-    const seen = tags.map((t) => this.generation(t));
     const promise = load();
-    const flight: InFlight = { promise, tags };
+    const flight: InFlight = { promise, tags, stale: false };
     this.inFlight.set(key, flight);
     try {
       const value = await promise;
-      const unchanged = tags.every((t, i) => this.generation(t) === seen[i]);
-      if (unchanged && ttlMs > 0) this.store(key, { value, tags, expiresAt: Date.now() + ttlMs });
+      if (!flight.stale && ttlMs > 0) this.store(key, { value, tags, expiresAt: Date.now() + ttlMs });
       return value;
     } finally {
       if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
@@ -59,19 +58,19 @@ export class ReadCache {
   invalidate(tags: string[]): void {
     if (!tags.length) return;
     const set = new Set(tags);
-    for (const t of set) this.generations.set(t, this.generation(t) + 1);
     const hit = (entryTags: string[]) => entryTags.some((t) => set.has(t));
     for (const [key, e] of this.entries) if (hit(e.tags)) this.entries.delete(key);
-    for (const [key, f] of this.inFlight) if (hit(f.tags)) this.inFlight.delete(key);
+    for (const [key, f] of this.inFlight) {
+      if (!hit(f.tags)) continue;
+      f.stale = true;
+      this.inFlight.delete(key);
+    }
   }
 
   clear(): void {
     this.entries.clear();
+    for (const f of this.inFlight.values()) f.stale = true;
     this.inFlight.clear();
-  }
-
-  private generation(tag: string): number {
-    return this.generations.get(tag) ?? 0;
   }
 
   private store(key: string, entry: Entry): void {

@@ -105,6 +105,8 @@ const keyOf = (id: string) => id.toLowerCase();
  * other replica's call has answered by then (Gong answers in well under a second), else this replica asks itself.
  */
 export const JOIN_MARGIN_MS = 1_000;
+/** Prospects whose last write is remembered (for reads under way): ~10 MB at most, a few 10,000-prospect bulk adds. */
+export const GENERATIONS_KEPT = 100_000;
 /** Rows asked for this recently are on a list someone is working: refreshed ahead when a call has room. */
 export const REFRESH_AHEAD_ASKED_WITHIN_MS = 60_000;
 
@@ -116,7 +118,7 @@ export class ProspectFlowsCache {
    */
   private readonly asked = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<ProspectFlow[]>>();
-  /** Bumped per prospect by a write touching it; `all` by a write that may touch any prospect. */
+  /** Bumped per prospect by a write touching it (at most GENERATIONS_KEPT); `all` by a write that may touch any prospect. */
   private readonly generations = new Map<string, number>();
   private allGeneration = 0;
   private queue: Pending[] = [];
@@ -250,6 +252,12 @@ export class ProspectFlowsCache {
         this.inFlight.clear();
       } else if (tag.startsWith('prospect:')) {
         const key = tag.slice('prospect:'.length);
+        if (this.generations.size >= GENERATIONS_KEPT && !this.generations.has(key)) {
+          // Every prospect ever written would stay here: start over instead, with reads under way not kept (as
+          // after a write touching every prospect). Cached answers stay: they were right when kept.
+          this.generations.clear();
+          this.allGeneration++;
+        }
         this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
         this.entries.delete(key);
         this.asked.delete(key);

@@ -24,7 +24,7 @@ export default defineConfig({
           name: 'backend-pg',
           include: ['test/backend/**/*.test.ts', 'test/scale/**/*.test.ts'],
           // Engine-free: Gong's simulator and spec, the stand-in, the limiter's arithmetic, the idle-work timer (run once, in `backend`).
-          exclude: ['test/backend/{gong-simulator,gong-spec,gong-answers,standin,limiter,fuzz,skeleton,idle-work,config,server-build,html-and-secrets,cache-memory}.test.ts'],
+          exclude: ['test/backend/{gong-simulator,gong-spec,gong-answers,standin,limiter,fuzz,skeleton,idle-work,config,server-build,html-and-secrets,read-caches}.test.ts'],
           environment: 'node',
           globalSetup: ['test/postgres-cluster.ts'],
           testTimeout: 120_000,

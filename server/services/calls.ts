@@ -114,7 +114,8 @@ async function callOrNone(session: GongSession, tool: GongToolName, input: Recor
  */
 export class CallsIndex {
   private readonly windows = new Map<number, CallsWindowIndex>();
-  private readonly refreshing = new Map<number, Promise<CallsWindowIndex>>();
+  /** Loads under way, with the rep whose connection makes the calls. */
+  private readonly refreshing = new Map<number, { index: Promise<CallsWindowIndex>; userId: number }>();
   private readonly details = new Map<string, ExtensiveCall>();
   private readonly transcripts = new Map<string, Transcript>();
   private generation = 0;
@@ -168,10 +169,16 @@ export class CallsIndex {
 
   private refresh(session: GongSession, days: number): Promise<CallsWindowIndex> {
     const running = this.refreshing.get(days);
-    if (running) return running;
-    const p = (this.shared ? this.sharedOrLoad(session, days, this.shared) : this.load(session, days)).finally(() => this.refreshing.delete(days));
-    this.refreshing.set(days, p);
-    return p;
+    if (running) {
+      if (running.userId === session.user.id) return running.index;
+      // Another rep's load: its failure (their connection, their share of the budget) is not this rep's answer.
+      return running.index.catch(() => this.refresh(session, days));
+    }
+    const index: Promise<CallsWindowIndex> = (this.shared ? this.sharedOrLoad(session, days, this.shared) : this.load(session, days)).finally(() => {
+      if (this.refreshing.get(days)?.index === index) this.refreshing.delete(days);
+    });
+    this.refreshing.set(days, { index, userId: session.user.id });
+    return index;
   }
 
   /** The window another replica loaded within the TTL, else loaded here and stored for the others. */

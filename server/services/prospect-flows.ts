@@ -117,7 +117,8 @@ export class ProspectFlowsCache {
    * refresh-ahead's candidates, so it need not walk the rows nobody works on (most of a full cache).
    */
   private readonly asked = new Map<string, number>();
-  private readonly inFlight = new Map<string, Promise<ProspectFlow[]>>();
+  /** Lookups under way, with the rep whose connection makes the call. */
+  private readonly inFlight = new Map<string, { flows: Promise<ProspectFlow[]>; userId: number }>();
   /** Bumped per prospect by a write touching it (at most GENERATIONS_KEPT); `all` by a write that may touch any prospect. */
   private readonly generations = new Map<string, number>();
   private allGeneration = 0;
@@ -184,15 +185,17 @@ export class ProspectFlowsCache {
       const running = this.inFlight.get(key);
       if (running) {
         this.stats.hits++;
-        return running;
+        if (running.userId === session.user.id) return running.flows;
+        // Another rep's call: its failure (their connection, their share of the budget) is not this rep's answer.
+        return running.flows.catch(() => this.lookup(session, [id]).then(([row]) => row.flows));
       }
       this.stats.misses++;
       queued.push({ key, id });
       const joined = joinOpen || (!patient && elsewhere.has(key));
       const promise = new Promise<ProspectFlow[]>((resolve, reject) => this.queue.push({ key, id, session, patient: patient || joined, joined, queuedAt: now, resolve, reject }));
-      this.inFlight.set(key, promise);
+      this.inFlight.set(key, { flows: promise, userId: session.user.id });
       const clear = () => {
-        if (this.inFlight.get(key) === promise) this.inFlight.delete(key);
+        if (this.inFlight.get(key)?.flows === promise) this.inFlight.delete(key);
       };
       promise.then(clear, clear);
       return promise;

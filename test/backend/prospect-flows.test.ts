@@ -151,6 +151,21 @@ describe('POST /prospects/flows/lookup', () => {
     expect(res.body.error.code).toBe('GONG_NOT_CONNECTED');
   });
 
+  it("a rep who finds another rep's lookup under way is not given that rep's failure", async () => {
+    const id = SEED.hubspotContactNoFlows;
+    t.backend.ctx.prospectFlows.clear();
+    t.backend.sandbox!.accounts.setStatus('gong', 'lapsed.prefetch@example.com', 'EXPIRED');
+    const lapsed = (await t.backend.users.add('lapsed.prefetch@example.com')).token;
+    // The lapsed rep's list prefetch waits in its window with the prospect…
+    const prefetch = t.api('POST', '/api/v1/prospects/flows/lookup', { body: { crmProspectIds: [id] }, token: lapsed });
+    await new Promise((r) => setTimeout(r, 200));
+    // …when a connected rep opens that record: the lapsed rep's call fails on their connection, not this rep's view.
+    const opened = await t.api('GET', `/api/v1/prospects/${id}/flows`);
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+    expect(prospectFlows.parse(opened.body).flows).toEqual([]);
+    expect((await prefetch).status).toBe(409);
+  });
+
   it("refreshes ahead in a call with room: a row a rep is working on stays fresh without a call of its own", async () => {
     const ttl = 4_000;
     const s = await startTestBackend({ gong: { prospectFlowsTtlMs: ttl, prospectFlowsBatchMs: 0 } });

@@ -285,8 +285,8 @@ export async function startBackend(opts: BackendOptions = {}): Promise<Backend> 
       reply.header('cache-control', 'no-store');
       // Every audit entry a request started (a write, a refusal) is in the database before its answer leaves. Most
       // answers (reads) have none under way: they leave without a wait.
-      if (!audit.writing) return done(null, payload);
-      audit.settled().then(() => done(null, payload), done);
+      if (!audit.writing(req.id)) return done(null, payload);
+      audit.settled(req.id).then(() => done(null, payload), done);
     });
 
     const usage = new UsageCounter(db);

@@ -44,7 +44,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   /** A refusal is logged before it is answered; a log that cannot be written does not change the answer. */
   const deny = (req: FastifyRequest, reason: string, userId?: number) =>
     opts.audit
-      .denied({ ip: req.ip ?? null, method: req.method, route: req.routeOptions.url ?? req.url, reason, userId })
+      .denied({ ip: req.ip ?? null, method: req.method, route: req.routeOptions.url ?? req.url, reason, userId, requestId: req.id })
       .catch((err) => req.log.error({ err }, 'access denial not logged'));
   /** A failed token check: counted against the address and the token's prefix, logged, then answered. */
   const failed = async (req: FastifyRequest, prefix: string | undefined, reason: string, failure: ApiFailure) => {

@@ -14,6 +14,7 @@ export function hasRole(user: Pick<User, 'role'>, min: Role): boolean {
 }
 
 interface RequestLike {
+  id?: string;
   user?: User;
   ip?: string;
   method: string;
@@ -31,6 +32,7 @@ export function requireRole(deps: { audit: AuditLog }, req: RequestLike, min: Ro
     route: req.routeOptions?.url ?? req.url.split('?')[0],
     reason: `role-required:${min}`,
     userId: user.id,
+    requestId: req.id,
   });
   throw forbidden(`This needs the ${min} role; yours is ${user.role}`);
 }

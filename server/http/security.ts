@@ -45,7 +45,7 @@ export async function installSecurity(app: FastifyInstance, opts: SecurityOption
   app.addHook('onRequest', (req, _reply, done) => {
     const origin = req.headers.origin;
     if (origin === undefined || originAllowed(origin, opts.config)) return done();
-    opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: routeOf(req), reason: 'origin-not-allowed' });
+    opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: routeOf(req), reason: 'origin-not-allowed', requestId: req.id });
     done(forbidden('This origin may not call the backend'));
   });
 
@@ -66,7 +66,7 @@ export async function installSecurity(app: FastifyInstance, opts: SecurityOption
     if (route === '/healthz') return done();
     const wait = perIp.hit(req.ip);
     if (wait === 0) return done();
-    opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: route ?? req.url.split('?')[0], reason: 'ip-rate-limit' });
+    opts.audit.denied({ ip: req.ip ?? null, method: req.method, route: route ?? req.url.split('?')[0], reason: 'ip-rate-limit', requestId: req.id });
     done(new ApiFailure(429, 'TOO_MANY_REQUESTS', 'Too many requests from this address; slow down', { retryAfter: wait }));
   });
 

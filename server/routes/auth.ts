@@ -135,7 +135,7 @@ export const authPages = (deps: AuthPagesDeps): FastifyPluginAsyncZod => async (
         return reply.redirect(`${SIGN_IN_START_PATH}?${new URLSearchParams({ return_to: back })}`, 302);
       }
       const { user } = session;
-      const deny = (reason: string) => deps.audit.denied({ ip: req.ip ?? null, method: 'GET', route: GONG_VERIFY_PATH, reason, userId: user.id });
+      const deny = (reason: string) => deps.audit.denied({ ip: req.ip ?? null, method: 'GET', route: GONG_VERIFY_PATH, reason, userId: user.id, requestId: req.id });
       const forwarded = () =>
         sendPage(reply, 403, {
           title: 'Not your link',

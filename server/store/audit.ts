@@ -41,6 +41,8 @@ export interface DenialEntry {
   route: string;
   reason: string;
   userId?: number | null;
+  /** The refused request (not stored): its answer waits for this record, no other request's does. */
+  requestId?: string;
 }
 
 /** Rows kept in `access_denials` (the oldest go first): a flood of refusals must not fill the disk. */
@@ -88,8 +90,8 @@ function indexFlowWriteSql(engine: Engine): string {
 const INSERT_AUDIT_SQL = 'INSERT INTO audit (at, user_id, user_email, request_id, route, tool, input, outcome, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 export class AuditLog {
-  /** Writes under way: app.ts holds each answer until those its request started are in the database. */
-  private readonly pending = new Set<Promise<void>>();
+  /** Writes under way, with the request each is for (null: a job's, a sign-in's): app.ts holds each answer until those its request started are in the database. */
+  private readonly pending = new Map<Promise<void>, string | null>();
   private readonly retryDelaysMs: number[];
   /**
    * An entry that could not be written after every try (app.ts: an error line in the operator's log carrying the
@@ -117,6 +119,7 @@ export class AuditLog {
    * still has its entry written before the answer.
    */
   private track<E extends AuditEntry | DenialEntry>(entry: E, write: (e: E) => Promise<void>): Promise<void> {
+    const requestId = entry.requestId ?? null;
     const attempt = async () => {
       for (let i = 0; ; i++) {
         try {
@@ -131,20 +134,24 @@ export class AuditLog {
       }
     };
     const tracked = attempt().finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
+    this.pending.set(tracked, requestId);
     // Handled here so a caller that does not wait cannot crash the process; settled() still sees the failure.
     tracked.catch(() => undefined);
     return tracked;
   }
 
-  /** Whether writes are under way (settled() would wait for them). */
-  get writing(): boolean {
-    return this.pending.size > 0;
+  /** Whether writes are under way: any, or those of one request (settled() would wait for them). */
+  writing(requestId?: string): boolean {
+    return requestId === undefined ? this.pending.size > 0 : [...this.pending.values()].includes(requestId);
   }
 
-  /** Resolves when every write started so far is in the database; rejects if one of them failed. */
-  async settled(): Promise<void> {
-    if (this.pending.size) await Promise.all([...this.pending]);
+  /**
+   * Resolves when every write started so far (or every one of this request's) is in the database; rejects if one of
+   * them failed. A request's answer waits for its own records only: another's failing write is not its failure.
+   */
+  async settled(requestId?: string): Promise<void> {
+    const waited = [...this.pending].filter(([, r]) => requestId === undefined || r === requestId).map(([p]) => p);
+    if (waited.length) await Promise.all(waited);
   }
 
   record(entry: AuditEntry): Promise<void> {

@@ -55,6 +55,23 @@ describe('audit log: a write that fails', () => {
     expect(await db.all('SELECT id FROM audit')).toEqual([]);
   });
 
+  it("holds a request's answer for its own records only: another request's failing write is not its failure", async () => {
+    const db = await testDb();
+    const audit = new AuditLog(flaky(db, 100), undefined, { retryDelaysMs: [30, 30] });
+    audit.onLost = () => undefined;
+    const failing = audit.record({ ...entry, requestId: 'req-a' });
+    failing.catch(() => undefined);
+    expect(audit.writing('req-a')).toBe(true);
+    expect(audit.writing('req-b')).toBe(false);
+    await expect(audit.settled('req-b')).resolves.toBeUndefined();
+    await expect(audit.settled('req-a')).rejects.toThrow(/Connection terminated/);
+    // A refusal's record counts for its request too.
+    const denied = audit.denied({ ip: null, method: 'GET', route: '/x', reason: 'FORBIDDEN', requestId: 'req-c' });
+    denied.catch(() => undefined);
+    expect(audit.writing('req-c')).toBe(true);
+    await expect(audit.settled('req-c')).rejects.toThrow(/Connection terminated/);
+  });
+
   it('a refusal’s record is tried again too', async () => {
     const db = await testDb();
     const audit = new AuditLog(flaky(db, 1), undefined, { retryDelaysMs: [1] });

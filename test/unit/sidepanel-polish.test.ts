@@ -164,6 +164,42 @@ describe('pending writes in the flows list', () => {
     t.store.getState().dispose();
   });
 
+  test('a read sent before my add landed does not take the added flow away when it answers after it', async () => {
+    const added: AssignResult = { assigned: [pf('7', A)], notAssigned: [] };
+    const t = setup({ enqueue: async (w, id) => entry(id, w, 'done', { result: added }) });
+    t.store.getState().setPage(page(A));
+    await until(() => t.store.getState().flows.status === 'ready');
+    // A refresh goes out (it will answer Gong's list from before the add)…
+    let answer!: (v: { crmProspectId: string; flows: ProspectFlow[] }) => void;
+    t.fns.prospectFlows.mockImplementationOnce(() => new Promise((r) => (answer = r)));
+    const refresh = t.store.getState().loadFlows({ silent: true });
+    // …then the add lands, with Gong's new instance.
+    await t.store.getState().assignFlow({ id: '7', name: 'Flow 7' });
+    await until(() => t.store.getState().flows.data!.some((f) => f.flowId === '7'));
+    answer({ crmProspectId: A, flows: [pf('1', A)] });
+    await refresh;
+    expect(t.store.getState().flows.data!.map((f) => f.flowId).sort()).toEqual(['1', '7']);
+    expect(t.store.getState().flows.refreshing).toBe(false);
+    t.store.getState().dispose();
+  });
+
+  test('of two reads of the same record, the later one wins whichever answers last', async () => {
+    const t = setup();
+    t.store.getState().setPage(page(A));
+    await until(() => t.store.getState().calls.status === 'ready');
+    const answers: ((v: { crmProspectId: string; calls: CallSummary[] }) => void)[] = [];
+    t.fns.prospectCalls.mockImplementation(() => new Promise((r) => answers.push(r)));
+    const first = t.store.getState().loadCalls({ silent: true });
+    const second = t.store.getState().loadCalls({ silent: true });
+    const call = (id: string) => ({ id, title: id }) as unknown as CallSummary;
+    answers[1]({ crmProspectId: A, calls: [call('newer')] });
+    await second;
+    answers[0]({ crmProspectId: A, calls: [call('older')] });
+    await first;
+    expect(t.store.getState().calls.data!.map((c) => c.id)).toEqual(['newer']);
+    t.store.getState().dispose();
+  });
+
   test('my queued add refused later: the row goes and the refusal is shown even with the picker closed', async () => {
     const t = setup({ enqueue: async (w, id) => entry(id, w, 'pending', { lastError: { code: 'NETWORK', message: 'down' } }) });
     t.store.getState().setPage(page(A));

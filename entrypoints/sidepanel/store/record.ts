@@ -43,6 +43,8 @@ export interface RecordSlice {
   loadFlows(opts?: { silent?: boolean }): Promise<void>;
   loadCalls(opts?: { silent?: boolean }): Promise<void>;
   loadCatalog(opts?: { force?: boolean }): Promise<void>;
+  /** A write landed on the shown flows: a read sent before it answers what Gong held before, so it is not shown. */
+  supersedeFlowsRead(): void;
 }
 
 /** What this slice asks of the others. */
@@ -86,12 +88,17 @@ export function createRecordSlice(rt: Runtime, set: SetState<RecordSlice & Needs
     return data ? { status: 'ready', data, error: null, refreshing: true, at: c!.at, key } : null;
   };
 
+  /** Reads started, per kind: only the latest one's answer is shown (an earlier one may answer last). */
+  const started: Record<ProspectRead, number> = { flows: 0, calls: 0 };
+
   /** Shared SWR loader for per-prospect reads. */
   async function loadProspect<K extends ProspectRead>(which: K, fetcher: (c: BackendClient, r: CrmRecord) => Promise<NonNullable<RecordSlice[K]['data']>>, opts: { silent?: boolean } = {}) {
     const client = rt.deps.getClient();
     const subject = subjectOf(get());
     if (!client || !subject) return setRead(which, idle());
     const key = recordKey(subject);
+    const read = ++started[which];
+    const latest = () => currentKey() === key && started[which] === read;
     const prev = get()[which] as Load<unknown>;
     if (prev.key !== key) {
       // New record: show the cache immediately if there is one, then revalidate.
@@ -106,13 +113,13 @@ export function createRecordSlice(rt: Runtime, set: SetState<RecordSlice & Needs
     try {
       const data = await fetcher(client, subject);
       get().sawBackend(true);
-      if (currentKey() !== key) return;
+      if (!latest()) return;
       const at = rt.now();
       setRead(which, { status: 'ready', data, error: null, refreshing: false, at, key });
       await rt.updateProspect(key, (cached) => ({ ...cached, [which]: { data, at } }));
     } catch (e) {
       get().sawError(e);
-      if (currentKey() !== key) return;
+      if (!latest()) return;
       if (isNotConnected(e)) void get().loadConnection();
       const cur = get()[which] as Load<unknown>;
       // Keep whatever is shown (e.g. cached data); the section shows the error next to it.
@@ -185,6 +192,12 @@ export function createRecordSlice(rt: Runtime, set: SetState<RecordSlice & Needs
 
     resetReads() {
       set({ catalog: idle(), flows: idle(), flowHistory: { key: null, entries: [] }, calls: idle() });
+    },
+
+    supersedeFlowsRead() {
+      started.flows++;
+      const flows = get().flows;
+      if (flows.refreshing) set({ flows: { ...flows, refreshing: false } });
     },
 
     loadFlows(opts) {

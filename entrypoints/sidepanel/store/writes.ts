@@ -47,7 +47,7 @@ export interface WritesSlice {
 }
 
 /** What this slice asks of the others. */
-interface Needs extends Pick<RecordSlice, 'page' | 'linkRecord' | 'flows' | 'loadFlows' | 'loadCatalog'> {
+interface Needs extends Pick<RecordSlice, 'page' | 'linkRecord' | 'flows' | 'loadFlows' | 'loadCatalog' | 'supersedeFlowsRead'> {
   loadConnection(): Promise<void>;
   sawBackend(ok: boolean): void;
   bulkLanded(entry: OutboxEntry, run: number): boolean;
@@ -188,7 +188,10 @@ export function createWritesSlice(rt: Runtime, set: SetState<WritesSlice & Needs
     const flows: Load<ProspectFlow[]> = get().flows;
     if (flows.key !== key || !flows.data) return false;
     const next = landedFlows(e, prospectId, flows.data);
-    if (next) set({ flows: { ...flows, data: next } });
+    if (next) {
+      set({ flows: { ...flows, data: next } });
+      get().supersedeFlowsRead();
+    }
     return !!next;
   }
 

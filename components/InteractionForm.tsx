@@ -1,5 +1,5 @@
 /** Report a digital interaction (e.g. "Visited pricing page") to Gong Engage for this prospect. */
-import { useState } from 'react';
+import { useId, useLayoutEffect, useRef, useState } from 'react';
 import { fromLocalInputValue, toLocalInputValue } from './format';
 import { IconSpark } from './icons';
 import type { WriteState } from './write-state';
@@ -18,6 +18,18 @@ export function InteractionForm({ defaultUrl, write, onSubmit, onReset }: Intera
   const [when, setWhen] = useState(() => toLocalInputValue(new Date()));
   const [url, setUrl] = useState(defaultUrl ?? '');
   const [problem, setProblem] = useState<string | null>(null);
+  const anotherRef = useRef<HTMLButtonElement>(null);
+  const eventRef = useRef<HTMLInputElement>(null);
+  const outcomeId = useId();
+  const finished = write.status === 'done' || write.status === 'queued';
+  // The form gives way to its outcome and back: focus, dropped with the control that held it, goes to the next step
+  // ("Report another", which names the outcome; then the Event field), unless the rep has moved on.
+  const wasFinished = useRef(finished);
+  useLayoutEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost && finished !== wasFinished.current) (finished ? anotherRef.current : eventRef.current)?.focus();
+    wasFinished.current = finished;
+  }, [finished]);
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -35,11 +47,15 @@ export function InteractionForm({ defaultUrl, write, onSubmit, onReset }: Intera
     onSubmit({ eventName: eventName.trim(), eventTimestamp: ts, url: url.trim() || undefined });
   };
 
-  if (write.status === 'done' || write.status === 'queued')
+  if (finished)
     return (
       <div className={`ge-alert ge-alert--${write.status === 'done' ? 'success' : 'info'} ge-interaction__done`} role="status">
-        <span className="ge-alert__text">{write.message}</span>
+        <span className="ge-alert__text" id={outcomeId}>
+          {write.message}
+        </span>
         <button
+          ref={anotherRef}
+          aria-describedby={outcomeId}
           type="button"
           className="ge-btn ge-btn--sm"
           onClick={() => {
@@ -57,7 +73,7 @@ export function InteractionForm({ defaultUrl, write, onSubmit, onReset }: Intera
     <form className="ge-interaction" onSubmit={submit} aria-label="Report a digital interaction" noValidate>
       <label className="ge-field">
         <span className="ge-label">Event</span>
-        <input className="ge-input" list="ge-event-suggestions" value={eventName} onChange={(e) => setEventName(e.target.value)} placeholder="e.g. Visited pricing page" maxLength={200} />
+        <input ref={eventRef} className="ge-input" list="ge-event-suggestions" value={eventName} onChange={(e) => setEventName(e.target.value)} placeholder="e.g. Visited pricing page" maxLength={200} />
         <datalist id="ge-event-suggestions">
           {SUGGESTIONS.map((s) => (
             <option key={s} value={s} />

@@ -96,6 +96,28 @@ describe('keyboard only', () => {
     expect(await focused(panel)).toBe('button: Add to flow');
   });
 
+  test('side panel: report an interaction; focus is never dropped on the way', async () => {
+    const { panel } = await h.openPanelFor(sfContact(SEED.sfContactNoFlows2));
+    const form = panel.getByRole('form', { name: 'Report a digital interaction' });
+    await poll(() => form.isVisible()).toBe(true);
+    const eventName = `Keyboard visit ${Date.now()}`;
+    await tabTo(panel, 'input: ');
+    await panel.keyboard.type(eventName);
+    await tabTo(panel, 'button: Report interaction');
+    await panel.keyboard.press('Enter');
+    await poll(() => gong().state.interactions.some((i) => i.eventName === eventName)).toBe(true);
+    // The form gave way to what happened: focus is on its next step, which names the outcome.
+    await poll(() => focused(panel)).toBe('button: Report another');
+    const described = await panel.evaluate(() => {
+      const ids = document.activeElement?.getAttribute('aria-describedby') ?? '';
+      return ids.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+    });
+    expect(described).toMatch(/reported to Gong/i);
+    await panel.keyboard.press('Enter');
+    await poll(() => focused(panel)).toBe('input: ');
+    await poll(() => form.isVisible()).toBe(true);
+  });
+
   test('popup: complete and skip a task', async () => {
     const popup = await h.openExtensionPage('popup.html');
     await popup.setViewportSize({ width: 380, height: 600 });

@@ -1,5 +1,5 @@
 /** Add every prospect collected from a list view to one flow; big batches run as a job with progress. */
-import { useMemo, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Flow, JobProgress } from '../lib/api';
 import type { CrmRecord } from '../lib/crm-record';
 import { FlowPicker } from './FlowPicker';
@@ -47,6 +47,14 @@ export function BulkAssign(p: BulkAssignProps) {
   }, [p.baseResults, p.results]);
   const pct = total ? Math.round((processed / total) * 100) : 0;
   const choosing = (p.phase === 'choose' || p.phase === 'sending') && !p.override;
+  // The picker gives way to the progress: focus, dropped with the button that sent, goes to the progress's heading.
+  const progressRef = useRef<HTMLHeadingElement>(null);
+  const wasChoosing = useRef(choosing);
+  useLayoutEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (wasChoosing.current && !choosing && lost) progressRef.current?.focus();
+    wasChoosing.current = choosing;
+  }, [choosing]);
   const shown = useMemo(() => {
     const rs = filter === 'failed' ? p.results.filter((r) => !r.ok) : p.results;
     return [...rs].sort((a, b) => Number(a.ok) - Number(b.ok));
@@ -86,7 +94,9 @@ export function BulkAssign(p: BulkAssignProps) {
       ) : (
         <section className="ge-card ge-section" aria-label="Bulk assignment progress">
           <header className="ge-section__head">
-            <h2 className="ge-section__title">Adding to “{p.flowName}”</h2>
+            <h2 ref={progressRef} tabIndex={-1} className="ge-section__title">
+              Adding to “{p.flowName}”
+            </h2>
           </header>
           <div className="ge-section__body">
             {p.override && (p.phase === 'sending' || p.phase === 'running') && (

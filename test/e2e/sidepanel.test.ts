@@ -299,6 +299,8 @@ describe('side panel', () => {
     await picker.getByRole('button', { name: new RegExp(`^Add ${all.length} prospects`) }).click();
     const progress = panel.getByRole('progressbar', { name: 'Assignment progress' });
     await progress.waitFor({ timeout: 15_000 });
+    // The picker (and the button that sent) gave way to the progress: focus is on its heading, not dropped.
+    await poll(() => panel.evaluate(() => (document.activeElement?.tagName ?? '') + ': ' + (document.activeElement?.textContent?.trim() ?? ''))).toBe(`H2: Adding to “${target}”`);
     await panelScreenshot(panel, 'sidepanel-bulk-progress');
     await poll(() => progress.getAttribute('aria-valuenow'), { timeout: 90_000, interval: 500 }).toBe(String(all.length));
     await poll(() => panel.getByRole('list', { name: 'Per-prospect results' }).getByRole('listitem').count()).toBe(all.length);

@@ -12,7 +12,7 @@ export function onCommand(command: string, tab: { id?: number; windowId?: number
   const opened = openSidePanel({ tabId: tab?.id, windowId: tab?.windowId });
   if (command === COMMAND_FLOW_PICKER) {
     const record = tab?.url ? detectCrmRecord(tab.url) : null;
-    if (record) void panelIntentItem.setValue({ view: 'assign', record, createdAt: Date.now() });
+    if (record) void panelIntentItem.setValue({ view: 'assign', record, windowId: tab?.windowId, createdAt: Date.now() });
   }
   return opened;
 }

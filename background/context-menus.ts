@@ -58,7 +58,7 @@ export async function onMenuClick(info: MenuInfo, tab: MenuTab): Promise<PanelIn
   if (info.menuItemId === MENU_ADD_LINK || info.menuItemId === MENU_ADD_RECORD) {
     const url = info.menuItemId === MENU_ADD_LINK ? info.linkUrl : (info.pageUrl ?? tab?.url);
     const record: CrmRecord | null = url ? detectCrmRecord(url) : null;
-    intent = record ? { view: 'assign', record, createdAt: Date.now() } : null;
+    intent = record ? { view: 'assign', record, windowId: tab?.windowId, createdAt: Date.now() } : null;
   } else if (info.menuItemId === MENU_ADD_ALL && tab?.id != null) {
     const found = await collectPageRecords(tab.id).catch(() => []);
     intent = {
@@ -66,6 +66,7 @@ export async function onMenuClick(info: MenuInfo, tab: MenuTab): Promise<PanelIn
       records: found.map((f) => f.record),
       names: Object.fromEntries(found.filter((f) => f.name).map((f) => [f.record.id, f.name!])),
       source: { url: info.pageUrl ?? tab.url ?? '', title: tab.title },
+      windowId: tab.windowId,
       createdAt: Date.now(),
     };
   }

@@ -59,9 +59,16 @@ export interface PanelIntent {
   names?: Record<string, string>;
   /** For bulk: the page the records were collected from. */
   source?: { url: string; title?: string };
+  /** The browser window it was asked in: only that window's panel shows it. */
+  windowId?: number;
   createdAt: number;
 }
 export const panelIntentItem = storage.defineItem<PanelIntent | null>('session:panelIntent', { fallback: null });
+
+/** Whether the panel of window `windowId` (null: not known) is the one to show `intent`: another window's is left for its own panel. */
+export function intentIsFor(intent: PanelIntent, windowId: number | null): boolean {
+  return intent.windowId == null || windowId == null || intent.windowId === windowId;
+}
 
 export interface TasksCache {
   tasks: Task[];

@@ -8,7 +8,7 @@ import { loadApiSchemas, type BackendClient } from '../../lib/backend-client';
 import { clientFor } from '../../lib/current-client';
 import { sendMessage } from '../../lib/messages';
 import { outboxItem } from '../../lib/outbox';
-import { effectiveSettings, flowCatalogItem, managedBackendUrlItem, panelIntentItem, settingsItem, SETTINGS_FALLBACK, tabRecordsItem, withManaged, type ProspectCache, type Settings, type TabRecordInfo } from '../../lib/storage';
+import { effectiveSettings, flowCatalogItem, intentIsFor, managedBackendUrlItem, panelIntentItem, settingsItem, SETTINGS_FALLBACK, tabRecordsItem, withManaged, type ProspectCache, type Settings, type TabRecordInfo } from '../../lib/storage';
 import { prospectStorageKey } from '../../lib/storage-keys';
 import { forgetSignIn } from '../../components/sign-in-flow';
 import { expiredCacheKeys, type CacheStore } from './cache';
@@ -119,6 +119,8 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
 
     async function applyIntent(intent: Awaited<ReturnType<typeof panelIntentItem.getValue>>) {
       if (!intent || Date.now() - intent.createdAt > INTENT_MAX_AGE_MS) return;
+      // Asked in another window: that window's panel shows it (and consumes it), not this one.
+      if (!intentIsFor(intent, windowId)) return;
       store.getState().applyIntent(intent);
       // Consumed: a reopened panel must not replay it.
       await panelIntentItem.setValue(null);
@@ -129,7 +131,9 @@ export function createWiredStore(): { store: PanelStore; start(): () => void } {
       const first = await prefetched?.catch(() => null);
       if (first) paintFirst(first);
       await applySettings();
-      if (!pinnedTabId) windowId = (await browser.windows.getCurrent().catch(() => null))?.id ?? null;
+      windowId = pinnedTabId
+        ? ((await browser.tabs.get(pinnedTabId).catch(() => null))?.windowId ?? null)
+        : ((await browser.windows.getCurrent().catch(() => null))?.id ?? null);
       if (pinnedTabId) await refreshPage();
       else await followActiveTab();
       store.getState().setOutbox(await outboxItem.getValue().catch(() => []));

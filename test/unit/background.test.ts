@@ -90,8 +90,12 @@ describe('context menus', () => {
       { id: 3, windowId: 1 },
     );
     expect(sidePanel.open).toHaveBeenCalledWith({ windowId: 1 });
-    expect(intent).toMatchObject({ view: 'assign', record: { crm: 'hubspot', objectType: 'lead', id: '777' } });
+    expect(intent).toMatchObject({ view: 'assign', record: { crm: 'hubspot', objectType: 'lead', id: '777' }, windowId: 1 });
     expect(await settings.panelIntentItem.getValue()).toEqual(intent);
+    // Only window 1's panel shows it: another window's panel open at the time leaves it alone.
+    expect(settings.intentIsFor(intent!, 1)).toBe(true);
+    expect(settings.intentIsFor(intent!, 2)).toBe(false);
+    expect(settings.intentIsFor({ ...intent!, windowId: undefined }, 2)).toBe(true);
   });
 
   it('opens the panel before anything async (the click is a user gesture only synchronously)', async () => {
@@ -117,6 +121,7 @@ describe('context menus', () => {
     expect(intent?.records?.map((r) => r.id)).toEqual([C, L]);
     expect(intent?.names).toEqual({ [C]: 'Ada Lovelace', [L]: 'Grace Hopper' });
     expect(intent?.source?.title).toBe('Contacts | Salesforce');
+    expect(intent?.windowId).toBe(2);
   });
 
   it('still stores the intent when the panel cannot open (no user gesture)', async () => {

@@ -49,6 +49,16 @@ export function syncMenuVisibility(info: TabRecordInfo | null): void {
 }
 
 /**
+ * The menus are the browser's, not a window's: when another window gets the focus (which fires no tabs.onActivated),
+ * they follow that window's active tab. `windowId` < 0: the focus left the browser, nothing to follow.
+ */
+export async function syncMenuForWindow(windowId: number, recordOf: (tabId: number) => Promise<TabRecordInfo | null>): Promise<void> {
+  if (windowId < 0) return;
+  const [tab] = await browser.tabs.query({ active: true, windowId });
+  if (tab?.id != null) syncMenuVisibility(await recordOf(tab.id));
+}
+
+/**
  * The click handler (also driven by e2e tests through the service worker). Opens the panel first, while the
  * click still counts as a user gesture, then tells it what to show.
  */

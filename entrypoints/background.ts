@@ -5,7 +5,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { registerCommands, onCommand } from '../background/commands';
-import { createContextMenus, onMenuClick, registerContextMenus, syncMenuVisibility } from '../background/context-menus';
+import { createContextMenus, onMenuClick, registerContextMenus, syncMenuForWindow, syncMenuVisibility } from '../background/context-menus';
 import * as api from '../lib/api';
 import { provideApiSchemas } from '../lib/backend-client';
 import { isContentScriptMessage, onMessage } from '../lib/messages';
@@ -60,6 +60,7 @@ export default defineBackground({
       void browser.tabs.get(info.tabId).then((t) => t.active && syncMenuVisibility(info)).catch(() => undefined);
     });
     browser.tabs.onActivated.addListener(({ tabId }) => void getTabRecord(tabId).then(syncMenuVisibility));
+    browser.windows.onFocusChanged.addListener((windowId) => void syncMenuForWindow(windowId, getTabRecord).catch(() => undefined));
 
     onWriteSettled((entry) => void applyTaskWrite(entry));
     settingsItem.watch(() => {

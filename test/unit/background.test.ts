@@ -98,6 +98,27 @@ describe('context menus', () => {
     expect(settings.intentIsFor({ ...intent!, windowId: undefined }, 2)).toBe(true);
   });
 
+  it('the page items follow the focused window: its active tab decides them, not the last tab activated', async () => {
+    const listUrl = 'https://acme.lightning.force.com/lightning/o/Contact/list';
+    const one = await fakeBrowser.windows.create({});
+    const two = await fakeBrowser.windows.create({});
+    const contactTab = await fakeBrowser.tabs.create({ windowId: one.id, url: contactUrl });
+    const listTab = await fakeBrowser.tabs.create({ windowId: two.id, url: listUrl });
+    // fakeBrowser does not keep a window's active tab: each window's only tab is its active one.
+    const query = vi.spyOn(fakeBrowser.tabs, 'query').mockImplementation((async (q: { windowId?: number }) => (q.windowId === one.id ? [contactTab] : q.windowId === two.id ? [listTab] : [])) as never);
+    await tabs.trackTab(contactTab.id!, contactUrl);
+    await tabs.trackTab(listTab.id!, listUrl);
+    const shown = () => Object.fromEntries((contextMenus.update.mock.calls as unknown as [string, { visible: boolean }][]).slice(-2).map(([id, p]) => [id, p.visible]));
+    await menus.syncMenuForWindow(one.id!, tabs.getTabRecord);
+    expect(shown()).toEqual({ [menus.MENU_ADD_RECORD]: true, [menus.MENU_ADD_ALL]: false });
+    await menus.syncMenuForWindow(two.id!, tabs.getTabRecord);
+    expect(shown()).toEqual({ [menus.MENU_ADD_RECORD]: false, [menus.MENU_ADD_ALL]: true });
+    const calls = contextMenus.update.mock.calls.length;
+    await menus.syncMenuForWindow(-1, tabs.getTabRecord);
+    expect(contextMenus.update.mock.calls.length).toBe(calls);
+    query.mockRestore();
+  });
+
   it('opens the panel before anything async (the click is a user gesture only synchronously)', async () => {
     scripting.executeScript.mockImplementation(async () => {
       expect(sidePanel.open).toHaveBeenCalled();

@@ -1,5 +1,5 @@
 /** Who the panel is about: avatar, name, email, and the CRM record (CRM, type, id). */
-import { useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { CrmRecord } from '../lib/crm-record';
 import { CrmLogo } from './CrmLogo';
 import { crmLabel, initials } from './format';
@@ -16,6 +16,12 @@ export interface RecordHeaderProps {
 
 export function RecordHeader({ record, name, email, fromLink, onBackToPage }: RecordHeaderProps) {
   const [copied, setCopied] = useState(false);
+  // Shown in place of what had focus (the bulk view's Done, a loading state): the prospect's name takes it, so
+  // focus is not left on the page and a screen reader says whose record this is.
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useLayoutEffect(() => {
+    if (!document.activeElement || document.activeElement === document.body) headingRef.current?.focus();
+  }, []);
   const type = record.objectType === 'contact' ? 'Contact' : 'Lead';
   const copy = async () => {
     try {
@@ -32,7 +38,7 @@ export function RecordHeader({ record, name, email, fromLink, onBackToPage }: Re
         {initials(name, email)}
       </div>
       <div className="ge-record__main">
-        <h1 className="ge-record__name">{name || `${crmLabel(record.crm)} ${type.toLowerCase()}`}</h1>
+        <h1 ref={headingRef} tabIndex={-1} className="ge-record__name">{name || `${crmLabel(record.crm)} ${type.toLowerCase()}`}</h1>
         {email && (
           <a className="ge-record__email" href={`mailto:${email}`}>
             {email}

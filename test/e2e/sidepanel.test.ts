@@ -332,6 +332,8 @@ describe('side panel', () => {
     await panelScreenshot(panel, 'sidepanel-bulk-anyway');
     await panel.getByRole('button', { name: 'Done' }).click();
     await poll(() => panel.getByRole('heading', { name: 'Avery Thompson' }).isVisible()).toBe(true);
+    // The record view took the place of "Done": focus is on whose record it is, not dropped to the page.
+    await poll(() => panel.evaluate(() => (document.activeElement?.tagName ?? '') + ': ' + (document.activeElement?.textContent?.trim() ?? ''))).toBe('H1: Avery Thompson');
     await panel.close();
   });
 

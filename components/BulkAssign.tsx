@@ -3,6 +3,7 @@ import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Flow, JobProgress } from '../lib/api';
 import type { CrmRecord } from '../lib/crm-record';
 import { FlowPicker } from './FlowPicker';
+import { focusWasDropped } from './focus';
 import { pluralize } from './format';
 import { IconAlert, IconCheck } from './icons';
 
@@ -51,7 +52,7 @@ export function BulkAssign(p: BulkAssignProps) {
   const progressRef = useRef<HTMLHeadingElement>(null);
   const wasChoosing = useRef(choosing);
   useLayoutEffect(() => {
-    const lost = !document.activeElement || document.activeElement === document.body;
+    const lost = focusWasDropped();
     if (wasChoosing.current && !choosing && lost) progressRef.current?.focus();
     wasChoosing.current = choosing;
   }, [choosing]);

@@ -2,6 +2,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import type { Flow, FlowHistoryEntry, ProspectFlow } from '../lib/api';
 import { FlowPicker } from './FlowPicker';
+import { focusWasDropped } from './focus';
 import { FlowRow } from './FlowRow';
 import { formatAgo, formatShortDate, isActiveFlowStatus, sortProspectFlows } from './format';
 import { IconFlow, IconPlus } from './icons';
@@ -61,7 +62,7 @@ export function FlowsSection(p: FlowsSectionProps) {
   // the rep has already moved on to something else.
   const wasOpen = useRef(p.pickerOpen);
   useLayoutEffect(() => {
-    const lost = !document.activeElement || document.activeElement === document.body;
+    const lost = focusWasDropped();
     if (wasOpen.current && !p.pickerOpen && lost) focusHome();
     wasOpen.current = p.pickerOpen;
   }, [p.pickerOpen]);

@@ -1,6 +1,7 @@
 /** Report a digital interaction (e.g. "Visited pricing page") to Gong Engage for this prospect. */
 import { useId, useLayoutEffect, useRef, useState } from 'react';
 import { fromLocalInputValue, toLocalInputValue } from './format';
+import { focusWasDropped } from './focus';
 import { IconSpark } from './icons';
 import type { WriteState } from './write-state';
 
@@ -26,7 +27,7 @@ export function InteractionForm({ defaultUrl, write, onSubmit, onReset }: Intera
   // ("Report another", which names the outcome; then the Event field), unless the rep has moved on.
   const wasFinished = useRef(finished);
   useLayoutEffect(() => {
-    const lost = !document.activeElement || document.activeElement === document.body;
+    const lost = focusWasDropped();
     if (lost && finished !== wasFinished.current) (finished ? anotherRef.current : eventRef.current)?.focus();
     wasFinished.current = finished;
   }, [finished]);

@@ -2,6 +2,7 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { CrmRecord } from '../lib/crm-record';
 import { CrmLogo } from './CrmLogo';
+import { focusWasDropped } from './focus';
 import { crmLabel, initials } from './format';
 import { IconCheck, IconCopy } from './icons';
 
@@ -20,7 +21,7 @@ export function RecordHeader({ record, name, email, fromLink, onBackToPage }: Re
   // focus is not left on the page and a screen reader says whose record this is.
   const headingRef = useRef<HTMLHeadingElement>(null);
   useLayoutEffect(() => {
-    if (!document.activeElement || document.activeElement === document.body) headingRef.current?.focus();
+    if (focusWasDropped()) headingRef.current?.focus();
   }, []);
   const type = record.objectType === 'contact' ? 'Contact' : 'Lead';
   const copy = async () => {

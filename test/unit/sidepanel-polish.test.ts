@@ -268,6 +268,18 @@ describe('bulk: assign anyway for cool-off refusals', () => {
     t.store.getState().dispose();
   });
 
+  test('the bulk view closed before the background took its add, which it then could not: the rep is told', async () => {
+    let refuse!: () => void;
+    const t = setup({ enqueue: () => new Promise((_, reject) => (refuse = () => reject(new Error('The extension could not save it.')))) });
+    t.store.getState().applyIntent({ view: 'bulk-assign', records: ['0038d0000000001AAA', '0038d0000000002AAA'].map((id) => ({ crm: 'salesforce', objectType: 'contact', id })), createdAt: Date.now() });
+    const sending = t.store.getState().bulkAssign({ id: '5', name: 'Flow 5' });
+    t.store.getState().closeBulk();
+    refuse();
+    await sending;
+    expect(t.store.getState().notices.map((n) => [n.tone, n.text])).toEqual([['error', 'Add 2 prospects to “Flow 5” failed. The extension could not save it.']]);
+    t.store.getState().dispose();
+  });
+
   test('a bulk add landing after its view closed: partly refused, or started as a job, says so', () => {
     const ids = ['0038d0000000001AAA', '0038d0000000002AAA', '0038d0000000003AAA'];
     const w = assignW('5', ids);

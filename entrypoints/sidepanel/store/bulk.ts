@@ -9,7 +9,7 @@ import type { PanelIntent } from '../../../lib/storage';
 import { explainRefusal } from '../../../components/format';
 import { errorMessage } from './connection';
 import type { GetState, Runtime, SetState } from './runtime';
-import { isAssignResult, type WritesSlice } from './writes';
+import { describeWrite, isAssignResult, type WritesSlice } from './writes';
 
 export interface BulkResult {
   crmProspectId: string;
@@ -55,7 +55,7 @@ export interface BulkSlice {
 }
 
 /** What this slice asks of the others. */
-interface Needs extends Pick<WritesSlice, 'send'> {
+interface Needs extends Pick<WritesSlice, 'send' | 'notify'> {
   loadCatalog(opts?: { force?: boolean }): Promise<void>;
   sawBackend(ok: boolean): void;
   sawError(e: unknown): void;
@@ -124,7 +124,11 @@ export function createBulkSlice(rt: Runtime, set: SetState<BulkSlice & Needs>, g
 
   async function send(write: Extract<OutboxWrite, { kind: 'assign' }>) {
     const run = get().bulk!.run;
-    await get().send(write, { bulkRun: run }, (error) => get().bulk?.run === run && patch({ phase: 'error', error }));
+    await get().send(write, { bulkRun: run }, (error) => {
+      if (get().bulk?.run === run) patch({ phase: 'error', error });
+      // Its view was closed meanwhile: a notice says it was not sent.
+      else get().notify('error', `${describeWrite(write)} failed. ${error}`);
+    });
   }
 
   return {

@@ -53,13 +53,21 @@ export function PopupApp() {
               )}
             </h2>
             <span className="pp-date">{today}</span>
-            {refreshing && state.kind !== 'loading' ? (
+            {refreshing && state.kind !== 'ready' && state.kind !== 'loading' ? (
               <span className="ge-spinner pp-spinner pp-refreshing" role="img" aria-label="Refreshing" />
             ) : (
               state.kind === 'ready' && (
-                // The list is kept up to an hour (each fetch is a Gong call): its age, and a way to ask now.
-                <button className="pp-icon-btn" data-testid="refresh-tasks" aria-label="Refresh tasks" title={`Updated ${updatedAgo(fetchedAt)}. Refresh`} onClick={() => void reload()}>
-                  <RefreshIcon size={14} />
+                // The list is kept up to an hour (each fetch is a Gong call): its age, and a way to ask now. While it
+                // refreshes the button stays (a spinner in it), so the focus a rep's Enter put there stays too.
+                <button
+                  className="pp-icon-btn"
+                  data-testid="refresh-tasks"
+                  aria-label={refreshing ? 'Refreshing' : 'Refresh tasks'}
+                  aria-disabled={refreshing || undefined}
+                  title={`Updated ${updatedAgo(fetchedAt)}. Refresh`}
+                  onClick={() => !refreshing && void reload()}
+                >
+                  {refreshing ? <span className="ge-spinner pp-spinner pp-refreshing" aria-hidden="true" /> : <RefreshIcon size={14} />}
                 </button>
               )
             )}

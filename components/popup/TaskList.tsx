@@ -185,7 +185,14 @@ function TaskRow({ task, change, onAct, onDismiss }: { task: Task; change?: Task
           <span>
             Couldn’t {actionOf(change.action).label.toLowerCase()} this task: {change.message}
           </span>
-          <button className="pp-link-btn" onClick={() => onDismiss(task.id)}>
+          <button
+            className="pp-link-btn"
+            onClick={() => {
+              // The alert goes with its button: the row keeps focus.
+              focusAfter.current = { to: 'row' };
+              onDismiss(task.id);
+            }}
+          >
             Dismiss
           </button>
         </div>

@@ -4,12 +4,12 @@
  * backend's cache too: each fetch is a Gong call); sends Complete / Skip through the background outbox so
  * that a click is never lost.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Task } from '../../lib/api';
 import { BackendError } from '../../lib/backend-error';
 import { currentClient } from '../../lib/current-client';
 import { sendMessage } from '../../lib/messages';
-import type { OutboxEntry } from '../../lib/outbox';
+import { outboxItem, pendingEntries, type OutboxEntry } from '../../lib/outbox';
 import { TASKS_CACHE_FRESH_MS, tasksCacheItem } from '../../lib/storage';
 import { explainFailure } from '../format';
 import { forgetSignIn } from '../sign-in-flow';
@@ -33,13 +33,32 @@ export type TaskChange =
   | { phase: 'done'; action: TaskAction }
   | { phase: 'failed'; action: TaskAction; message: string };
 
+/** Complete / Skip still waiting in the outbox, by task: queued, whichever popup made them (one closed since). */
+export function queuedTaskChanges(entries: OutboxEntry[]): Record<string, TaskChange> {
+  const out: Record<string, TaskChange> = {};
+  for (const { write } of pendingEntries(entries)) {
+    if (write.kind === 'completeTask') out[write.taskId] = { phase: 'queued', action: 'complete' };
+    else if (write.kind === 'skipTask') out[write.taskId] = { phase: 'queued', action: 'skip' };
+  }
+  return out;
+}
+
 export function useTasks() {
   const [state, setState] = useState<TasksState>({ kind: 'loading' });
   const [tasks, setTasks] = useState<Task[] | null>(null);
   const [fetchedAt, setFetchedAt] = useState<number | null>(null);
   const [refreshing, setRefreshing] = useState(false);
   const [changes, setChanges] = useState<Record<string, TaskChange>>({});
+  const [outbox, setOutbox] = useState<OutboxEntry[]>([]);
   const alive = useRef(true);
+
+  // A reopened popup shows a task closed while its write waits in the outbox: offered again, a second click would
+  // queue a second write for it.
+  useEffect(() => {
+    void outboxItem.getValue().then((e) => alive.current && setOutbox(e ?? []));
+    return outboxItem.watch((e) => setOutbox(e ?? []));
+  }, []);
+  const shownChanges = useMemo(() => ({ ...queuedTaskChanges(outbox), ...changes }), [outbox, changes]);
 
   /** `ifStale`: a fresh cached list is kept (the popup opening); `fresh`: the rep asked, past the backend's cache. */
   const load = useCallback(async (opts: { ifStale?: boolean; fresh?: boolean } = {}) => {
@@ -137,7 +156,7 @@ export function useTasks() {
   const reload = useCallback(() => load({ fresh: true }), [load]);
   /** Looking again by itself (backend unreachable): the backend's cache is good enough. */
   const recheck = useCallback(() => load(), [load]);
-  return { state, tasks, fetchedAt, refreshing, changes, reload, recheck, act, dismissChange };
+  return { state, tasks, fetchedAt, refreshing, changes: shownChanges, reload, recheck, act, dismissChange };
 }
 
 export function stateForError(err: unknown): TasksState {

@@ -154,5 +154,12 @@ describe('keyboard only', () => {
     await poll(() => popup.locator(`[data-task-id="${second.id}"]`).getAttribute('data-status')).toBe('skipped');
     await poll(() => gong().state.task(second.id)?.status).toBe('DISMISSED');
     expect(await popup.evaluate(() => document.activeElement?.getAttribute('data-task-id') ?? null)).toBe(second.id);
+
+    // Refresh: the button keeps focus while the list is fetched (a spinner in it), and after.
+    await tabTo(popup, 'button: Refresh tasks');
+    await popup.keyboard.press('Enter');
+    const during = await focused(popup);
+    expect(['button: Refreshing', 'button: Refresh tasks']).toContain(during);
+    await poll(() => focused(popup)).toBe('button: Refresh tasks');
   });
 });

@@ -74,6 +74,22 @@ beforeEach(async () => {
 afterEach(() => render(null, window.document.getElementById('root')!));
 
 describe('useTasks', () => {
+  test('a Complete / Skip still waiting in the outbox shows as queued in a reopened popup (not offered again)', async () => {
+    const { outboxItem } = await import('../../lib/outbox');
+    const waiting = (id: string, write: OutboxWrite, status: OutboxEntry['status']): OutboxEntry => ({ id, write, status, attempts: 1, createdAt: 1, nextAttemptAt: 0, lastError: null, result: null });
+    await outboxItem.setValue([
+      waiting('w1', { kind: 'completeTask', taskId: 't1', title: 'Call t1' }, 'pending'),
+      waiting('w2', { kind: 'skipTask', taskId: 't2', title: 'Call t2' }, 'done'),
+    ]);
+    await mount();
+    await settle();
+    expect(hook.changes).toEqual({ t1: { phase: 'queued', action: 'complete' } });
+    // It lands (or is given up): the task's own status from Gong takes over.
+    await outboxItem.setValue([]);
+    await settle();
+    expect(hook.changes).toEqual({});
+  });
+
   test('without a token: not configured, and the backend is not asked', async () => {
     await fakeBrowser.storage.local.set({ settings: { backendUrl: 'http://127.0.0.1:9', apiToken: '', repEmail: '', workspaceId: '' } });
     await mount();

@@ -9,10 +9,11 @@ import type { Task } from '../../lib/api';
 import { BackendError } from '../../lib/backend-error';
 import { currentClient } from '../../lib/current-client';
 import { sendMessage } from '../../lib/messages';
-import { outboxItem, pendingEntries, type OutboxEntry } from '../../lib/outbox';
+import { pendingEntries, type OutboxEntry } from '../../lib/outbox';
 import { TASKS_CACHE_FRESH_MS, tasksCacheItem } from '../../lib/storage';
 import { explainFailure } from '../format';
 import { forgetSignIn } from '../sign-in-flow';
+import { usePendingWrites } from './usePendingWrites';
 
 export type TasksState =
   | { kind: 'loading' }
@@ -49,16 +50,11 @@ export function useTasks() {
   const [fetchedAt, setFetchedAt] = useState<number | null>(null);
   const [refreshing, setRefreshing] = useState(false);
   const [changes, setChanges] = useState<Record<string, TaskChange>>({});
-  const [outbox, setOutbox] = useState<OutboxEntry[]>([]);
   const alive = useRef(true);
-
   // A reopened popup shows a task closed while its write waits in the outbox: offered again, a second click would
   // queue a second write for it.
-  useEffect(() => {
-    void outboxItem.getValue().then((e) => alive.current && setOutbox(e ?? []));
-    return outboxItem.watch((e) => setOutbox(e ?? []));
-  }, []);
-  const shownChanges = useMemo(() => ({ ...queuedTaskChanges(outbox), ...changes }), [outbox, changes]);
+  const pending = usePendingWrites();
+  const shownChanges = useMemo(() => ({ ...queuedTaskChanges(pending), ...changes }), [pending, changes]);
 
   /** `ifStale`: a fresh cached list is kept (the popup opening); `fresh`: the rep asked, past the backend's cache. */
   const load = useCallback(async (opts: { ifStale?: boolean; fresh?: boolean } = {}) => {

@@ -140,9 +140,9 @@ export class AuditLog {
     return tracked;
   }
 
-  /** Whether writes are under way: any, or those of one request (settled() would wait for them). */
-  writing(requestId?: string): boolean {
-    return requestId === undefined ? this.pending.size > 0 : [...this.pending.values()].includes(requestId);
+  /** Whether this request's writes are under way (settled(requestId) would wait for them). */
+  writing(requestId: string): boolean {
+    return [...this.pending.values()].includes(requestId);
   }
 
   /**

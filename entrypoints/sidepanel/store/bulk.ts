@@ -9,7 +9,7 @@ import type { PanelIntent } from '../../../lib/storage';
 import { explainRefusal } from '../../../components/format';
 import { errorMessage } from './connection';
 import type { GetState, Runtime, SetState } from './runtime';
-import { describeWrite, isAssignResult, type WritesSlice } from './writes';
+import { describeWrite, isAssignResult, isJobAccepted, type WritesSlice } from './writes';
 
 export interface BulkResult {
   crmProspectId: string;
@@ -84,8 +84,6 @@ export function jobResults(job: Job): BulkResult[] {
     message: r.ok ? null : explainRefusal({ code: r.code ?? '', message: r.message ?? '', coolOff: r.coolOff }, { short: true }),
   }));
 }
-
-const isJobAccepted = (r: unknown): r is { jobId: string } => !!r && typeof r === 'object' && typeof (r as { jobId?: unknown }).jobId === 'string';
 
 export function createBulkSlice(rt: Runtime, set: SetState<BulkSlice & Needs>, get: GetState<BulkSlice & Needs>): BulkSlice {
   const patch = (p: Partial<BulkState>) => {

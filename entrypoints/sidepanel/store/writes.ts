@@ -111,6 +111,8 @@ export function describeWrite(w: OutboxWrite): string {
 
 export const isAssignResult = (r: unknown): r is AssignResult =>
   !!r && typeof r === 'object' && Array.isArray((r as AssignResult).assigned) && Array.isArray((r as AssignResult).notAssigned);
+/** A bulk add the backend runs as a job. */
+export const isJobAccepted = (r: unknown): r is { jobId: string } => !!r && typeof r === 'object' && typeof (r as { jobId?: unknown }).jobId === 'string';
 const isUnassignResult = (r: unknown): r is UnassignResult => !!r && typeof r === 'object' && Array.isArray((r as UnassignResult).unassigned);
 
 /** What to tell the rep when a write queued earlier lands: done, refused by Gong, or refused by the backend. */
@@ -121,7 +123,7 @@ export function landedNotice(e: OutboxEntry): { tone: Notice['tone']; text: stri
   const many = e.write.kind === 'assign' && e.write.crmProspectIds.length > 1;
   // A bulk add's outcome, when its view was closed before it landed.
   if (many && isAssignResult(r) && r.notAssigned.length) return { tone: 'warning', text: `${what}: ${r.assigned.length} added, ${r.notAssigned.length} not added.` };
-  if (many && r && typeof r === 'object' && 'jobId' in r) return { tone: 'info', text: `${what}: started; Gong is adding them in the background.` };
+  if (many && isJobAccepted(r)) return { tone: 'info', text: `${what}: started; Gong is adding them in the background.` };
   if (isAssignResult(r) && !r.assigned.length && r.notAssigned[0]) return { tone: 'warning', text: `${what}: ${explainRefusal(r.notAssigned[0])}` };
   if (isUnassignResult(r) && !r.unassigned.length && r.notUnassigned[0]) return { tone: 'warning', text: `${what}: ${explainRefusal(r.notUnassigned[0])}` };
   return { tone: 'success', text: `${what}: saved in Gong.` };

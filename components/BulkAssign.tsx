@@ -1,9 +1,9 @@
 /** Add every prospect collected from a list view to one flow; big batches run as a job with progress. */
-import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { Flow, JobProgress } from '../lib/api';
 import type { CrmRecord } from '../lib/crm-record';
 import { FlowPicker } from './FlowPicker';
-import { focusWasDropped } from './focus';
+import { useRefocusWhenDropped } from './focus';
 import { pluralize } from './format';
 import { IconAlert, IconCheck } from './icons';
 
@@ -50,12 +50,7 @@ export function BulkAssign(p: BulkAssignProps) {
   const choosing = (p.phase === 'choose' || p.phase === 'sending') && !p.override;
   // The picker gives way to the progress: focus, dropped with the button that sent, goes to the progress's heading.
   const progressRef = useRef<HTMLHeadingElement>(null);
-  const wasChoosing = useRef(choosing);
-  useLayoutEffect(() => {
-    const lost = focusWasDropped();
-    if (wasChoosing.current && !choosing && lost) progressRef.current?.focus();
-    wasChoosing.current = choosing;
-  }, [choosing]);
+  useRefocusWhenDropped(choosing, (now) => (now ? null : progressRef.current));
   const shown = useMemo(() => {
     const rs = filter === 'failed' ? p.results.filter((r) => !r.ok) : p.results;
     return [...rs].sort((a, b) => Number(a.ok) - Number(b.ok));

@@ -1,8 +1,8 @@
 /** The prospect's flows, the "Add to flow" picker and unassign. Marks `gong:flows-visible` once shown. */
-import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { Flow, FlowHistoryEntry, ProspectFlow } from '../lib/api';
 import { FlowPicker } from './FlowPicker';
-import { focusWasDropped } from './focus';
+import { useRefocusWhenDropped } from './focus';
 import { FlowRow } from './FlowRow';
 import { formatAgo, formatShortDate, isActiveFlowStatus, sortProspectFlows } from './format';
 import { IconFlow, IconPlus } from './icons';
@@ -56,16 +56,11 @@ export function FlowsSection(p: FlowsSectionProps) {
   const addRef = useRef<HTMLButtonElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   /** Focus's home in this section once what held it went away: "Add to flow", else the section. */
-  const focusHome = () => (addRef.current ?? listRef.current)?.focus();
+  const home = () => addRef.current ?? listRef.current;
+  const focusHome = () => home()?.focus();
 
-  // The picker closed (Escape, Close, or an assign that went through): "Add to flow" gets focus back, unless
-  // the rep has already moved on to something else.
-  const wasOpen = useRef(p.pickerOpen);
-  useLayoutEffect(() => {
-    const lost = focusWasDropped();
-    if (wasOpen.current && !p.pickerOpen && lost) focusHome();
-    wasOpen.current = p.pickerOpen;
-  }, [p.pickerOpen]);
+  // The picker closed (Escape, Close, or an assign that went through): "Add to flow" gets focus back.
+  useRefocusWhenDropped(p.pickerOpen, (open) => (open ? null : home()));
 
   useEffect(() => {
     // For the benchmark: first time a record's flows are on screen (from cache or network).

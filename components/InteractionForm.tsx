@@ -1,7 +1,7 @@
 /** Report a digital interaction (e.g. "Visited pricing page") to Gong Engage for this prospect. */
-import { useId, useLayoutEffect, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { fromLocalInputValue, toLocalInputValue } from './format';
-import { focusWasDropped } from './focus';
+import { useRefocusWhenDropped } from './focus';
 import { IconSpark } from './icons';
 import type { WriteState } from './write-state';
 
@@ -25,12 +25,7 @@ export function InteractionForm({ defaultUrl, write, onSubmit, onReset }: Intera
   const finished = write.status === 'done' || write.status === 'queued';
   // The form gives way to its outcome and back: focus, dropped with the control that held it, goes to the next step
   // ("Report another", which names the outcome; then the Event field), unless the rep has moved on.
-  const wasFinished = useRef(finished);
-  useLayoutEffect(() => {
-    const lost = focusWasDropped();
-    if (lost && finished !== wasFinished.current) (finished ? anotherRef.current : eventRef.current)?.focus();
-    wasFinished.current = finished;
-  }, [finished]);
+  useRefocusWhenDropped(finished, (now) => (now ? anotherRef.current : eventRef.current));
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
